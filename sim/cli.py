@@ -1,0 +1,173 @@
+"""The ``archive-sim`` command line.
+
+Exit codes: 0 success; 2 bad input (one paragraph naming the file, the field and what is allowed,
+no traceback); 1 an internal error (with its traceback: that is a bug to report).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import sim
+from sim.errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="What a radiology image archive will cost: on-prem, cloud or hybrid, month by month.",
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own exit code (2)
+        from click import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    seed: Annotated[int | None, typer.Option(help="Overrides the scenario's seed.")] = None,
+    export_trace: Annotated[
+        bool, typer.Option("--export-trace", help="Also write trace/studies.csv and reads.csv.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
+) -> None:
+    """Run one scenario and write ledger.csv, workload.csv, summary.json and more to --out."""
+    from sim.io.outputs import check_out_dir, write_run
+    from sim.io.scenario_file import load_scenario
+    from sim.run import run as run_scenario
+
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed: must be 0 or more (got {seed})")
+    check_out_dir(out_dir)
+    spec = load_scenario(scenario)
+    started = time.perf_counter()
+    with _LazyProgress(enabled=not quiet, label=spec.name) as progress:
+        result = run_scenario(spec, seed=seed, progress=progress.update)
+    write_run(result, out_dir, export_trace=export_trace)
+    if not quiet:
+        _print_summary(result.summary, time.perf_counter() - started)
+    out.print(f"Output written to {out_dir.resolve()}", highlight=False)
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="A scenario YAML file.")]) -> None:
+    """Check a scenario file and explain every problem (exit 2 if there is one)."""
+    from sim.io.scenario_file import load_scenario
+
+    spec = load_scenario(file)
+    archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
+    out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
+              f"{spec.start}; archives: {archives}", highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of scenario files (every field, its unit and meaning)."""
+    from sim.scenario import Scenario
+
+    out.print_json(json.dumps(Scenario.model_json_schema()))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(sim.__version__)
+
+
+class _LazyProgress:
+    """A progress bar that appears only once a run has taken more than a second."""
+
+    def __init__(self, enabled: bool, label: str, delay_s: float = 1.0):
+        self.enabled, self.label, self.delay_s = enabled, label, delay_s
+        self._started = time.perf_counter()
+        self._bar: Progress | None = None
+        self._task = None
+
+    def __enter__(self) -> _LazyProgress:
+        self._started = time.perf_counter()
+        return self
+
+    def update(self, fraction: float) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            if time.perf_counter() - self._started < self.delay_s:
+                return
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(f"simulating {self.label}", total=1.0)
+        self._bar.update(self._task, completed=fraction)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _print_summary(summary: dict, elapsed_s: float) -> None:
+    w = summary["workload"]
+    out.print(
+        f"[bold]{summary['scenario']}[/]: {summary['horizon_months']} months from "
+        f"{summary['start']}, seed {summary['seed']}, simulated in {elapsed_s:.1f} s",
+        highlight=False,
+    )
+    out.print(
+        f"{w['studies']:,} studies of {w['patients']:,} patients, "
+        f"{w['bytes_ingested'] / 1e12:,.1f} TB ingested, {w['reads']:,} reads "
+        f"({w['reads_by_kind'].get('prior', 0):,} prior pulls), {w['deletions']:,} deleted; "
+        f"{w['stored_bytes_end'] / 1e12:,.1f} TB stored at the end",
+        highlight=False,
+    )
+    out.print("Cost per calendar year (USD):")
+    table = Table()
+    names = list(summary["totals_usd"])
+    table.add_column("year")
+    for name in names:
+        table.add_column(name, justify="right")
+    years = sorted({y for n in names for y in summary["per_year_usd"][n]})
+    for year in years:
+        table.add_row(year, *(f"{summary['per_year_usd'][n].get(year, 0.0):,.0f}" for n in names))
+    table.add_section()
+    table.add_row("total", *(f"{summary['totals_usd'][n]:,.0f}" for n in names))
+    table.add_row(f"NPV @ {summary['discount_rate']:.1%}",
+                  *(f"{summary['npv_usd'][n]:,.0f}" for n in names))
+    out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,121 @@
+"""Write a run's output folder, all or nothing.
+
+Files: ``ledger.csv``, ``workload.csv``, ``summary.json``, ``scenario.resolved.yaml`` and, with
+``export_trace``, ``trace/studies.csv`` and ``trace/reads.csv`` (the trace format, so a run can be
+inspected or replayed).  Everything is written to a temporary folder beside ``out_dir`` and moved
+into place at the end, so a failure never leaves a half-written folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.errors import InputError
+from sim.run import RunResult
+from sim.workload import READ_KIND_NAMES, Workload
+
+
+def write_run(result: RunResult, out_dir: str | Path, export_trace: bool = False) -> Path:
+    """Write ``result`` into ``out_dir`` (replacing the files a previous run wrote there)."""
+    out_dir = Path(out_dir).resolve()
+    check_out_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
+    try:
+        write_csv(result.ledger, staging / "ledger.csv")
+        write_csv(result.workload_table, staging / "workload.csv")
+        (staging / "summary.json").write_text(
+            json.dumps(result.summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+        resolved = result.scenario.model_dump(mode="json")
+        (staging / "scenario.resolved.yaml").write_text(
+            yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        if export_trace:
+            write_trace(result.workload, staging / "trace")
+        _replace_folder(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse to replace a folder that is not an earlier run's output (it may hold user files)."""
+    out_dir = Path(out_dir).resolve()
+    if out_dir.is_file():
+        raise InputError("--out: this is a file; give a folder for the run's output", out_dir)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "summary.json").is_file():
+        raise InputError(
+            "--out: the folder exists, is not empty and is not an earlier run's output "
+            "(no summary.json); give a new or empty folder",
+            out_dir,
+        )
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV with full float precision and Unix line ends (byte-identical for identical frames)."""
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_trace(workload: Workload, folder: Path) -> None:
+    """The workload in the trace format (``workload.trace``), plus a ``kind`` column for reads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    st, rd = workload.studies, workload.reads
+    cal = workload.calendar
+    uid = st.study_uid if st.study_uid is not None else _ids("S", len(st))
+    studies = pd.DataFrame(
+        {
+            "study_id": uid,
+            "created": _iso(cal.timestamps(st.created_s)),
+            "size_bytes": st.size_bytes,
+            "objects": st.objects,
+            "modality": np.asarray(workload.modalities, dtype=object)[st.modality],
+            "patient_id": _ids("P", int(st.patient.max()) + 1 if len(st) else 0)[st.patient],
+            "patient_age_years": st.age_years,
+        }
+    )
+    write_csv(studies, folder / "studies.csv")
+    kind_names = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
+    reads = pd.DataFrame(
+        {
+            "study_id": np.asarray(uid, dtype=object)[rd.study],
+            "time": _iso(cal.timestamps(rd.time_s)),
+            "kind": kind_names[rd.kind],
+        }
+    )
+    write_csv(reads, folder / "reads.csv")
+
+
+def _ids(prefix: str, n: int) -> np.ndarray:
+    width = max(7, len(str(n)))
+    return np.char.add(prefix, np.char.zfill(np.arange(n).astype(str), width)).astype(object)
+
+
+def _iso(stamps: np.ndarray) -> np.ndarray:
+    return np.char.add(np.datetime_as_string(stamps, unit="s"), "Z").astype(object)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace_folder(staging: Path, out_dir: Path) -> None:
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+        out_dir.rename(old / out_dir.name)
+        staging.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out_dir)

@@ -1,0 +1,173 @@
+"""Read scenario YAML files into a validated :class:`~sim.scenario.Scenario`.
+
+A scenario file may start with ``extends: other.yaml`` (relative to its folder): the other file is
+loaded first and this one's keys are merged over it (mappings merge key by key; lists and values
+are replaced).  Relative paths inside a scenario resolve against the folder of the file that
+holds them.  Every problem becomes an :class:`~sim.errors.InputError` naming the file, the field,
+the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import InputError
+from sim.scenario import Scenario
+
+_MAX_EXTENDS_DEPTH = 8
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, merge (``extends``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+    overrides
+        Dotted-path replacements applied before validation, e.g. ``{"seed": 3}``.
+    """
+    path = Path(path)
+    data = _read_merged(path, depth=0)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(data, dotted, value, path)
+    try:
+        return Scenario.model_validate(data, context={"base_dir": path.parent})
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, Scenario, data), file=path) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; syntax errors name the line and column."""
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{where}not valid YAML ({problem})", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("not a UTF-8 text file", file=path) from None
+
+
+def _read_merged(path: Path, depth: int) -> dict[str, Any]:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("a scenario must be a YAML mapping (name: ..., start: ..., ...)", path)
+    _absolutise_paths(data, path.parent)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if depth >= _MAX_EXTENDS_DEPTH:
+        raise InputError(f"extends: more than {_MAX_EXTENDS_DEPTH} levels (a cycle?)", path)
+    if not isinstance(parent, str):
+        raise InputError(f"extends: must be a file name, got {parent!r}", path)
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise InputError(f"extends: file not found: {parent_path}", path)
+    return _merge(_read_merged(parent_path, depth + 1), data)
+
+
+def _absolutise_paths(data: dict[str, Any], base: Path) -> None:
+    """Make relative trace paths absolute against the folder of the file that names them."""
+    trace = (data.get("workload") or {}).get("trace") if isinstance(data.get("workload"), dict) \
+        else None
+    if isinstance(trace, dict):
+        for key in ("studies", "reads"):
+            value = trace.get(key)
+            if isinstance(value, str) and not Path(value).is_absolute():
+                trace[key] = str(base / value)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any, path: Path) -> None:
+    node: Any = data
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        elif isinstance(node, dict):
+            node = node.setdefault(key, {})
+        else:
+            raise InputError(f"--set {dotted}: {key!r} does not name a field here", path)
+    last = keys[-1]
+    if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise InputError(f"--set {dotted}: {last!r} does not name a field here", path)
+
+
+# ------------------------------------------------------------------------------ error formatting
+
+
+def format_validation_error(
+    exc: ValidationError, root: type[BaseModel], data: Any
+) -> list[str]:
+    """One line per pydantic error: field path, the value given, what is allowed."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
+        field = ".".join(loc) or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            allowed = _allowed_fields(root, err["loc"][:-1])
+            hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+            lines.append(f"{field}: unknown field{hint}")
+        elif kind == "missing":
+            lines.append(f"{field}: required field is missing")
+        else:
+            given = err.get("input")
+            shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{field}: {msg}{shown}")
+    return lines
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _allowed_fields(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found at ``loc`` below ``root`` (best effort)."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        field = model.model_fields.get(str(part))
+        if field is None:  # a mapping key such as a modality code: stay on the same model
+            continue
+        model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel inside list[...], dict[..., ...], X | None, Annotated[...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,68 @@
+"""Study arrivals: daily Poisson counts by modality with growth, weekday and seasonal profiles.
+
+The expected number of studies of modality ``m`` on day ``d`` is::
+
+    annual * share_m * (1 + growth_m) ** (d / 365.25) / 365.25 * weekday[d] * season[d]
+
+with the weekday weights normalised to mean 1 over a week and the monthly weights normalised to
+mean 1 over a year (weighted by days per month), so ``annual`` is the first year's expected total.
+Acquisition times are uniform within the day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.calendar import DAYS_PER_YEAR, SECONDS_PER_DAY, Calendar
+from sim.workload.sorting import stable_argsort
+
+_DAYS_IN_MONTH = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def daily_weights(calendar: Calendar, weekday: list[float], seasonal: list[float]) -> np.ndarray:
+    """Relative volume of each day of the run (mean 1 over a typical year). [-]"""
+    days = calendar.day_dates
+    weekday_w = np.asarray(weekday, dtype=float)
+    weekday_w = weekday_w / weekday_w.mean()
+    monthly_w = np.asarray(seasonal, dtype=float)
+    monthly_w = monthly_w / np.average(monthly_w, weights=_DAYS_IN_MONTH)
+    day_of_week = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    month_of_year = days.astype("datetime64[M]").astype(np.int64) % 12
+    return weekday_w[day_of_week] * monthly_w[month_of_year]
+
+
+def expected_daily_counts(
+    calendar: Calendar,
+    annual_studies: float,
+    shares: np.ndarray,
+    growth: np.ndarray,
+    weekday: list[float],
+    seasonal: list[float],
+) -> np.ndarray:
+    """Expected studies per day and modality, shape (n_days, n_modalities). [studies/day]"""
+    years = np.arange(calendar.n_days) / DAYS_PER_YEAR
+    trend = (1.0 + growth[None, :]) ** years[:, None]
+    per_day = annual_studies * shares[None, :] * trend / DAYS_PER_YEAR
+    return per_day * daily_weights(calendar, weekday, seasonal)[:, None]
+
+
+def draw_arrivals(
+    expected: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw acquisition times and modalities, sorted by time.
+
+    Returns
+    -------
+    created_s
+        Acquisition time of each study. [s since start], int64
+    modality
+        Modality index of each study. int8
+    """
+    counts = rng.poisson(expected)
+    n_days, n_mod = counts.shape
+    flat = counts.ravel()
+    day = np.repeat(np.repeat(np.arange(n_days, dtype=np.int64), n_mod), flat)
+    modality = np.repeat(np.tile(np.arange(n_mod, dtype=np.int8), n_days), flat)
+    created_s = day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, size=day.size)
+    order = stable_argsort(created_s, max_key=n_days * SECONDS_PER_DAY)
+    return created_s[order], modality[order]

@@ -1,0 +1,110 @@
+"""The workload as struct-of-arrays: studies (sorted by creation) and reads (sorted by time).
+
+All times are integer seconds since the scenario start (UTC).  A study that is never deleted
+within the run has ``delete_s == NEVER``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim.calendar import Calendar
+
+NEVER = np.iinfo(np.int64).max
+"""Sentinel time for 'not within the run' (e.g. a study that is never deleted). [s]"""
+
+
+class ReadKind(IntEnum):
+    """Why a study was read."""
+
+    REPORT = 0
+    """The first report read(s)."""
+    FOLLOWUP = 1
+    """Early follow-up reads in the first weeks."""
+    DECAY = 2
+    """Reads that fade with study age (clinical look-ups, referrals)."""
+    PRIOR = 3
+    """Pulled as a relevant prior when the same patient's new study arrived."""
+    BULK = 4
+    """Part of a bulk cohort read (research, AI, legal)."""
+    TRACE = 5
+    """Replayed from a trace (reason unknown)."""
+
+
+READ_KIND_NAMES = {k.value: k.name.lower() for k in ReadKind}
+
+
+@dataclass(frozen=True, eq=False)
+class Studies:
+    """One entry per study, sorted by ``created_s``.
+
+    Attributes
+    ----------
+    created_s
+        Acquisition (ingest) time. [s since start], int64
+    modality
+        Index into ``modalities``. int8
+    size_bytes
+        Stored size (after compression). [bytes], int64
+    objects
+        Objects the study is stored as, per the object layout. [objects], int32
+    patient
+        Patient number (0..n_patients-1, in order of first study). int32
+    age_years
+        Patient's age at the study (NaN when unknown). [years], float32
+    delete_s
+        When retention deletes it, or ``NEVER``. [s since start], int64
+    study_uid
+        Optional external identifiers (trace replay); None for generated studies.
+    """
+
+    created_s: np.ndarray
+    modality: np.ndarray
+    size_bytes: np.ndarray
+    objects: np.ndarray
+    patient: np.ndarray
+    age_years: np.ndarray
+    delete_s: np.ndarray
+    study_uid: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.created_s)
+
+
+@dataclass(frozen=True, eq=False)
+class Reads:
+    """One entry per read, sorted by ``time_s`` (ties by study then kind).
+
+    Attributes
+    ----------
+    study
+        Index into :class:`Studies`. int32 (int64 above 2^31 studies)
+    time_s
+        When the study is read. [s since start], int64
+    kind
+        :class:`ReadKind` value. int8
+    """
+
+    study: np.ndarray
+    time_s: np.ndarray
+    kind: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+
+@dataclass(frozen=True, eq=False)
+class Workload:
+    """Everything that happens to the studies, independent of where they are stored."""
+
+    calendar: Calendar
+    modalities: tuple[str, ...]
+    studies: Studies
+    reads: Reads
+
+    @property
+    def n_patients(self) -> int:
+        return int(self.studies.patient.max()) + 1 if len(self.studies) else 0

@@ -1,0 +1,154 @@
+"""Reads of studies: reports, early follow-ups, age-decaying look-ups, priors, bulk cohorts.
+
+- report: ``report_reads`` reads per study after an exponential delay (``report_delay_hours``);
+- follow-up: Poisson(``followup_reads``) reads uniform in the first ``followup_window_days``;
+- decay: a piecewise-constant Poisson rate by study age (``decay`` bins), the last bin open-ended;
+- prior: when a returning patient's study arrives, the patient's ``priors.count`` most recent
+  earlier studies within ``priors.window_years`` (same modality when ``match: modality``) are
+  pulled at that moment;
+- bulk: each cohort reads a share of the matching studies once, uniformly over ``over_days``.
+
+A read happens only while the study exists: after acquisition, before deletion and before the end
+of the run.  The result is sorted by time; ties keep the order above.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR, Calendar
+from sim.scenario import Priors
+from sim.scenario import Reads as ReadsSpec
+from sim.workload.model import ReadKind, Reads
+from sim.workload.sorting import stable_argsort
+
+_Part = tuple[np.ndarray, np.ndarray, ReadKind]
+
+
+def draw_reads(
+    created_s: np.ndarray,
+    modality: np.ndarray,
+    patient: np.ndarray,
+    delete_s: np.ndarray,
+    spec: ReadsSpec,
+    priors: Priors,
+    modalities: tuple[str, ...],
+    calendar: Calendar,
+    rng: np.random.Generator,
+) -> Reads:
+    """All reads of the run, sorted by time."""
+    end_s = np.minimum(delete_s, calendar.horizon_s)
+    parts: list[_Part] = [
+        _report_reads(created_s, spec, rng),
+        _followup_reads(created_s, spec, rng),
+        *_decay_reads(created_s, end_s, spec, rng),
+        _prior_reads(created_s, modality, patient, priors, len(modalities)),
+        *_bulk_reads(created_s, modality, spec, modalities, calendar, rng),
+    ]
+    return assemble_reads(parts, created_s, end_s, calendar.horizon_s)
+
+
+def assemble_reads(
+    parts: list[_Part], created_s: np.ndarray, end_s: np.ndarray, horizon_s: int
+) -> Reads:
+    """Concatenate read parts, keep those while the study exists, sort by time (stable)."""
+    study = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    time_s = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    kind = (
+        np.concatenate([np.full(p[0].size, p[2], dtype=np.int8) for p in parts])
+        if parts
+        else np.zeros(0, np.int8)
+    )
+    alive = (time_s >= created_s[study]) & (time_s < end_s[study])
+    study, time_s, kind = study[alive], time_s[alive], kind[alive]
+    order = stable_argsort(time_s, max_key=horizon_s)
+    index_type = np.int32 if created_s.size < 2**31 else np.int64
+    return Reads(study=study[order].astype(index_type), time_s=time_s[order], kind=kind[order])
+
+
+def _report_reads(created_s: np.ndarray, spec: ReadsSpec, rng: np.random.Generator) -> _Part:
+    study = np.repeat(np.arange(created_s.size, dtype=np.int64), spec.report_reads)
+    delay = rng.exponential(spec.report_delay_hours * SECONDS_PER_HOUR, study.size)
+    return study, created_s[study] + np.floor(delay).astype(np.int64), ReadKind.REPORT
+
+
+def _followup_reads(created_s: np.ndarray, spec: ReadsSpec, rng: np.random.Generator) -> _Part:
+    counts = rng.poisson(spec.followup_reads, created_s.size)
+    study = np.repeat(np.arange(created_s.size, dtype=np.int64), counts)
+    window_s = spec.followup_window_days * SECONDS_PER_DAY
+    offset = np.floor(rng.random(study.size) * window_s).astype(np.int64)
+    return study, created_s[study] + offset, ReadKind.FOLLOWUP
+
+
+def _decay_reads(
+    created_s: np.ndarray, end_s: np.ndarray, spec: ReadsSpec, rng: np.random.Generator
+) -> list[_Part]:
+    parts = []
+    bins = spec.decay
+    for i, b in enumerate(bins):
+        lo = created_s + int(round(b.from_years * SECONDS_PER_YEAR))
+        if i + 1 < len(bins):
+            next_from_s = int(round(bins[i + 1].from_years * SECONDS_PER_YEAR))
+            hi = np.minimum(created_s + next_from_s, end_s)
+        else:
+            hi = end_s
+        duration = hi - lo
+        live = np.flatnonzero(duration > 0)
+        if b.reads_per_year == 0 or live.size == 0:
+            continue
+        counts = rng.poisson(b.reads_per_year * duration[live] / SECONDS_PER_YEAR)
+        study = np.repeat(live, counts)
+        offset = np.floor(rng.random(study.size) * duration[study]).astype(np.int64)
+        parts.append((study, lo[study] + offset, ReadKind.DECAY))
+    return parts
+
+
+def _prior_reads(
+    created_s: np.ndarray, modality: np.ndarray, patient: np.ndarray, priors: Priors, n_mod: int
+) -> _Part:
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), ReadKind.PRIOR)
+    if priors.count == 0 or created_s.size == 0:
+        return empty
+    key = patient.astype(np.int64)
+    if priors.match == "modality":
+        key = key * n_mod + modality
+    order = stable_argsort(key)  # time order is kept within a key
+    sorted_key = key[order]
+    sorted_t = created_s[order]
+    window_s = priors.window_years * SECONDS_PER_YEAR
+    studies, times = [], []
+    for k in range(1, priors.count + 1):
+        if k >= order.size:
+            break
+        ok = (sorted_key[k:] == sorted_key[:-k]) & (sorted_t[k:] - sorted_t[:-k] <= window_s)
+        studies.append(order[:-k][ok])
+        times.append(sorted_t[k:][ok])
+    if not studies:
+        return empty
+    return np.concatenate(studies), np.concatenate(times), ReadKind.PRIOR
+
+
+def _bulk_reads(
+    created_s: np.ndarray,
+    modality: np.ndarray,
+    spec: ReadsSpec,
+    modalities: tuple[str, ...],
+    calendar: Calendar,
+    rng: np.random.Generator,
+) -> list[_Part]:
+    parts = []
+    if not spec.bulk:
+        return parts
+    year = calendar.timestamps(created_s).astype("datetime64[Y]").astype(np.int64) + 1970
+    for cohort in spec.bulk:
+        at_s = (cohort.at - calendar.start).days * SECONDS_PER_DAY
+        match = created_s < at_s
+        if cohort.study_years is not None:
+            match &= np.isin(year, cohort.study_years)
+        if cohort.modalities is not None:
+            wanted = [modalities.index(m) for m in cohort.modalities]
+            match &= np.isin(modality, wanted)
+        chosen = np.flatnonzero(match & (rng.random(created_s.size) < cohort.share))
+        offset = np.floor(rng.random(chosen.size) * cohort.over_days * SECONDS_PER_DAY)
+        parts.append((chosen, at_s + offset.astype(np.int64), ReadKind.BULK))
+    return parts

@@ -1,0 +1,48 @@
+"""Fast stable ordering of large integer keys.
+
+``np.argsort(kind="stable")`` on 50 million int64 keys takes ~13 s here; packing the key and the
+row number into one int64 and sorting the values takes ~1 s.  Same result: a stable argsort.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def stable_argsort(keys: np.ndarray, max_key: int | None = None) -> np.ndarray:
+    """Stable argsort of non-negative integer ``keys``.
+
+    Parameters
+    ----------
+    keys
+        Non-negative integers.
+    max_key
+        An upper bound of ``keys`` (computed when omitted).
+    """
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if max_key is None:
+        max_key = int(keys.max())
+    bits_index = max(1, (n - 1).bit_length())
+    if max_key.bit_length() + bits_index <= 63:
+        packed = (keys.astype(np.int64) << bits_index) | np.arange(n, dtype=np.int64)
+        packed.sort()
+        packed &= (1 << bits_index) - 1
+        return packed
+    return np.argsort(keys, kind="stable")
+
+
+def search_sorted(haystack: np.ndarray, queries: np.ndarray, side: str = "right") -> np.ndarray:
+    """``np.searchsorted(haystack, queries)`` for large, unordered ``queries``.
+
+    Binary search with random queries misses the cache at every step (15 s for 10 million
+    queries here); sorting the queries first lets each search start from the previous one (~1 s).
+    """
+    if queries.size < 4096:
+        return np.searchsorted(haystack, queries, side=side)
+    shift = int(queries.min()) if queries.size else 0
+    order = stable_argsort(queries - shift)
+    found = np.empty(queries.size, dtype=np.int64)
+    found[order] = np.searchsorted(haystack, queries[order], side=side)
+    return found
