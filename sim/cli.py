@@ -22,6 +22,7 @@ from sim.errors import InputError
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="What a radiology image archive will cost: on-prem, cloud or hybrid, month by month.",
 )
@@ -30,24 +31,12 @@ out = Console()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: bad input -> one paragraph on stderr and exit 2."""
     try:
-        app(standalone_mode=False)
+        app()
     except InputError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code (2)
-        from click import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 @app.command()

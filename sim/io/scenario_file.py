@@ -21,6 +21,16 @@ from sim.scenario import Scenario
 _MAX_EXTENDS_DEPTH = 8
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported by its field name."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, merge (``extends``) and validate a scenario file.
 
@@ -47,7 +57,7 @@ def read_yaml(path: Path) -> Any:
         raise InputError("file not found", file=path)
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

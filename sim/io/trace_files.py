@@ -54,8 +54,10 @@ def load_trace_workload(scenario: Scenario) -> Workload:
     if trace.reads is not None:
         reads = _read_csv(trace.reads, READ_COLUMNS)
         lookup = pd.Index(uid)
-        read_study = lookup.get_indexer(reads["study_id"].to_numpy(dtype=object))
-        _fail_rows(read_study < 0, trace.reads, "study_id", "is not a study_id in studies.csv")
+        read_uid = reads["study_id"].to_numpy(dtype=object)
+        read_study = lookup.get_indexer(read_uid)
+        _fail_rows(read_study < 0, trace.reads, "study_id", "is not a study_id in studies.csv",
+                   read_uid)
         read_time_s = _times(reads["time"], trace.reads, "time", calendar)
         early = read_time_s < created_s[read_study]
         _fail_rows(early, trace.reads, "time", "is before the study was created")

@@ -1,0 +1,219 @@
+"""The generated workload follows its parameters (statistical checks with stated tolerances)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from sim.scenario import MODALITIES
+from sim.workload import NEVER, ReadKind, generate_workload
+from sim.workload.arrivals import expected_daily_counts
+from tests.conftest import small_academic
+
+
+@pytest.fixture(scope="module")
+def ten_years():
+    """300k studies/year for 10 years (~3.3M studies): large enough for 2% checks per year."""
+    scenario = small_academic(**{"workload.annual_studies": 300_000, "horizon_months": 120})
+    return scenario, generate_workload(scenario)
+
+
+def _year(workload, t_s):
+    stamps = workload.calendar.timestamps(t_s)
+    return stamps.astype("datetime64[Y]").astype(int) + 1970
+
+
+def test_annual_counts_within_2_percent_every_year(ten_years):
+    scenario, w = ten_years
+    spec = scenario.workload
+    names = w.modalities
+    expected = expected_daily_counts(
+        w.calendar,
+        spec.annual_studies,
+        np.array([spec.modalities[m].share for m in names]),
+        np.array([spec.modalities[m].growth for m in names]),
+        spec.weekday_profile,
+        spec.seasonal_profile,
+    ).sum(axis=1)
+    day_year = w.calendar.day_dates.astype("datetime64[Y]").astype(int) + 1970
+    expected_per_year = pd.Series(expected).groupby(day_year).sum()
+    actual_per_year = pd.Series(_year(w, w.studies.created_s)).value_counts().sort_index()
+    assert len(actual_per_year) == 10
+    np.testing.assert_allclose(actual_per_year.to_numpy(), expected_per_year.to_numpy(), rtol=0.02)
+    # the first year's expectation is the scenario's annual volume (profiles have mean 1)
+    assert expected_per_year.iloc[0] == pytest.approx(spec.annual_studies, rel=0.01)
+
+
+def test_modality_mix_and_growth(ten_years):
+    scenario, w = ten_years
+    spec = scenario.workload.modalities
+    year = _year(w, w.studies.created_s)
+    first = w.studies.modality[year == 2027]
+    shares = np.bincount(first, minlength=len(w.modalities)) / first.size
+    for i, m in enumerate(w.modalities):
+        assert shares[i] == pytest.approx(spec[m].share, abs=0.004), m
+    # CT grows 3.7%/yr: year 10 / year 1 = 1.037^9 (Poisson noise ~1.3% on ~48k CTs)
+    ct = w.modalities.index("CT")
+    n1 = np.sum((year == 2027) & (w.studies.modality == ct))
+    n10 = np.sum((year == 2036) & (w.studies.modality == ct))
+    assert n10 / n1 == pytest.approx(1.037**9, rel=0.03)
+
+
+def test_weekday_profile(ten_years):
+    scenario, w = ten_years
+    day = w.studies.created_s // SECONDS_PER_DAY
+    weekday = (w.calendar.day_dates[day].astype(np.int64) + 3) % 7
+    per_weekday = np.bincount(weekday, minlength=7) / np.bincount(
+        (w.calendar.day_dates.astype(np.int64) + 3) % 7, minlength=7
+    )
+    profile = np.array(scenario.workload.weekday_profile)
+    np.testing.assert_allclose(per_weekday / per_weekday.mean(), profile / profile.mean(),
+                               rtol=0.03)
+
+
+def test_size_medians_compression_and_size_growth():
+    """Stored size / (1 + size_growth)^age_of_run is lognormal around median / compression."""
+    scenario = small_academic(**{
+        "workload.annual_studies": 100_000,
+        "workload.modalities.CT.compression_ratio": 2.5,
+    })
+    w = generate_workload(scenario)
+    years = w.studies.created_s / SECONDS_PER_YEAR
+    for i, m in enumerate(w.modalities):
+        spec = scenario.workload.modalities[m]
+        sel = w.studies.modality == i
+        detrended = w.studies.size_bytes[sel] / (1 + spec.size_growth) ** years[sel]
+        expected = spec.size_median_mb * 1e6 / spec.compression_ratio
+        tolerance = 0.02 if sel.sum() > 2000 else 0.08
+        assert np.median(detrended) == pytest.approx(expected, rel=tolerance), m
+        log_sd = np.std(np.log(detrended))
+        assert log_sd == pytest.approx(spec.size_sigma, rel=0.1 if sel.sum() > 2000 else 0.3), m
+
+
+def test_object_layouts_instance_series_study():
+    counts = {}
+    for layout in ("instance", "series", "study"):
+        w = generate_workload(small_academic(**{"workload.object_layout": layout}))
+        counts[layout] = w.studies.objects
+    assert np.all(counts["study"] == 1)
+    assert np.all(counts["series"] <= counts["instance"])
+    # CT at 355 MB / 0.524 MB per instance has hundreds of instances but ~5 series
+    assert counts["instance"].mean() > 50 * counts["series"].mean() / 5
+
+
+def test_decay_reads_follow_the_configured_rates():
+    """Reads per study-year of exposure in each age bin match the bin's rate (Poisson, 5%)."""
+    scenario = small_academic(**{
+        "workload.annual_studies": 60_000,
+        "horizon_months": 84,
+        "workload.retention.adult_years": 50,
+        "workload.retention.minors": None,
+        "workload.retention.mammography": None,
+    })
+    w = generate_workload(scenario)
+    bins = scenario.workload.reads.decay
+    decay = w.reads.kind == ReadKind.DECAY
+    age = (w.reads.time_s[decay] - w.studies.created_s[w.reads.study[decay]]) / SECONDS_PER_YEAR
+    edges = [b.from_years for b in bins] + [np.inf]
+    life = (w.calendar.horizon_s - w.studies.created_s) / SECONDS_PER_YEAR
+    for b, lo, hi in zip(bins, edges[:-1], edges[1:], strict=True):
+        exposure = np.clip(np.minimum(life, hi) - lo, 0, None).sum()
+        observed = np.sum((age >= lo) & (age < hi))
+        if b.reads_per_year * exposure < 2000:
+            continue
+        assert observed / exposure == pytest.approx(b.reads_per_year, rel=0.05), lo
+
+
+def test_prior_pulls_are_the_last_n_same_modality_studies_within_the_window(small_scenario):
+    """Every arrival pulls exactly min(count, earlier same-modality studies of the patient within
+    the window, not yet deleted): recomputed here by brute force with pandas."""
+    w = generate_workload(small_scenario)
+    priors = small_scenario.workload.priors
+    st = w.studies
+    frame = pd.DataFrame({"patient": st.patient, "modality": st.modality, "t": st.created_s,
+                          "delete": st.delete_s})
+    window = priors.window_years * SECONDS_PER_YEAR
+    expected = 0
+    for _, group in frame.groupby(["patient", "modality"]):
+        t = group["t"].to_numpy()
+        gone = group["delete"].to_numpy()
+        for k in range(1, len(t)):
+            earlier = np.arange(max(0, k - priors.count), k)
+            ok = (t[k] - t[earlier] <= window) & (gone[earlier] > t[k])
+            expected += ok.sum()
+    pulled = np.sum(w.reads.kind == ReadKind.PRIOR)
+    assert pulled == expected
+    assert pulled > 0
+
+
+def test_return_visits_match_the_return_probability():
+    """Late in a long run, the share of studies by an already-known patient is
+    probability * P(gap reaches back inside the run) (lognormal gap), within 2 points."""
+    scenario = small_academic(**{"workload.annual_studies": 100_000, "horizon_months": 60})
+    w = generate_workload(scenario)
+    st = w.studies
+    # a study is a return if its patient appeared before it (patients numbered by first study)
+    is_first = np.r_[True, st.patient[1:] > np.maximum.accumulate(st.patient)[:-1]]
+    late = st.created_s > 4 * SECONDS_PER_YEAR
+    cr = w.modalities.index("CR")
+    sel = late & (st.modality == cr)
+    spec = scenario.workload.modalities["CR"].returns
+    t_days = st.created_s[sel] / SECONDS_PER_DAY
+    z = (np.log(t_days) - math.log(spec.gap_median_days)) / spec.gap_sigma
+    reach = np.mean(0.5 * (1 + np.vectorize(math.erf)(z / math.sqrt(2))))
+    assert np.mean(~is_first[sel]) == pytest.approx(spec.probability * reach, abs=0.02)
+
+
+def test_deletions_at_the_right_ages():
+    scenario = small_academic(**{
+        "workload.annual_studies": 50_000,
+        "horizon_months": 48,
+        "workload.retention.adult_years": 2,
+        "workload.retention.minors.until_age": 18,
+        "workload.retention.minors.plus_years": 1,
+        "workload.retention.mammography": None,
+    })
+    w = generate_workload(scenario)
+    st = w.studies
+    horizon = w.calendar.horizon_s
+    two_years = 2 * SECONDS_PER_YEAR
+    adult = st.age_years >= 18
+    gone = st.delete_s != NEVER
+    # adults: deleted at the first midnight at or after created + 2 years
+    due = np.ceil((st.created_s + two_years) / SECONDS_PER_DAY) * SECONDS_PER_DAY
+    assert np.array_equal(st.delete_s[adult & gone], due[adult & gone].astype(np.int64))
+    assert not np.any(adult & ~gone & (due < horizon))
+    # minors: never before their 19th birthday, and never before the adult rule
+    birth = st.created_s - st.age_years.astype(float) * SECONDS_PER_YEAR
+    minor = ~adult & gone
+    assert minor.sum() > 0
+    assert np.all(st.delete_s[minor] >= np.floor(birth[minor] + 19 * SECONDS_PER_YEAR) - 1)
+    assert np.all(st.delete_s[minor] >= due[minor])
+    # no read after deletion
+    assert np.all(w.reads.time_s < st.delete_s[w.reads.study])
+
+
+def test_bulk_cohort_reads_share_of_one_years_studies():
+    scenario = small_academic(**{"workload.annual_studies": 100_000, "horizon_months": 36})
+    w = generate_workload(scenario)
+    cohort = scenario.workload.reads.bulk[0]
+    ct = w.modalities.index("CT")
+    year = _year(w, w.studies.created_s)
+    eligible = (year == 2027) & (w.studies.modality == ct)
+    bulk = w.reads.kind == ReadKind.BULK
+    read_studies = w.reads.study[bulk]
+    assert np.all(eligible[read_studies])
+    assert read_studies.size / eligible.sum() == pytest.approx(cohort.share, abs=0.01)
+
+
+def test_reads_sorted_and_alive(small_scenario):
+    w = generate_workload(small_scenario)
+    r, st = w.reads, w.studies
+    assert np.all(np.diff(r.time_s) >= 0)
+    assert np.all(r.time_s >= st.created_s[r.study])
+    assert np.all(r.time_s < w.calendar.horizon_s)
+    assert set(w.modalities) <= set(MODALITIES)
