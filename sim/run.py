@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.archives import build_archive
+from sim.archives import S3Archive, build_archive
 from sim.des import ProgressCallback, run_loop
 from sim.finance import npv
 from sim.ledger import ledger_frame, totals_by_year
@@ -39,6 +39,10 @@ class RunResult:
         Per month and modality: studies, bytes, reads, prior pulls, deletions, stored.
     summary
         Totals, per-year amounts, NPV, workload figures, seed, version, scenario hash.
+    reads
+        Every read of every cloud archive: study, time_s, archive, tier served from, latency_s.
+    events
+        With ``events=True``: tier changes, restores, expirations, deletions per archive.
     """
 
     scenario: Scenario
@@ -46,6 +50,8 @@ class RunResult:
     ledger: pd.DataFrame
     workload_table: pd.DataFrame
     summary: dict[str, Any]
+    reads: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
 
 
 def load_workload(scenario: Scenario, seed: int | None = None) -> Workload:
@@ -62,6 +68,7 @@ def run(
     seed: int | None = None,
     progress: ProgressCallback | None = None,
     workload: Workload | None = None,
+    events: bool = False,
 ) -> RunResult:
     """Simulate a scenario.
 
@@ -75,17 +82,60 @@ def run(
         Called with the share of the run done, once per simulated month.
     workload
         A workload to reuse (e.g. the same draw for several scenarios); drawn when omitted.
+    events
+        Keep the event log (tier changes, restores, expirations, deletions).
     """
     if seed is not None and seed != scenario.seed:
         scenario = scenario.with_overrides({"seed": seed})
     if workload is None:
         workload = load_workload(scenario)
-    archives = [build_archive(spec, workload) for spec in scenario.archives]
-    charges = run_loop(workload, archives, progress)
+    models = [build_archive(spec, workload, keep_events=events) for spec in scenario.archives]
+    charges = run_loop(workload, models, progress)
     ledger = ledger_frame(charges)
     table = monthly_workload(workload)
     summary = summarise(scenario, workload, ledger, table)
-    return RunResult(scenario, workload, ledger, table, summary)
+    tiered = [m for m in models if isinstance(m, S3Archive)]
+    reads = pd.concat([m.reads_table() for m in tiered], ignore_index=True) if tiered else None
+    if tiered:
+        summary["unconfirmed_prices_used"] = sorted({p for m in tiered
+                                                      for p in m.unconfirmed_prices})
+        summary["reads_by_archive"] = {m.name: read_figures(m.reads_table()) for m in tiered}
+    event_table = _events_table(tiered) if events and tiered else None
+    return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
+
+
+def read_figures(reads: pd.DataFrame, target_s: float = 5.0) -> dict[str, Any]:
+    """How fast reads were served: counts by tier, share within ``target_s``, percentiles."""
+    served = reads[reads["tier"] != "missing"]
+    latency = served["latency_s"].to_numpy(dtype=np.float64)
+    return {
+        "reads": int(len(reads)),
+        "missing": int(len(reads) - len(served)),
+        "by_tier": {str(k): int(v) for k, v in served["tier"].value_counts().sort_index().items()},
+        "latency_target_s": target_s,
+        "share_within_target": float(np.mean(latency <= target_s)) if latency.size else 1.0,
+        "latency_p50_s": float(np.percentile(latency, 50)) if latency.size else 0.0,
+        "latency_p99_s": float(np.percentile(latency, 99)) if latency.size else 0.0,
+        "latency_max_s": float(latency.max()) if latency.size else 0.0,
+    }
+
+
+def _events_table(models: list[S3Archive]) -> pd.DataFrame:
+    from sim.archives.s3 import TIERS
+    from sim.tiering.core import EventLog
+
+    names = np.array([*TIERS, ""], dtype=object)
+    kinds = np.array(EventLog.KINDS, dtype=object)
+    frames = []
+    for m in models:
+        e = m.events.arrays()
+        frames.append(pd.DataFrame({
+            "time_s": e["time_s"], "study": e["study"], "archive": m.name,
+            "event": kinds[e["event"]], "from_tier": names[e["from_tier"]],
+            "to_tier": names[e["to_tier"]],
+        }))
+    return pd.concat(frames, ignore_index=True).sort_values(["time_s", "archive", "study"],
+                                                            kind="stable", ignore_index=True)
 
 
 def summarise(

@@ -310,7 +310,63 @@ class FlatArchive(Model):
     price_source: str = Field(min_length=1, description="Source and as-of date of the price.")
 
 
-Archive = FlatArchive
+S3_CLASSES = ("STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR",
+              "GLACIER", "DEEP_ARCHIVE")
+
+
+class CloudArchive(Model):
+    """A cloud object-storage archive billed from a price catalog and real policy documents."""
+
+    name: ArchiveName
+    kind: Literal["cloud"]
+    provider: Literal["aws"] = Field(description="Cloud provider (aws).")
+    catalog: str = Field(
+        "aws-us-east-1", description="A shipped price catalog (sim/data/prices) or a file path."
+    )
+    storage_class: Literal[S3_CLASSES] = Field(  # type: ignore[valid-type]
+        "STANDARD", description="Class new studies are uploaded to."
+    )
+    lifecycle: Path | None = Field(
+        None, description="S3 Lifecycle configuration (JSON as the AWS CLI prints it, or XML)."
+    )
+    intelligent_tiering: Path | None = Field(
+        None, description="S3 Intelligent-Tiering configuration(s) (JSON) for the opt-in Archive "
+        "Access and Deep Archive Access tiers."
+    )
+    restore_tier: Literal["Expedited", "Standard", "Bulk"] = Field(
+        "Standard", description="Restore speed for reads of archived objects (Standard where the "
+        "class has no Expedited)."
+    )
+    restore_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        1, description="Days a restored GLACIER/DEEP_ARCHIVE copy is kept. [days]"
+    )
+    object_key: str = Field(
+        "studies/{modality}/{yyyy}/{mm}/{study_id}",
+        description="Object key template; fields {modality} {yyyy} {mm} {age_group} {study_id}.",
+    )
+    object_tags: dict[str, str] = Field(
+        default_factory=dict, description="Object tag templates, e.g. {modality: '{modality}'}."
+    )
+    egress_share: Share = Field(
+        1.0, description="Share of read bytes that leave the cloud over the internet. [0-1]"
+    )
+
+    @field_validator("lifecycle", "intelligent_tiering")
+    @classmethod
+    def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        return Trace._resolve(path, info)
+
+    @model_validator(mode="after")
+    def _templates(self) -> CloudArchive:
+        from sim.tiering.keys import check_templates
+
+        problems = check_templates(self.object_key, self.object_tags)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+Archive = Annotated[FlatArchive | CloudArchive, Field(discriminator="kind")]
 
 
 # ---------------------------------------------------------------------------------------- finance

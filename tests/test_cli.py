@@ -97,7 +97,10 @@ BAD_SCENARIOS = [
      "  patients: null\n  priors: null\n  reads: null\n",
      "workload.trace.studies: file not found"),
     ("archive kind", "archives:\n  - {name: x, kind: cloudy, price_usd_per_gib_month: 1, "
-     "price_source: s}\n", "archives.0.kind: Input should be 'flat'"),
+     "price_source: s}\n", "archives.0: Input tag 'cloudy' found using 'kind' does not match "
+     "any of the expected tags: 'flat', 'cloud'"),
+    ("cloud field", "archives:\n  - {name: x, kind: cloud, provider: aws, storage_clas: X}\n",
+     "archives.0.storage_clas: unknown field; allowed here: name, kind, provider, catalog"),
     ("yaml syntax", "workload: [unclosed\n", "not valid YAML"),
 ]
 

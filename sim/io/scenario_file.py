@@ -87,13 +87,23 @@ def _read_merged(path: Path, depth: int) -> dict[str, Any]:
 
 def _absolutise_paths(data: dict[str, Any], base: Path) -> None:
     """Make relative trace paths absolute against the folder of the file that names them."""
-    trace = (data.get("workload") or {}).get("trace") if isinstance(data.get("workload"), dict) \
-        else None
-    if isinstance(trace, dict):
-        for key in ("studies", "reads"):
-            value = trace.get(key)
+    workload = data.get("workload")
+    trace = workload.get("trace") if isinstance(workload, dict) else None
+    holders = [(trace, ("studies", "reads"))]
+    archives = data.get("archives")
+    if isinstance(archives, list):
+        holders += [(a, ("lifecycle", "intelligent_tiering")) for a in archives]
+    for holder, keys in holders:
+        if not isinstance(holder, dict):
+            continue
+        for key in keys:
+            value = holder.get(key)
             if isinstance(value, str) and not Path(value).is_absolute():
-                trace[key] = str(base / value)
+                holder[key] = str(base / value)
+        catalog = holder.get("catalog")
+        if isinstance(catalog, str) and catalog.endswith((".yaml", ".yml")) \
+                and not Path(catalog).is_absolute():
+            holder["catalog"] = str(base / catalog)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -134,15 +144,17 @@ def format_validation_error(
     """One line per pydantic error: field path, the value given, what is allowed."""
     lines = []
     for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
-        field = ".".join(loc) or "(top level)"
+        models, loc = _walk(root, err["loc"])
+        field = ".".join(str(p) for p in loc) or "(top level)"
         kind = err["type"]
         if kind == "extra_forbidden":
-            allowed = _allowed_fields(root, err["loc"][:-1])
+            allowed = list(models[0].model_fields) if len(models) == 1 else []
             hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
             lines.append(f"{field}: unknown field{hint}")
         elif kind == "missing":
             lines.append(f"{field}: required field is missing")
+        elif kind == "union_tag_invalid":
+            lines.append(f"{field}: {err['msg']}")
         else:
             given = err.get("input")
             shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
@@ -151,33 +163,39 @@ def format_validation_error(
     return lines
 
 
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
-
-
-def _allowed_fields(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model found at ``loc`` below ``root`` (best effort)."""
-    model: Any = root
-    for part in loc:
-        if isinstance(part, int):
+def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], list[Any]]:
+    """The candidate models at the end of ``loc`` (the parent of the last part) and the field
+    path without pydantic's union tags (e.g. the archive ``kind`` it tried)."""
+    candidates: list[Any] = [root]
+    path: list[Any] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return []
-        field = model.model_fields.get(str(part))
-        if field is None:  # a mapping key such as a modality code: stay on the same model
+        tagged = [m for m in candidates if _kind_of(m) == part]
+        if tagged and len(candidates) > 1:
+            candidates = tagged
             continue
-        model = _model_in(field.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
+        path.append(part)
+        if isinstance(part, int) or i == len(loc) - 1:
+            continue
+        found = [m.model_fields[part] for m in candidates if part in m.model_fields]
+        if not found:  # a mapping key such as a modality code: stay on the same model
+            continue
+        candidates = _models_in(found[0].annotation) or candidates
+    return candidates, path
 
 
-def _model_in(annotation: Any) -> Any:
-    """The BaseModel inside list[...], dict[..., ...], X | None, Annotated[...]."""
+def _kind_of(model: Any) -> Any:
+    field = getattr(model, "model_fields", {}).get("kind")
+    args = getattr(field.annotation, "__args__", ()) if field is not None else ()
+    return args[0] if len(args) == 1 else None
+
+
+def _models_in(annotation: Any) -> list[Any]:
+    """The BaseModels inside list[...], dict[..., ...], X | Y, Annotated[...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        return [annotation]
+    found: list[Any] = []
     for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+        found += [m for m in _models_in(arg) if m not in found]
+    return found

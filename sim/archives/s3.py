@@ -1,0 +1,572 @@
+"""An AWS S3 bucket as a PACS/VNA archive: storage classes, Lifecycle, Intelligent-Tiering, and
+every fee billed the way AWS bills it.
+
+Per-study state lives in arrays (tier, when it entered its class, last access, restore state).
+Each day the run loop hands over deletions, ingests and reads; at the end of the day the studies
+due at the next midnight (from the due-day calendar, not a scan) get their lifecycle action and
+their Intelligent-Tiering move, effective at that midnight, which is also when AWS starts billing
+the new class.  Billing rules live in :mod:`sim.pricing` (volume bands, minimum size and
+per-object overhead, early deletion, egress); this module only meters and books.
+
+A study is stored as ``objects`` objects of equal size (``size_bytes / objects``); every object
+of a study shares its key prefix, tags and tier.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from sim.ledger import Charge
+from sim.pricing.catalog import BandedPrice, Catalog, Price, StorageClass
+from sim.pricing.early_deletion import early_deletion_byte_seconds
+from sim.pricing.egress import egress_cost
+from sim.pricing.metering import BYTES_PER_GIB
+from sim.pricing.object_size import billable_bytes
+from sim.pricing.volume_bands import banded_cost
+from sim.tiering import intelligent_tiering as it
+from sim.tiering import s3_lifecycle as lc
+from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter
+from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
+from sim.workload.model import Workload
+
+CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
+           "INTELLIGENT_TIERING")
+IT_CLASS = CLASSES.index("INTELLIGENT_TIERING")
+TIERS = (*CLASSES[:-1], *(f"INTELLIGENT_TIERING_{t}" for t in it.IT_TIERS))
+"""Billing tiers: the classes, with Intelligent-Tiering split into its access tiers."""
+CLASS_OF_TIER = np.array([0, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6], dtype=np.int8)
+IT_BASE = IT_CLASS  # tier code of INTELLIGENT_TIERING_FA
+N_TIERS = len(TIERS)
+LINE_OVERHEAD = N_TIERS  # + tier: 8 KB/object at the STANDARD rate
+LINE_RESTORED = 2 * N_TIERS
+LINE_MONITORED = 2 * N_TIERS + 1
+ALLOWED = np.array([[c2 in lc.ALLOWED_TRANSITIONS[c1] for c2 in CLASSES] for c1 in CLASSES])
+MISSING = -1
+COPY_READY, COPY_EXPIRE, IT_RESTORED = 0, 1, 2
+
+
+class S3Archive:
+    """Archive model for ``kind: cloud, provider: aws``.
+
+    Parameters
+    ----------
+    name
+        Archive name (ledger ``archive`` column).
+    catalog
+        Prices and billing constants.
+    workload
+        The run's studies and reads.
+    storage_class
+        Class studies are uploaded to.
+    lifecycle
+        Parsed S3 Lifecycle configuration, or None.
+    it_configs
+        Parsed Intelligent-Tiering configurations (AA/DAA opt-in), or empty.
+    restore_tier
+        ``Expedited``, ``Standard`` or ``Bulk`` for reads that need a restore.
+    restore_days
+        Days a restored GLACIER/DEEP_ARCHIVE copy is kept (RestoreRequest ``Days``).
+    key_template, tag_templates
+        How study attributes map to object keys and tags (for filters).
+    egress_share
+        Share of read bytes that leave AWS to the internet. [0-1]
+    keep_events
+        Keep an event log (transitions, restores, expirations, deletions).
+    """
+
+    def __init__(self, name: str, catalog: Catalog, workload: Workload, storage_class: str,
+                 lifecycle: lc.LifecycleConfiguration | None, it_configs: list,
+                 restore_tier: str, restore_days: int, key_template: str,
+                 tag_templates: dict[str, str], egress_share: float, keep_events: bool = False):
+        self.name = name
+        self.catalog = catalog
+        self._cal = workload.calendar
+        st = workload.studies
+        self._size = st.size_bytes
+        self._objects = st.objects.astype(np.int64)
+        self._created = st.created_s
+        n = len(st)
+        self._reads = workload.reads
+        self._initial = CLASSES.index(storage_class)
+        self._restore_tier = restore_tier
+        self._restore_days = restore_days
+        self._egress_share = egress_share
+        it_small = int(catalog.intelligent_tiering.small_object_bytes.value)
+        self._small = self._size < self._objects * it_small  # objects under 128 KB
+
+        self._present = np.zeros(n, dtype=bool)
+        self._tier = np.full(n, MISSING, dtype=np.int8)
+        self._class_since = np.zeros(n, dtype=np.int64)
+        self._last_access = np.zeros(n, dtype=np.int64)
+        self._copy_ready = np.zeros(n, dtype=np.int64)
+        self._copy_until = np.zeros(n, dtype=np.int64)
+        self._it_ready = np.zeros(n, dtype=np.int64)
+        self._calendar = DueCalendar(n, self._cal.n_days)
+        self._meter = Meter(2 * N_TIERS + 2)
+        self._book = ChargeBook(self._cal, name)
+        self.events = EventLog(keep_events)
+        self._pending: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = defaultdict(list)
+        self._egress_bytes: dict[int, float] = defaultdict(float)
+        self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
+        self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
+        self._used_unconfirmed: set[str] = set()
+
+        self._tier_params()
+        groups = group_studies(workload) if (lifecycle or it_configs) else None
+        self._compile_lifecycle(lifecycle, groups, key_template, tag_templates)
+        self._compile_it(it_configs, groups, key_template, tag_templates)
+
+    # ------------------------------------------------------------------------------ set-up
+
+    def _tier_params(self) -> None:
+        c = self.catalog.classes
+        itc = self.catalog.intelligent_tiering
+        self._min_bytes = np.zeros(N_TIERS, dtype=np.int64)
+        self._ovh_class = np.zeros(N_TIERS, dtype=np.int64)
+        self._ovh_std = np.zeros(N_TIERS, dtype=np.int64)
+        self._min_days = np.zeros(N_TIERS)
+        for t, name in enumerate(CLASSES[:-1]):
+            sc = c[name]
+            self._min_bytes[t] = int(sc.min_billable_bytes.value)
+            self._min_days[t] = sc.min_storage_days.value
+            if sc.overhead_bytes_at_class is not None:
+                self._ovh_class[t] = int(sc.overhead_bytes_at_class.value)
+            if sc.overhead_bytes_at_standard is not None:
+                self._ovh_std[t] = int(sc.overhead_bytes_at_standard.value)
+        for t in (IT_BASE + it.AA, IT_BASE + it.DAA):
+            self._ovh_class[t] = int(itc.overhead_bytes_at_class.value)
+            self._ovh_std[t] = int(itc.overhead_bytes_at_standard.value)
+
+    def _compile_lifecycle(self, config, groups: StudyGroups | None, key: str,
+                           tags: dict[str, str]) -> None:
+        self._lc_rules, self._lc_actions = ([], []) if config is None else \
+            lc.compile_actions(config, self._cal.start)
+        self._lc_default = config.default_minimum_object_size if config else ""
+        self._match = np.zeros(len(self._size), dtype=np.uint64)
+        object_size = self._size / self._objects
+        for i, rule in enumerate(self._lc_rules):
+            where = f"lifecycle rule {rule.id!r} Filter"
+            f = rule.filter
+            ok = prefix_matches(key, groups, f.prefix, where) & tags_match(tags, groups, f.tags)
+            hit = ok[groups.of_study]
+            if f.size_greater_than is not None:
+                hit &= object_size > f.size_greater_than
+            if f.size_less_than is not None:
+                hit &= object_size < f.size_less_than
+            self._match[hit] |= np.uint64(1 << i)
+        if "GLACIER_IR" in {a.target for a in self._lc_actions}:
+            self._note_price(self.catalog.classes["GLACIER_IR"].transition_in_usd_per_1000,
+                             "classes.GLACIER_IR.transition_in_usd_per_1000")
+
+    def _compile_it(self, configs, groups: StudyGroups | None, key: str,
+                    tags: dict[str, str]) -> None:
+        n = len(self._size)
+        self._aa_days = np.zeros(n, dtype=np.int16)
+        self._daa_days = np.zeros(n, dtype=np.int16)
+        taken = np.zeros(n, dtype=bool)
+        for cfg in configs:  # the first enabled configuration that matches applies
+            if not cfg.enabled:
+                continue
+            where = f"intelligent-tiering configuration {cfg.id!r} Filter"
+            ok = prefix_matches(key, groups, cfg.prefix, where) & tags_match(tags, groups, cfg.tags)
+            hit = ok[groups.of_study] & ~taken
+            self._aa_days[hit] = cfg.archive_access_days
+            self._daa_days[hit] = cfg.deep_archive_access_days
+            taken |= hit
+
+    def _note_price(self, price, name: str) -> None:
+        if price is not None and price.confidence == "UNCONFIRMED":
+            self._used_unconfirmed.add(f"{self.catalog.catalog}.{name}")
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        """Catalog prices marked UNCONFIRMED that this run's bill depends on."""
+        return sorted(self._used_unconfirmed)
+
+    # ------------------------------------------------------------------------- daily steps
+
+    def delete(self, day: int, studies: np.ndarray) -> None:
+        self._meter.start_day(day)
+        ids = studies[self._present[studies]]
+        self._remove(ids, day * SECONDS_PER_DAY, "delete")
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        self._meter.start_day(day)
+        t = self._created[studies]
+        tier = IT_BASE if self._initial == IT_CLASS else self._initial
+        self._present[studies] = True
+        self._tier[studies] = tier
+        self._class_since[studies] = t
+        self._last_access[studies] = t
+        self._meter_add(studies, np.full(studies.size, tier, np.int8), +1, t)
+        sc = self._class(self._initial)
+        objects = int(self._objects[studies].sum())
+        self._book.add(day * SECONDS_PER_DAY, CLASSES[self._initial], "requests", "PUT requests",
+                       objects, objects * sc.put_usd_per_1000.value / 1000)
+        self._reschedule(studies, day)
+
+    def read(self, day: int, reads: slice) -> None:
+        self._meter.start_day(day)
+        ids = self._reads.study[reads].astype(np.int64)
+        times = self._reads.time_s[reads]
+        position = np.arange(reads.start, reads.stop)
+        todo = np.arange(ids.size)
+        while todo.size:  # first read of each study today, then the second, ...
+            _, first = np.unique(ids[todo], return_index=True)
+            now = todo[first]
+            self._serve(day, ids[now], times[now], position[now])
+            todo = np.delete(todo, first)
+
+    def end_of_day(self, day: int) -> None:
+        self._meter.start_day(day)
+        self._complete_pending(day)
+        midnight = (day + 1) * SECONDS_PER_DAY
+        due = self._calendar.pop(day + 1)
+        due = due[self._present[due]]
+        if due.size:
+            self._evaluate(day + 1, midnight, due)
+        self._meter.end_day()
+
+    def close_month(self, month: int) -> list[Charge]:
+        seconds = self._cal.month_full_seconds[month]
+        gib_months = self._meter.close_month() / BYTES_PER_GIB / seconds
+        label = self._cal.month_labels[month]
+        charges = self._storage_charges(label, gib_months)
+        monitored = gib_months[LINE_MONITORED] * BYTES_PER_GIB  # object-months
+        if monitored:
+            rate = self.catalog.intelligent_tiering.monitoring_usd_per_1000_objects_month.value
+            charges.append(Charge(label, self.name, "INTELLIGENT_TIERING", "monitoring",
+                                  monitored, "object-months", monitored * rate / 1000))
+        egress_gib = self._egress_bytes.pop(month, 0.0) / BYTES_PER_GIB
+        if egress_gib:
+            e = self.catalog.egress_internet
+            bands = e.usd_per_gib.bands
+            amount = egress_cost(egress_gib, e.free_gib_per_month.value,
+                                 [b.from_gib for b in bands], [b.value for b in bands])
+            charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
+                                  amount))
+        return charges + self._book.close_month(month)
+
+    # ---------------------------------------------------------------------------- storage
+
+    def _class(self, class_index: int) -> StorageClass:
+        return self.catalog.classes[CLASSES[class_index]]
+
+    def _billable(self, ids: np.ndarray, tier: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bytes billed at the tier's rate, and overhead bytes billed at the STANDARD rate."""
+        objects = self._objects[ids]
+        class_bytes = billable_bytes(self._size[ids], objects, int(self._min_bytes[tier]),
+                                     int(self._ovh_class[tier]))
+        return class_bytes, objects * self._ovh_std[tier]
+
+    def _meter_add(self, ids: np.ndarray, tiers: np.ndarray, sign: int, t_s) -> None:
+        t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
+        for tier in np.unique(tiers):
+            sel = tiers == tier
+            sub = ids[sel]
+            class_bytes, std_bytes = self._billable(sub, int(tier))
+            self._meter.change(int(tier), sign * class_bytes, t_s[sel])
+            if self._ovh_std[tier]:
+                self._meter.change(LINE_OVERHEAD + int(tier), sign * std_bytes, t_s[sel])
+            if CLASS_OF_TIER[tier] == IT_CLASS:
+                monitored = ~self._small[sub]
+                self._meter.change(LINE_MONITORED, sign * self._objects[sub][monitored],
+                                   t_s[sel][monitored])
+
+    def _storage_charges(self, label: str, gib_months: np.ndarray) -> list[Charge]:
+        classes = self.catalog.classes
+        charges = []
+        std_lines = [0, *(LINE_OVERHEAD + t for t in range(N_TIERS) if self._ovh_std[t]),
+                     LINE_RESTORED]
+        pool = sum(gib_months[line] for line in std_lines)
+        pool_cost = _cost(classes["STANDARD"].storage_usd_per_gib_month, pool)
+        for line in std_lines:
+            q = gib_months[line]
+            if line != 0 and q == 0:
+                continue
+            amount = pool_cost * q / pool if pool else 0.0
+            if line == 0:
+                charges.append(Charge(label, self.name, "STANDARD", "storage", q, "GiB-month",
+                                      amount))
+            elif line == LINE_RESTORED:
+                charges.append(Charge(label, self.name, "STANDARD", "retrieval", q,
+                                      "GiB-month restored copy", amount))
+            else:
+                charges.append(Charge(label, self.name, TIERS[line - LINE_OVERHEAD], "storage",
+                                      q, "GiB-month overhead at STANDARD rate", amount))
+        itc = self.catalog.intelligent_tiering
+        for t in range(1, N_TIERS):
+            q = gib_months[t]
+            if q == 0:
+                continue
+            if t < IT_BASE:
+                price = classes[TIERS[t]].storage_usd_per_gib_month
+            elif t == IT_BASE:
+                price = classes["INTELLIGENT_TIERING"].storage_usd_per_gib_month
+            else:
+                price = itc.tiers[it.IT_TIERS[t - IT_BASE]].storage_usd_per_gib_month
+            charges.append(Charge(label, self.name, TIERS[t], "storage", q, "GiB-month",
+                                  _cost(price, q)))
+        return charges
+
+    # ------------------------------------------------------------------------ transitions
+
+    def _remove(self, ids: np.ndarray, t_s: int, event: str) -> None:
+        if ids.size == 0:
+            return
+        tiers = self._tier[ids]
+        self._early_deletion(ids, tiers, t_s)
+        self._meter_add(ids, tiers, -1, t_s)
+        copy = ids[(self._copy_ready[ids] <= t_s) & (self._copy_until[ids] > t_s)]
+        self._meter.change(LINE_RESTORED, -self._restored_bytes(copy), t_s)
+        self._copy_until[ids] = 0
+        self._copy_ready[ids] = 0
+        self._present[ids] = False
+        self._calendar.due_day[ids] = -1
+        self.events.add(t_s, ids, event, tiers, MISSING)
+
+    def _early_deletion(self, ids: np.ndarray, tiers: np.ndarray, t_s: int) -> None:
+        classes = CLASS_OF_TIER[tiers]
+        for c in np.unique(classes):
+            min_days = self._min_days[c] if c < IT_CLASS else 0.0
+            if not min_days:
+                continue
+            sel = ids[classes == c]
+            in_class = t_s - self._class_since[sel]
+            early = in_class < min_days * SECONDS_PER_DAY
+            if not early.any():
+                continue
+            class_bytes, _ = self._billable(sel[early], int(c))
+            owed = early_deletion_byte_seconds(class_bytes, in_class[early], min_days).sum()
+            month = int(self._cal.month_of_seconds(np.array([t_s]))[0])
+            gib_months = owed / BYTES_PER_GIB / self._cal.month_full_seconds[month]
+            price = self._class(int(c)).storage_usd_per_gib_month
+            rate = price.bands[0].value if isinstance(price, BandedPrice) else price.value
+            self._book.add(t_s, CLASSES[c], "early_deletion", "GiB-month", gib_months,
+                           gib_months * rate)
+
+    def _move(self, ids: np.ndarray, new_tiers: np.ndarray, t_s: int) -> None:
+        """Move studies to new tiers at ``t_s`` (metering only)."""
+        old = self._tier[ids]
+        self._meter_add(ids, old, -1, t_s)
+        self._meter_add(ids, new_tiers, +1, t_s)
+        self._tier[ids] = new_tiers
+
+    def _transition(self, ids: np.ndarray, target: np.ndarray, t_s: int) -> None:
+        """Lifecycle transitions to target classes at midnight ``t_s``."""
+        old = self._tier[ids]
+        self._early_deletion(ids, old, t_s)
+        new_tier = np.where(target == IT_CLASS, IT_BASE, target).astype(np.int8)
+        self._move(ids, new_tier, t_s)
+        self._class_since[ids] = t_s
+        into_it = target == IT_CLASS
+        self._last_access[ids[into_it]] = t_s
+        for c in np.unique(target):
+            sel = ids[target == c]
+            objects = int(self._objects[sel].sum())
+            rate = self._class(int(c)).transition_in_usd_per_1000
+            self._book.add(t_s, CLASSES[c], "transitions", "transition requests", objects,
+                           objects * rate.value / 1000)
+        self.events.add(t_s, ids, "transition", old, new_tier)
+
+    def _evaluate(self, day: int, t_s: int, ids: np.ndarray) -> None:
+        """Lifecycle actions and Intelligent-Tiering moves due at midnight ``t_s``."""
+        target, is_expire = self._lifecycle_choice(ids, day)
+        self._remove(ids[is_expire], t_s, "expire")
+        moving = target >= 0
+        self._transition(ids[moving], target[moving], t_s)
+        keep = ~is_expire
+        stay = ids[keep & ~moving]
+        in_it = stay[(CLASS_OF_TIER[self._tier[stay]] == IT_CLASS) & ~self._small[stay]
+                     & (self._it_ready[stay] <= t_s)]
+        if in_it.size:
+            idle = t_s - self._last_access[in_it]
+            new = it.target_tier(idle, self._aa_days[in_it], self._daa_days[in_it]) + IT_BASE
+            deeper = new > self._tier[in_it]
+            before = self._tier[in_it[deeper]]
+            self._move(in_it[deeper], new[deeper].astype(np.int8), t_s)
+            self.events.add(t_s, in_it[deeper], "transition", before, new[deeper])
+        self._reschedule(ids[keep], day)
+
+    def _lifecycle_choice(self, ids: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+        best = np.zeros(ids.size, dtype=np.int64)
+        target = np.full(ids.size, -1, dtype=np.int64)
+        current = CLASS_OF_TIER[self._tier[ids]]
+        for a in self._lc_actions:
+            ok = self._eligible(a, ids, current) & (lc.due_day(a, self._created[ids]) <= day)
+            priority = lc.EXPIRE_PRIORITY if a.target == lc.EXPIRE else lc.PRIORITY[a.target]
+            better = ok & (priority > best)
+            best[better] = priority
+            target[better] = -2 if a.target == lc.EXPIRE else CLASSES.index(a.target)
+        return np.where(target == -2, -1, target), target == -2
+
+    def _eligible(self, a: lc.CompiledAction, ids: np.ndarray, current: np.ndarray) -> np.ndarray:
+        ok = (self._match[ids] >> np.uint64(a.rule)) & np.uint64(1) == 1
+        if a.target != lc.EXPIRE:
+            ok &= ALLOWED[current, CLASSES.index(a.target)]
+            if lc.blocks_small(a, self._lc_default):
+                ok &= ~self._small[ids]
+        return ok
+
+    def _reschedule(self, ids: np.ndarray, day: int) -> None:
+        """Next due day: the earliest lifecycle action still possible, or IT move."""
+        if ids.size == 0:
+            return
+        nxt = np.full(ids.size, it.NEVER_DAY, dtype=np.int64)
+        current = CLASS_OF_TIER[self._tier[ids]]
+        for a in self._lc_actions:
+            ok = self._eligible(a, ids, current)
+            due = np.maximum(lc.due_day(a, self._created[ids]), day + 1)
+            nxt = np.where(ok & (due < nxt), due, nxt)
+        in_it = (current == IT_CLASS) & ~self._small[ids]
+        if in_it.any():
+            sub = ids[in_it]
+            it_next = it.next_move_day(self._last_access[sub], self._aa_days[sub],
+                                       self._daa_days[sub], day)
+            nxt[in_it] = np.minimum(nxt[in_it], it_next)
+        self._calendar.schedule(ids, nxt)
+
+    # ------------------------------------------------------------------------------ reads
+
+    def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
+        present = self._present[ids]
+        ids, t, position = ids[present], t[present], position[present]
+        tiers = self._tier[ids]
+        self._read_tier[position] = tiers
+        latency = np.zeros(ids.size, dtype=np.float64)
+        classes = CLASS_OF_TIER[tiers]
+        for c in np.unique(classes):
+            sel = classes == c
+            sc = self._class(int(c))
+            objects = int(self._objects[ids[sel]].sum())
+            self._book.add(int(t[sel][0]), CLASSES[c], "requests", "GET requests", objects,
+                           objects * sc.get_usd_per_1000.value / 1000)
+            if sc.retrieval_usd_per_gib.value:
+                gib = float(self._size[ids[sel]].sum()) / BYTES_PER_GIB
+                self._book.add(int(t[sel][0]), CLASSES[c], "retrieval", "GiB retrieved", gib,
+                               gib * sc.retrieval_usd_per_gib.value)
+            first_byte = sc.first_byte_latency_s.value if sc.first_byte_latency_s else 0.0
+            latency[sel] = first_byte
+            if sc.needs_restore:
+                latency[sel] = self._read_archived(ids[sel], t[sel], int(c), first_byte)
+        if (classes == IT_CLASS).any():
+            sel = classes == IT_CLASS
+            latency[sel] = self._read_it(day, ids[sel], t[sel], latency[sel])
+        self._read_latency[position] = latency
+        month = self._cal.month_of_seconds(t)
+        for m in np.unique(month):
+            self._egress_bytes[int(m)] += float(self._size[ids[month == m]].sum()) * \
+                self._egress_share
+
+    def _read_archived(self, ids, t, c: int, first_byte: float) -> np.ndarray:
+        """GLACIER / DEEP_ARCHIVE: read the restored copy, wait for one, or request a restore."""
+        latency = np.full(ids.size, first_byte)
+        ready, until = self._copy_ready[ids], self._copy_until[ids]
+        waiting = ready > t
+        latency[waiting] = ready[waiting] - t[waiting]
+        need = ~waiting & ~(until > t)
+        if need.any():
+            sub, when = ids[need], t[need]
+            tiers = self._class(c).restore
+            name = self._restore_tier if self._restore_tier in tiers else "Standard"
+            self._bill_restore(sub, when, tiers[name], CLASSES[c])
+            hours_s = np.rint(tiers[name].hours * SECONDS_PER_HOUR).astype(np.int64)
+            self._copy_ready[sub] = when + hours_s
+            self._copy_until[sub] = when + hours_s + self._restore_days * SECONDS_PER_DAY
+            latency[need] = hours_s
+            self._push(COPY_READY, sub, self._copy_ready[sub])
+            self._push(COPY_EXPIRE, sub, self._copy_until[sub])
+            self.events.add(when, sub, "restore", self._tier[sub], self._tier[sub])
+        return latency
+
+    def _read_it(self, day: int, ids, t, latency) -> np.ndarray:
+        """Intelligent-Tiering: access resets the clock; IA/AIA come back to FA at once; AA/DAA
+        need a restore and come back when it completes."""
+        latency = latency.copy()
+        tier = self._tier[ids] - IT_BASE
+        archived = tier >= it.AA
+        pending = archived & (self._it_ready[ids] > t)
+        latency[pending] = (self._it_ready[ids] - t)[pending]
+        restore = archived & ~pending
+        if restore.any():
+            sub, when = ids[restore], t[restore]
+            for level in (it.AA, it.DAA):
+                part = self._tier[sub] - IT_BASE == level
+                if not part.any():
+                    continue
+                options = self.catalog.intelligent_tiering.restore[it.IT_TIERS[level]]
+                name = self._restore_tier if self._restore_tier in options else "Standard"
+                self._bill_restore(sub[part], when[part], options[name], TIERS[IT_BASE + level],
+                                   f"intelligent_tiering.restore.{it.IT_TIERS[level]}.{name}")
+                hours_s = int(round(options[name].hours * SECONDS_PER_HOUR))
+                self._it_ready[sub[part]] = when[part] + hours_s
+            ready = self._it_ready[sub]
+            latency[restore] = ready - when
+            self._push(IT_RESTORED, sub, ready)
+            self._calendar.due_day[sub] = -1  # re-scheduled when the restore completes
+            self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
+        warm = ~archived
+        back = ids[warm & (tier > it.FA)]
+        self._move(back, np.full(back.size, IT_BASE, np.int8), t[warm & (tier > it.FA)])
+        self._last_access[ids[warm]] = t[warm]
+        self._reschedule(ids[warm], day)
+        return latency
+
+    def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
+        if option.confidence == "UNCONFIRMED":
+            self._used_unconfirmed.add(f"{self.catalog.catalog}.{price_name}")
+        objects = int(self._objects[ids].sum())
+        gib = float(self._size[ids].sum()) / BYTES_PER_GIB
+        self._book.add(int(t[0]), tier_name, "retrieval", "restore requests", objects,
+                       objects * option.usd_per_1000 / 1000)
+        self._book.add(int(t[0]), tier_name, "retrieval", "GiB restored", gib,
+                       gib * option.usd_per_gib)
+
+    def _restored_bytes(self, ids: np.ndarray) -> np.ndarray:
+        return self._size[ids]
+
+    def _push(self, kind: int, ids: np.ndarray, when: np.ndarray) -> None:
+        days = when // SECONDS_PER_DAY
+        for d in np.unique(days):
+            sel = days == d
+            self._pending[int(d)].append((kind, ids[sel], when[sel]))
+
+    def _complete_pending(self, day: int) -> None:
+        for kind, ids, when in sorted(self._pending.pop(day, []), key=lambda p: int(p[2].min())):
+            if kind == COPY_READY:
+                ok = self._present[ids] & (self._copy_ready[ids] == when)
+                self._meter.change(LINE_RESTORED, self._restored_bytes(ids[ok]), when[ok])
+            elif kind == COPY_EXPIRE:
+                ok = self._present[ids] & (self._copy_until[ids] == when)
+                self._meter.change(LINE_RESTORED, -self._restored_bytes(ids[ok]), when[ok])
+            else:  # IT_RESTORED: back to Frequent Access, clock restarts
+                ok = self._present[ids] & (self._it_ready[ids] == when)
+                sub = ids[ok]
+                self._move(sub, np.full(sub.size, IT_BASE, np.int8), when[ok])
+                self._last_access[sub] = when[ok]
+                self._it_ready[sub] = 0
+                self._reschedule(sub, day)
+
+    # ------------------------------------------------------------------------------ output
+
+    def reads_table(self) -> pd.DataFrame:
+        """Every read: study, time, the tier it was served from, latency. [s]"""
+        tier_names = np.array([*TIERS, "missing"], dtype=object)
+        return pd.DataFrame({
+            "study": self._reads.study,
+            "time_s": self._reads.time_s,
+            "archive": self.name,
+            "tier": tier_names[self._read_tier],
+            "latency_s": self._read_latency,
+        })
+
+
+def _cost(price: BandedPrice | Price, gib_months: float) -> float:
+    if isinstance(price, BandedPrice):
+        return banded_cost(gib_months, [b.from_gib for b in price.bands],
+                           [b.value for b in price.bands])
+    return gib_months * price.value

@@ -1,0 +1,167 @@
+"""Price catalogs: the provider's list prices and billing constants, each with its source.
+
+A catalog is a YAML file in ``sim/data/prices/`` (named by ``catalog``) or a path.  Every number is
+a :class:`Price` with ``value``, ``source``, ``as_of`` and ``confidence``; ``UNCONFIRMED`` marks a
+stand-in value that no public source confirmed, and runs list every such price they used.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import InputError
+
+Confidence = Literal["P", "A", "S", "D", "UNCONFIRMED"]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Price(_Model):
+    """One sourced number."""
+
+    value: NonNegative
+    source: str = Field(min_length=1)
+    as_of: str = Field(min_length=1)
+    confidence: Confidence
+    note: str = ""
+
+
+class Band(_Model):
+    from_gib: NonNegative
+    value: NonNegative
+
+
+class BandedPrice(_Model):
+    """A price per GiB that falls with the monthly volume (bands by lower edge, in GiB)."""
+
+    bands: list[Band] = Field(min_length=1)
+    source: str = Field(min_length=1)
+    as_of: str = Field(min_length=1)
+    confidence: Confidence
+
+    def first(self) -> float:
+        return self.bands[0].value
+
+
+class RestoreTier(_Model):
+    usd_per_1000: NonNegative
+    usd_per_gib: NonNegative
+    hours: NonNegative
+    source: str = Field(min_length=1)
+    as_of: str = Field(min_length=1)
+    confidence: Confidence
+
+
+class StorageClass(_Model):
+    storage_usd_per_gib_month: BandedPrice | Price
+    put_usd_per_1000: Price
+    get_usd_per_1000: Price
+    transition_in_usd_per_1000: Price | None = None
+    retrieval_usd_per_gib: Price
+    min_storage_days: Price
+    min_billable_bytes: Price
+    first_byte_latency_s: Price | None = None
+    overhead_bytes_at_standard: Price | None = None
+    overhead_bytes_at_class: Price | None = None
+    restore: dict[str, RestoreTier] | None = None
+
+    @property
+    def needs_restore(self) -> bool:
+        return self.restore is not None
+
+
+class ITTier(_Model):
+    days: int | None = None
+    storage_usd_per_gib_month: Price
+
+
+class IntelligentTiering(_Model):
+    tiers: dict[Literal["FA", "IA", "AIA", "AA", "DAA"], ITTier]
+    monitoring_usd_per_1000_objects_month: Price
+    small_object_bytes: Price
+    overhead_bytes_at_standard: Price
+    overhead_bytes_at_class: Price
+    restore: dict[Literal["AA", "DAA"], dict[str, RestoreTier]]
+
+
+class Egress(_Model):
+    free_gib_per_month: Price
+    usd_per_gib: BandedPrice
+
+
+class Catalog(_Model):
+    catalog: str
+    provider: Literal["aws"]
+    region: str
+    currency: Literal["USD"]
+    compiled: str
+    bytes_per_gib: int
+    sources: dict[str, str]
+    classes: dict[str, StorageClass]
+    intelligent_tiering: IntelligentTiering
+    delete_usd_per_1000: Price
+    egress_internet: Egress
+
+    def unconfirmed(self) -> list[str]:
+        """Dotted names of every UNCONFIRMED price in the catalog."""
+        found: list[str] = []
+        _walk_unconfirmed(self, self.catalog, found)
+        return found
+
+
+def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
+    if isinstance(node, Price | BandedPrice | RestoreTier):
+        if node.confidence == "UNCONFIRMED":
+            found.append(path)
+        return
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            _walk_unconfirmed(getattr(node, name), f"{path}.{name}", found)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _walk_unconfirmed(value, f"{path}.{key}", found)
+
+
+def load_catalog(name_or_path: str | Path, base_dir: Path | None = None) -> Catalog:
+    """A shipped catalog by name (``aws-us-east-1``) or a catalog file by path."""
+    from sim.io.scenario_file import read_yaml
+
+    candidate = Path(name_or_path)
+    if base_dir is not None and not candidate.is_absolute():
+        candidate = base_dir / candidate
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        path = candidate
+    else:
+        shipped = resources.files("sim") / "data" / "prices" / f"{name_or_path}.yaml"
+        if not shipped.is_file():
+            raise InputError(
+                f"catalog {str(name_or_path)!r} is neither a shipped catalog "
+                f"({', '.join(shipped_catalogs())}) nor a catalog file"
+            )
+        path = Path(str(shipped))
+    return _load(path)
+
+
+@cache
+def _load(path: Path) -> Catalog:
+    from sim.io.scenario_file import format_validation_error, read_yaml
+
+    data = read_yaml(path)
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, Catalog, data), file=path) from None
+
+
+def shipped_catalogs() -> list[str]:
+    folder = resources.files("sim") / "data" / "prices"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
+                  if p.name.endswith(".yaml"))

@@ -1,0 +1,153 @@
+"""Engine core shared by every tiering engine: meters, the due-day calendar, the charge book and
+the event log.
+
+- :class:`Meter` integrates quantities (billable bytes, monitored objects) over time per line,
+  exactly per second: a change of ``delta`` at time ``t`` in day ``d`` adds
+  ``delta x (end of d - t)`` to the day and ``delta`` to every later day.
+- :class:`DueCalendar` keeps, for each day, the studies that may need a policy decision at that
+  day's midnight; a study's current due day is in one array, so stale entries are skipped and the
+  daily evaluation touches only the studies due that day, never a scan of all of them.
+- :class:`ChargeBook` collects per-event charges (requests, transitions, retrieval, early
+  deletion) by month, tier, category and unit.
+- :class:`EventLog` records transitions, restores, expirations and deletions for ``--events``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim.calendar import SECONDS_PER_DAY, Calendar
+from sim.ledger import Charge
+
+
+class Meter:
+    """Quantity x seconds per line, per calendar month."""
+
+    def __init__(self, n_lines: int):
+        self.level = [0] * n_lines  # Python ints: exact
+        self._pending = [0] * n_lines
+        self._partial = np.zeros(n_lines)
+        self._month = np.zeros(n_lines)
+        self._day_end = SECONDS_PER_DAY
+
+    def start_day(self, day: int) -> None:
+        self._day_end = (day + 1) * SECONDS_PER_DAY
+
+    def change(self, line: int, delta: np.ndarray, t_s: np.ndarray | int) -> None:
+        """Add ``delta`` (one value per object) to ``line`` from time ``t_s`` on (within the day)."""
+        if np.size(delta) == 0:
+            return
+        delta = np.asarray(delta, dtype=np.int64)
+        remaining = self._day_end - np.asarray(t_s, dtype=np.int64)
+        self._partial[line] += float(np.dot(delta.astype(np.float64),
+                                            np.broadcast_to(remaining, delta.shape)))
+        self._pending[line] += int(delta.sum())
+
+    def end_day(self) -> None:
+        for line, level in enumerate(self.level):
+            self._month[line] += level * SECONDS_PER_DAY + self._partial[line]
+            self.level[line] = level + self._pending[line]
+            self._pending[line] = 0
+        self._partial[:] = 0.0
+
+    def close_month(self) -> np.ndarray:
+        """Quantity-seconds of each line for the month just ended."""
+        out = self._month.copy()
+        self._month[:] = 0.0
+        return out
+
+
+class DueCalendar:
+    """Which studies are due for evaluation at which day's midnight."""
+
+    def __init__(self, n_studies: int, n_days: int):
+        self.due_day = np.full(n_studies, -1, dtype=np.int64)
+        self._buckets: list[list[np.ndarray]] = [[] for _ in range(n_days + 1)]
+        self._n_days = n_days
+
+    def schedule(self, studies: np.ndarray, days: np.ndarray) -> None:
+        """Set each study's next due day (days beyond the run: not due)."""
+        days = np.asarray(days, dtype=np.int64)
+        inside = days <= self._n_days
+        self.due_day[studies] = np.where(inside, days, -1)
+        studies, days = studies[inside], days[inside]
+        if studies.size == 0:
+            return
+        order = np.argsort(days, kind="stable")
+        studies, days = studies[order], days[order]
+        cuts = np.flatnonzero(np.diff(days)) + 1
+        for chunk_days, chunk in zip(np.split(days, cuts), np.split(studies, cuts), strict=True):
+            self._buckets[int(chunk_days[0])].append(chunk)
+
+    def pop(self, day: int) -> np.ndarray:
+        """Studies due at ``day``'s midnight (each once)."""
+        if day > self._n_days or not self._buckets[day]:
+            return np.zeros(0, dtype=np.int64)
+        candidates = np.concatenate(self._buckets[day])
+        self._buckets[day] = []
+        due = np.unique(candidates[self.due_day[candidates] == day])
+        self.due_day[due] = -1
+        return due
+
+
+class ChargeBook:
+    """Event charges per (month, tier, category, unit): quantity and amount."""
+
+    def __init__(self, calendar: Calendar, archive: str):
+        self._calendar = calendar
+        self._archive = archive
+        self._book: dict[int, dict[tuple[str, str, str], list[float]]] = defaultdict(
+            lambda: defaultdict(lambda: [0.0, 0.0]))
+
+    def add(self, t_s: int, tier: str, category: str, unit: str, quantity: float,
+            amount_usd: float) -> None:
+        if quantity == 0 and amount_usd == 0:
+            return
+        month = int(self._calendar.month_of_seconds(np.array([t_s]))[0])
+        cell = self._book[month][(tier, category, unit)]
+        cell[0] += quantity
+        cell[1] += amount_usd
+
+    def close_month(self, month: int) -> list[Charge]:
+        label = self._calendar.month_labels[month]
+        cells = self._book.pop(month, {})
+        return [Charge(label, self._archive, tier, category, q, unit, a)
+                for (tier, category, unit), (q, a) in sorted(cells.items())]
+
+
+class EventLog:
+    """Tier changes, restores, expirations and deletions (kept only when asked for)."""
+
+    KINDS = ("transition", "restore", "expire", "delete")
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._parts: list[tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]] = []
+
+    def add(self, t_s: np.ndarray | int, studies: np.ndarray, kind: str,
+            from_tier: np.ndarray | int, to_tier: np.ndarray | int) -> None:
+        if not self.enabled or studies.size == 0:
+            return
+        n = studies.size
+        self._parts.append((
+            np.broadcast_to(np.asarray(t_s, dtype=np.int64), (n,)).copy(),
+            studies.astype(np.int64),
+            self.KINDS.index(kind),
+            np.broadcast_to(np.asarray(from_tier, dtype=np.int16), (n,)).copy(),
+            np.broadcast_to(np.asarray(to_tier, dtype=np.int16), (n,)).copy(),
+        ))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        if not self._parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return {"time_s": empty, "study": empty, "event": empty, "from_tier": empty,
+                    "to_tier": empty}
+        return {
+            "time_s": np.concatenate([p[0] for p in self._parts]),
+            "study": np.concatenate([p[1] for p in self._parts]),
+            "event": np.concatenate([np.full(p[1].size, p[2]) for p in self._parts]),
+            "from_tier": np.concatenate([p[3] for p in self._parts]),
+            "to_tier": np.concatenate([p[4] for p in self._parts]),
+        }

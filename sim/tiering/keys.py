@@ -1,0 +1,101 @@
+"""Object keys and tags from study attributes, so real prefix and tag filters match.
+
+A scenario gives a key template and tag templates using the fields ``{modality}``, ``{yyyy}``,
+``{mm}``, ``{age_group}`` (``child`` under 18, ``adult`` 18-64, ``senior`` 65+, ``unknown``) and,
+in the key only, ``{study_id}``.  Studies sharing modality, month of creation and age group share
+everything but the study id, so filters are evaluated once per such group, not per study.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.workload.model import Workload
+
+AGE_GROUPS = ("child", "adult", "senior", "unknown")
+KEY_FIELDS = ("modality", "yyyy", "mm", "age_group", "study_id")
+_STUDY = "\x00"
+
+
+@dataclass(frozen=True)
+class StudyGroups:
+    """Studies grouped by (modality, year, month, age group)."""
+
+    of_study: np.ndarray
+    """Group index of each study. int32"""
+    fields: list[dict[str, str]]
+    """Field values of each group."""
+
+
+def check_templates(key: str, tags: dict[str, str]) -> list[str]:
+    """Problems with a key template and tag templates (unknown fields)."""
+    problems = []
+    for name, text in [("object_key", key), *((f"object_tags.{k}", v) for k, v in tags.items())]:
+        allowed = KEY_FIELDS if name == "object_key" else KEY_FIELDS[:-1]
+        try:
+            used = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            problems.append(f"{name}: {exc}")
+            continue
+        for f in used:
+            if f not in allowed:
+                problems.append(f"{name}: unknown field {{{f}}}; allowed: "
+                                + ", ".join(f"{{{a}}}" for a in allowed))
+    return problems
+
+
+def group_studies(workload: Workload) -> StudyGroups:
+    st = workload.studies
+    stamps = workload.calendar.timestamps(st.created_s)
+    months = stamps.astype("datetime64[M]").astype(np.int64)
+    first_month = int(months.min()) if len(st) else 0
+    month_index = months - first_month
+    age = st.age_years
+    age_group = np.full(len(st), 3, dtype=np.int64)
+    age_group[age < 18] = 0
+    age_group[(age >= 18) & (age < 65)] = 1
+    age_group[age >= 65] = 2
+    n_months = int(month_index.max()) + 1 if len(st) else 1
+    code = (st.modality.astype(np.int64) * n_months + month_index) * 4 + age_group
+    present, of_study = np.unique(code, return_inverse=True)
+    fields = []
+    for c in present.tolist():
+        c, ag = divmod(c, 4)
+        m, mi = divmod(c, n_months)
+        month = np.datetime64(first_month + mi, "M").astype(object)
+        fields.append({
+            "modality": workload.modalities[m],
+            "yyyy": f"{month.year:04d}",
+            "mm": f"{month.month:02d}",
+            "age_group": AGE_GROUPS[ag],
+        })
+    return StudyGroups(of_study.astype(np.int32), fields)
+
+
+def prefix_matches(template: str, groups: StudyGroups, prefix: str, where: str) -> np.ndarray:
+    """Whether each group's keys start with ``prefix``. bool per group"""
+    out = np.zeros(len(groups.fields), dtype=bool)
+    for g, fields in enumerate(groups.fields):
+        key = template.format(study_id=_STUDY, **fields)
+        fixed = key.split(_STUDY, 1)[0]
+        if len(prefix) > len(fixed) and _STUDY in key:
+            raise InputError(f"{where}: prefix {prefix!r} reaches into the study id part of the "
+                             f"object key ({template!r}); filter on the part before {{study_id}}")
+        out[g] = key.startswith(prefix)
+    return out
+
+
+def tags_match(tag_templates: dict[str, str], groups: StudyGroups,
+               wanted: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """Whether each group's tags include every wanted (key, value). bool per group"""
+    out = np.ones(len(groups.fields), dtype=bool)
+    for key, value in wanted:
+        template = tag_templates.get(key)
+        if template is None:
+            return np.zeros(len(groups.fields), dtype=bool)
+        out &= np.array([template.format(**f) == value for f in groups.fields], dtype=bool)
+    return out
