@@ -68,14 +68,62 @@ def run(
 
 
 @app.command()
-def validate(file: Annotated[Path, typer.Argument(help="A scenario YAML file.")]) -> None:
-    """Check a scenario file and explain every problem (exit 2 if there is one)."""
+def validate(
+    file: Annotated[Path, typer.Argument(help="A scenario YAML, or an S3 Lifecycle (JSON/XML) or "
+                                              "Intelligent-Tiering (JSON) policy document.")],
+) -> None:
+    """Check a scenario or a policy document and explain every problem (exit 2 if any)."""
+    if file.suffix.lower() in (".json", ".xml"):
+        _validate_policy(file)
+        return
+    from sim.io.policy_files import load_intelligent_tiering, load_lifecycle
     from sim.io.scenario_file import load_scenario
+    from sim.pricing.catalog import load_catalog
 
     spec = load_scenario(file)
+    for archive in spec.archives:
+        if archive.kind == "cloud":
+            load_catalog(archive.catalog)
+            if archive.lifecycle:
+                load_lifecycle(archive.lifecycle)
+            if archive.intelligent_tiering:
+                load_intelligent_tiering(archive.intelligent_tiering)
     archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
     out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
               f"{spec.start}; archives: {archives}", highlight=False)
+
+
+def _validate_policy(file: Path) -> None:
+    from sim.io.policy_files import (
+        document_kind,
+        load_intelligent_tiering,
+        load_lifecycle,
+        read_document,
+    )
+
+    kind = document_kind(read_document(file))
+    if kind == "lifecycle":
+        config = load_lifecycle(file)
+        out.print(f"{file}: valid S3 Lifecycle configuration, {len(config.rules)} rule(s)",
+                  highlight=False)
+        for rule in config.rules:
+            steps = ", ".join(
+                f"{'expire' if a.storage_class == 'EXPIRE' else a.storage_class} "
+                f"{'at day ' + str(a.days) if a.days is not None else 'on ' + str(a.date)}"
+                for a in rule.actions)
+            state = "" if rule.enabled else " (disabled)"
+            out.print(f"  {rule.id}{state}: {steps or 'no current-version action'}",
+                      highlight=False)
+        for note in config.not_applied:
+            out.print(f"  note: {note} is accepted but not simulated", highlight=False)
+    elif kind == "intelligent-tiering":
+        configs = load_intelligent_tiering(file)
+        out.print(f"{file}: valid S3 Intelligent-Tiering configuration(s): "
+                  + ", ".join(c.id for c in configs), highlight=False)
+    else:
+        raise InputError("not a policy document this tool knows: expected an S3 Lifecycle "
+                         "configuration (Rules) or an Intelligent-Tiering configuration "
+                         "(Id, Status, Tierings)", file=file)
 
 
 @app.command()

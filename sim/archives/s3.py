@@ -177,6 +177,9 @@ class S3Archive:
             self._aa_days[hit] = cfg.archive_access_days
             self._daa_days[hit] = cfg.deep_archive_access_days
             taken |= hit
+        if (self._aa_days > 0).any() or (self._daa_days > 0).any():
+            self._note_price(self.catalog.intelligent_tiering.overhead_bytes_at_class,
+                             "intelligent_tiering.overhead_bytes_at_class")
 
     def _note_price(self, price, name: str) -> None:
         if price is not None and price.confidence == "UNCONFIRMED":

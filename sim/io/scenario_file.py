@@ -71,7 +71,7 @@ def _read_merged(path: Path, depth: int) -> dict[str, Any]:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError("a scenario must be a YAML mapping (name: ..., start: ..., ...)", path)
-    _absolutise_paths(data, path.parent)
+    _absolutise_paths(data, path.resolve().parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data

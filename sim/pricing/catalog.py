@@ -132,8 +132,6 @@ def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
 
 def load_catalog(name_or_path: str | Path, base_dir: Path | None = None) -> Catalog:
     """A shipped catalog by name (``aws-us-east-1``) or a catalog file by path."""
-    from sim.io.scenario_file import read_yaml
-
     candidate = Path(name_or_path)
     if base_dir is not None and not candidate.is_absolute():
         candidate = base_dir / candidate

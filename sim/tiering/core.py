@@ -36,7 +36,7 @@ class Meter:
         self._day_end = (day + 1) * SECONDS_PER_DAY
 
     def change(self, line: int, delta: np.ndarray, t_s: np.ndarray | int) -> None:
-        """Add ``delta`` (one value per object) to ``line`` from time ``t_s`` on (within the day)."""
+        """Add ``delta`` (one value per object) to ``line`` from ``t_s`` (within the day) on."""
         if np.size(delta) == 0:
             return
         delta = np.asarray(delta, dtype=np.int64)

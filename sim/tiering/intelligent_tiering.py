@@ -66,7 +66,8 @@ def _parse_one(raw: Any, index: int, problems: list[str]) -> ITConfiguration | N
     where = f"configuration {cid!r}"
     for key in raw:
         if key not in ("Id", "Filter", "Status", "Tierings"):
-            problems.append(f"{where} {key}: unknown element; allowed: Filter, Id, Status, Tierings")
+            problems.append(f"{where} {key}: unknown element; allowed: Filter, Id, Status, "
+                            "Tierings")
     if "Id" not in raw:
         problems.append(f"{where}: Id is required")
     status = raw.get("Status")
@@ -117,8 +118,8 @@ def target_tier(idle_s: np.ndarray, aa_days: np.ndarray, daa_days: np.ndarray) -
     tier = np.full(idle_s.shape, FA, dtype=np.int8)
     tier[idle_s >= IA_DAYS * day] = IA
     tier[idle_s >= AIA_DAYS * day] = AIA
-    tier[(aa_days > 0) & (idle_s >= aa_days * day)] = AA
-    tier[(daa_days > 0) & (idle_s >= daa_days * day)] = DAA
+    tier[(aa_days > 0) & (idle_s >= aa_days.astype(np.int64) * day)] = AA
+    tier[(daa_days > 0) & (idle_s >= daa_days.astype(np.int64) * day)] = DAA
     return tier
 
 

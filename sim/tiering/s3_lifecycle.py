@@ -359,7 +359,8 @@ def _integer(value: Any) -> int | None:
 def _unknown(raw: dict, allowed: set[str], where: str, problems: _Problems) -> None:
     for key in raw:
         if key not in allowed:
-            problems.add(f"{where} {key}", f"unknown element; allowed: {', '.join(sorted(allowed))}")
+            problems.add(f"{where} {key}",
+                         f"unknown element; allowed: {', '.join(sorted(allowed))}")
 
 
 # ---------------------------------------------------------------------------- deciding, per day
