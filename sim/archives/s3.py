@@ -289,7 +289,7 @@ class S3Archive:
         pool_cost = _cost(classes["STANDARD"].storage_usd_per_gib_month, pool)
         for line in std_lines:
             q = gib_months[line]
-            if line != 0 and q == 0:
+            if q == 0:
                 continue
             amount = pool_cost * q / pool if pool else 0.0
             if line == 0:
