@@ -26,8 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="What a radiology image archive will cost: on-prem, cloud or hybrid, month by month.",
 )
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 def main() -> None:
@@ -47,6 +47,10 @@ def run(
     export_trace: Annotated[
         bool, typer.Option("--export-trace", help="Also write trace/studies.csv and reads.csv.")
     ] = False,
+    events: Annotated[
+        bool, typer.Option("--events", help="Also write events.csv: every tier change, restore, "
+                                            "expiration and deletion.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
 ) -> None:
     """Run one scenario and write ledger.csv, workload.csv, summary.json and more to --out."""
@@ -60,7 +64,7 @@ def run(
     spec = load_scenario(scenario)
     started = time.perf_counter()
     with _LazyProgress(enabled=not quiet, label=spec.name) as progress:
-        result = run_scenario(spec, seed=seed, progress=progress.update)
+        result = run_scenario(spec, seed=seed, progress=progress.update, events=events)
     write_run(result, out_dir, export_trace=export_trace)
     if not quiet:
         _print_summary(result.summary, time.perf_counter() - started)
@@ -190,6 +194,16 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
         f"{w['stored_bytes_end'] / 1e12:,.1f} TB stored at the end",
         highlight=False,
     )
+    for name, figures in summary.get("reads_by_archive", {}).items():
+        out.print(
+            f"{name}: {figures['share_within_target']:.1%} of {figures['reads']:,} reads served "
+            f"within {figures['latency_target_s']:g} s; slowest {figures['latency_max_s'] / 3600:.1f} h"
+            + (f"; {figures['missing']:,} reads found no object" if figures["missing"] else ""),
+            highlight=False,
+        )
+    if summary.get("unconfirmed_prices_used"):
+        out.print("Unconfirmed catalog prices used: " + ", ".join(summary["unconfirmed_prices_used"]),
+                  highlight=False)
     out.print("Cost per calendar year (USD):")
     table = Table()
     names = list(summary["totals_usd"])

@@ -42,6 +42,10 @@ def write_run(result: RunResult, out_dir: str | Path, export_trace: bool = False
         )
         if export_trace:
             write_trace(result.workload, staging / "trace")
+        if result.reads is not None:
+            write_reads(result, staging / "reads.parquet")
+        if result.events is not None:
+            write_events(result, staging / "events.csv")
         _replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -65,6 +69,43 @@ def check_out_dir(out_dir: Path) -> None:
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV with full float precision and Unix line ends (byte-identical for identical frames)."""
     frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_reads(result: RunResult, path: Path) -> None:
+    """Every read of every tiered archive: study (row of trace/studies.csv), time (UTC), archive,
+    tier served from, latency in seconds, and why the study was read."""
+    reads = result.reads
+    assert reads is not None
+    kinds = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
+    repeat = len(reads) // max(1, len(result.workload.reads))
+    kind = np.tile(result.workload.reads.kind, repeat)
+    frame = pd.DataFrame({
+        "study": reads["study"].to_numpy(),
+        "time": pd.to_datetime(result.workload.calendar.timestamps(reads["time_s"].to_numpy()))
+        .tz_localize("UTC"),
+        "archive": pd.Categorical(reads["archive"]),
+        "tier": pd.Categorical(reads["tier"]),
+        "latency_s": reads["latency_s"].to_numpy(),
+        "read_kind": pd.Categorical(kinds[kind]),
+    })
+    frame.to_parquet(path, index=False)
+
+
+def write_events(result: RunResult, path: Path) -> None:
+    """Tier changes, restores, expirations and deletions (the ``--events`` audit trail)."""
+    events = result.events
+    assert events is not None
+    st = result.workload.studies
+    uid = st.study_uid if st.study_uid is not None else _ids("S", len(st))
+    frame = pd.DataFrame({
+        "time": _iso(result.workload.calendar.timestamps(events["time_s"].to_numpy())),
+        "study_id": np.asarray(uid, dtype=object)[events["study"].to_numpy()],
+        "archive": events["archive"],
+        "event": events["event"],
+        "from_tier": events["from_tier"],
+        "to_tier": events["to_tier"],
+    })
+    write_csv(frame, path)
 
 
 def write_trace(workload: Workload, folder: Path) -> None:
