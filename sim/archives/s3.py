@@ -267,18 +267,22 @@ class S3Archive:
         return class_bytes, objects * self._ovh_std[tier]
 
     def _meter_add(self, ids: np.ndarray, tiers: np.ndarray, sign: int, t_s) -> None:
+        """Add (sign +1) or remove (-1) studies' billable bytes on their tiers' lines at ``t_s``."""
+        if ids.size == 0:
+            return
+        tiers = tiers.astype(np.int64)
         t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
-        for tier in np.unique(tiers):
-            sel = tiers == tier
-            sub = ids[sel]
-            class_bytes, std_bytes = self._billable(sub, int(tier))
-            self._meter.change(int(tier), sign * class_bytes, t_s[sel])
-            if self._ovh_std[tier]:
-                self._meter.change(LINE_OVERHEAD + int(tier), sign * std_bytes, t_s[sel])
-            if CLASS_OF_TIER[tier] == IT_CLASS:
-                monitored = ~self._small[sub]
-                self._meter.change(LINE_MONITORED, sign * self._objects[sub][monitored],
-                                   t_s[sel][monitored])
+        objects = self._objects[ids]
+        size = np.maximum(self._size[ids], objects * self._min_bytes[tiers])
+        class_bytes = size + objects * self._ovh_class[tiers]
+        self._meter.change_many(tiers, sign * class_bytes, t_s)
+        std = self._ovh_std[tiers] > 0
+        if std.any():
+            self._meter.change_many(LINE_OVERHEAD + tiers[std],
+                                    sign * objects[std] * self._ovh_std[tiers[std]], t_s[std])
+        monitored = (CLASS_OF_TIER[tiers] == IT_CLASS) & ~self._small[ids]
+        if monitored.any():
+            self._meter.change(LINE_MONITORED, sign * objects[monitored], t_s[monitored])
 
     def _storage_charges(self, label: str, gib_months: np.ndarray) -> list[Charge]:
         classes = self.catalog.classes

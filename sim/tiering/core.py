@@ -45,6 +45,18 @@ class Meter:
                                             np.broadcast_to(remaining, delta.shape)))
         self._pending[line] += int(delta.sum())
 
+    def change_many(self, lines: np.ndarray, delta: np.ndarray, t_s: np.ndarray | int) -> None:
+        """Like :meth:`change` for objects on different lines (one line per object)."""
+        if np.size(delta) == 0:
+            return
+        delta = np.asarray(delta, dtype=np.float64)
+        remaining = np.broadcast_to(self._day_end - np.asarray(t_s, dtype=np.int64), delta.shape)
+        n = len(self.level)
+        self._partial += np.bincount(lines, weights=delta * remaining, minlength=n)
+        sums = np.bincount(lines, weights=delta, minlength=n)  # exact below 2^53 bytes per call
+        for line in np.flatnonzero(sums):
+            self._pending[line] += int(sums[line])
+
     def end_day(self) -> None:
         for line, level in enumerate(self.level):
             self._month[line] += level * SECONDS_PER_DAY + self._partial[line]
@@ -75,6 +87,9 @@ class DueCalendar:
         studies, days = studies[inside], days[inside]
         if studies.size == 0:
             return
+        if days.min() == days.max():
+            self._buckets[int(days[0])].append(studies)
+            return
         order = np.argsort(days, kind="stable")
         studies, days = studies[order], days[order]
         cuts = np.flatnonzero(np.diff(days)) + 1
@@ -85,9 +100,13 @@ class DueCalendar:
         """Studies due at ``day``'s midnight (each once)."""
         if day > self._n_days or not self._buckets[day]:
             return np.zeros(0, dtype=np.int64)
-        candidates = np.concatenate(self._buckets[day])
+        chunks = self._buckets[day]
+        candidates = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
         self._buckets[day] = []
-        due = np.unique(candidates[self.due_day[candidates] == day])
+        due = candidates[self.due_day[candidates] == day]
+        if len(chunks) > 1 and due.size > 1:
+            due = np.sort(due)
+            due = due[np.r_[True, due[1:] != due[:-1]]]
         self.due_day[due] = -1
         return due
 
