@@ -195,15 +195,17 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
         highlight=False,
     )
     for name, figures in summary.get("reads_by_archive", {}).items():
+        slowest_h = figures["latency_max_s"] / 3600
+        missing = figures["missing"]
         out.print(
             f"{name}: {figures['share_within_target']:.1%} of {figures['reads']:,} reads served "
-            f"within {figures['latency_target_s']:g} s; slowest {figures['latency_max_s'] / 3600:.1f} h"
-            + (f"; {figures['missing']:,} reads found no object" if figures["missing"] else ""),
+            f"within {figures['latency_target_s']:g} s; slowest {slowest_h:.1f} h"
+            + (f"; {missing:,} reads found no object" if missing else ""),
             highlight=False,
         )
-    if summary.get("unconfirmed_prices_used"):
-        out.print("Unconfirmed catalog prices used: " + ", ".join(summary["unconfirmed_prices_used"]),
-                  highlight=False)
+    unconfirmed = summary.get("unconfirmed_prices_used")
+    if unconfirmed:
+        out.print("Unconfirmed catalog prices used: " + ", ".join(unconfirmed), highlight=False)
     out.print("Cost per calendar year (USD):")
     table = Table()
     names = list(summary["totals_usd"])
