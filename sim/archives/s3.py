@@ -404,7 +404,10 @@ class S3Archive:
         target = np.full(ids.size, -1, dtype=np.int64)
         current = CLASS_OF_TIER[self._tier[ids]]
         for a in self._lc_actions:
-            ok = self._eligible(a, ids, current) & (lc.due_day(a, self._created[ids]) <= day)
+            ok = self._eligible(a, ids, current)
+            if not ok.any():
+                continue
+            ok &= lc.due_day(a, self._created[ids]) <= day
             priority = lc.EXPIRE_PRIORITY if a.target == lc.EXPIRE else lc.PRIORITY[a.target]
             better = ok & (priority > best)
             best[better] = priority
@@ -412,9 +415,13 @@ class S3Archive:
         return np.where(target == -2, -1, target), target == -2
 
     def _eligible(self, a: lc.CompiledAction, ids: np.ndarray, current: np.ndarray) -> np.ndarray:
+        if a.target != lc.EXPIRE:
+            allowed = ALLOWED[current, CLASSES.index(a.target)]
+            if not allowed.any():  # e.g. "into INTELLIGENT_TIERING" for studies already there
+                return allowed
         ok = (self._match[ids] >> np.uint64(a.rule)) & np.uint64(1) == 1
         if a.target != lc.EXPIRE:
-            ok &= ALLOWED[current, CLASSES.index(a.target)]
+            ok &= allowed
             if lc.blocks_small(a, self._lc_default):
                 ok &= ~self._small[ids]
         return ok
@@ -427,6 +434,8 @@ class S3Archive:
         current = CLASS_OF_TIER[self._tier[ids]]
         for a in self._lc_actions:
             ok = self._eligible(a, ids, current)
+            if not ok.any():
+                continue
             due = np.maximum(lc.due_day(a, self._created[ids]), day + 1)
             nxt = np.where(ok & (due < nxt), due, nxt)
         in_it = (current == IT_CLASS) & ~self._small[ids]
