@@ -37,6 +37,18 @@ ArchiveName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_
 _SHARE_TOLERANCE = 1e-6
 
 
+def _existing(path: Path | None, info: ValidationInfo) -> Path | None:
+    """A file path, relative ones resolved against the scenario's folder; it must exist."""
+    if path is None:
+        return None
+    base = (info.context or {}).get("base_dir")
+    if base is not None and not path.is_absolute():
+        path = Path(base) / path
+    if not path.is_file():
+        raise ValueError(f"file not found: {path}")
+    return path
+
+
 class Model(BaseModel):
     """Base of every scenario part: frozen, unknown fields rejected."""
 
@@ -231,14 +243,7 @@ class Trace(Model):
     @field_validator("studies", "reads")
     @classmethod
     def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        if path is None:
-            return None
-        base = (info.context or {}).get("base_dir")
-        if base is not None and not path.is_absolute():
-            path = Path(base) / path
-        if not path.is_file():
-            raise ValueError(f"file not found: {path}")
-        return path
+        return _existing(path, info)
 
 
 class Workload(Model):
@@ -354,7 +359,7 @@ class CloudArchive(Model):
     @field_validator("lifecycle", "intelligent_tiering")
     @classmethod
     def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        return Trace._resolve(path, info)
+        return _existing(path, info)
 
     @model_validator(mode="after")
     def _templates(self) -> CloudArchive:

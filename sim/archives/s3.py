@@ -31,7 +31,7 @@ from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter
 from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
-from sim.workload.model import Workload
+from sim.workload.model import READ_KIND_NAMES, Workload
 
 CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
            "INTELLIGENT_TIERING")
@@ -329,11 +329,11 @@ class S3Archive:
         self._early_deletion(ids, tiers, t_s)
         self._meter_add(ids, tiers, -1, t_s)
         copy = ids[(self._copy_ready[ids] <= t_s) & (self._copy_until[ids] > t_s)]
-        self._meter.change(LINE_RESTORED, -self._restored_bytes(copy), t_s)
+        self._meter.change(LINE_RESTORED, -self._size[copy], t_s)
         self._copy_until[ids] = 0
         self._copy_ready[ids] = 0
         self._present[ids] = False
-        self._calendar.due_day[ids] = -1
+        self._calendar.cancel(ids)
         self.events.add(t_s, ids, event, tiers, MISSING)
 
     def _early_deletion(self, ids: np.ndarray, tiers: np.ndarray, t_s: int) -> None:
@@ -523,7 +523,7 @@ class S3Archive:
             ready = self._it_ready[sub]
             latency[restore] = ready - when
             self._push(IT_RESTORED, sub, ready)
-            self._calendar.due_day[sub] = -1  # re-scheduled when the restore completes
+            self._calendar.cancel(sub)  # re-scheduled when the restore completes
             self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
         warm = ~archived
         back = ids[warm & (tier > it.FA)]
@@ -542,9 +542,6 @@ class S3Archive:
         self._book.add(int(t[0]), tier_name, "retrieval", "GiB restored", gib,
                        gib * option.usd_per_gib)
 
-    def _restored_bytes(self, ids: np.ndarray) -> np.ndarray:
-        return self._size[ids]
-
     def _push(self, kind: int, ids: np.ndarray, when: np.ndarray) -> None:
         days = when // SECONDS_PER_DAY
         for d in np.unique(days):
@@ -555,10 +552,10 @@ class S3Archive:
         for kind, ids, when in sorted(self._pending.pop(day, []), key=lambda p: int(p[2].min())):
             if kind == COPY_READY:
                 ok = self._present[ids] & (self._copy_ready[ids] == when)
-                self._meter.change(LINE_RESTORED, self._restored_bytes(ids[ok]), when[ok])
+                self._meter.change(LINE_RESTORED, self._size[ids[ok]], when[ok])
             elif kind == COPY_EXPIRE:
                 ok = self._present[ids] & (self._copy_until[ids] == when)
-                self._meter.change(LINE_RESTORED, -self._restored_bytes(ids[ok]), when[ok])
+                self._meter.change(LINE_RESTORED, -self._size[ids[ok]], when[ok])
             else:  # IT_RESTORED: back to Frequent Access, clock restarts
                 ok = self._present[ids] & (self._it_ready[ids] == when)
                 sub = ids[ok]
@@ -570,11 +567,13 @@ class S3Archive:
     # ------------------------------------------------------------------------------ output
 
     def reads_table(self) -> pd.DataFrame:
-        """Every read: study, time, the tier it was served from, latency. [s]"""
+        """Every read: study, time, why it was read, the tier it was served from, latency. [s]"""
         tier_names = np.array([*TIERS, "missing"], dtype=object)
+        kind_names = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
         return pd.DataFrame({
             "study": self._reads.study,
             "time_s": self._reads.time_s,
+            "read_kind": kind_names[self._reads.kind],
             "archive": self.name,
             "tier": tier_names[self._read_tier],
             "latency_s": self._read_latency,

@@ -76,9 +76,6 @@ def write_reads(result: RunResult, path: Path) -> None:
     tier served from, latency in seconds, and why the study was read."""
     reads = result.reads
     assert reads is not None
-    kinds = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
-    repeat = len(reads) // max(1, len(result.workload.reads))
-    kind = np.tile(result.workload.reads.kind, repeat)
     frame = pd.DataFrame({
         "study": reads["study"].to_numpy(),
         "time": pd.to_datetime(result.workload.calendar.timestamps(reads["time_s"].to_numpy()))
@@ -86,7 +83,7 @@ def write_reads(result: RunResult, path: Path) -> None:
         "archive": pd.Categorical(reads["archive"]),
         "tier": pd.Categorical(reads["tier"]),
         "latency_s": reads["latency_s"].to_numpy(),
-        "read_kind": pd.Categorical(kinds[kind]),
+        "read_kind": pd.Categorical(reads["read_kind"]),
     })
     frame.to_parquet(path, index=False)
 

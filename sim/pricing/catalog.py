@@ -130,11 +130,9 @@ def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
             _walk_unconfirmed(value, f"{path}.{key}", found)
 
 
-def load_catalog(name_or_path: str | Path, base_dir: Path | None = None) -> Catalog:
+def load_catalog(name_or_path: str | Path) -> Catalog:
     """A shipped catalog by name (``aws-us-east-1``) or a catalog file by path."""
     candidate = Path(name_or_path)
-    if base_dir is not None and not candidate.is_absolute():
-        candidate = base_dir / candidate
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
         path = candidate
     else:

@@ -96,6 +96,10 @@ class DueCalendar:
         for chunk_days, chunk in zip(np.split(days, cuts), np.split(studies, cuts), strict=True):
             self._buckets[int(chunk_days[0])].append(chunk)
 
+    def cancel(self, studies: np.ndarray) -> None:
+        """Studies no longer due (deleted, or waiting for a restore)."""
+        self.due_day[studies] = -1
+
     def pop(self, day: int) -> np.ndarray:
         """Studies due at ``day``'s midnight (each once)."""
         if day > self._n_days or not self._buckets[day]:
