@@ -529,7 +529,11 @@ class S3Archive:
         back = ids[warm & (tier > it.FA)]
         self._move(back, np.full(back.size, IT_BASE, np.int8), t[warm & (tier > it.FA)])
         self._last_access[ids[warm]] = t[warm]
-        self._reschedule(ids[warm], day)
+        # A read only delays the next move, so a study already due some day keeps that day: the
+        # evaluation then finds nothing to do and re-schedules it (cheaper than re-scheduling on
+        # every read).  Studies with nothing scheduled get their next move now.
+        unscheduled = ids[warm][self._calendar.due_day[ids[warm]] < 0]
+        self._reschedule(unscheduled, day)
         return latency
 
     def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
