@@ -46,7 +46,7 @@ LINE_RESTORED = 2 * N_TIERS
 LINE_MONITORED = 2 * N_TIERS + 1
 ALLOWED = np.array([[c2 in lc.ALLOWED_TRANSITIONS[c1] for c2 in CLASSES] for c1 in CLASSES])
 MISSING = -1
-COPY_READY, COPY_EXPIRE, IT_RESTORED = 0, 1, 2
+COPY_READY, COPY_EXPIRE, IT_RESTORED, IT_MOVE = 0, 1, 2, 3
 
 
 class S3Archive:
@@ -89,6 +89,7 @@ class S3Archive:
         self._size = st.size_bytes
         self._objects = st.objects.astype(np.int64)
         self._created = st.created_s
+        self._delete_s = st.delete_s
         n = len(st)
         self._reads = workload.reads
         self._initial = CLASSES.index(storage_class)
@@ -109,7 +110,12 @@ class S3Archive:
         self._meter = Meter(2 * N_TIERS + 2)
         self._book = ChargeBook(self._cal, name)
         self.events = EventLog(keep_events)
-        self._pending: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = defaultdict(list)
+        self._pending: dict[int, list[tuple]] = defaultdict(list)
+        # each study's reads in time order, and the next one not yet served (for IT planning)
+        by_study = np.argsort(self._reads.study, kind="stable")
+        self._read_times = self._reads.time_s[by_study]
+        self._read_start = np.searchsorted(self._reads.study[by_study], np.arange(n + 1))
+        self._read_next = self._read_start[:-1].copy()
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
@@ -211,6 +217,7 @@ class S3Archive:
         self._book.add(day * SECONDS_PER_DAY, CLASSES[self._initial], "requests", "PUT requests",
                        objects, objects * sc.put_usd_per_1000.value / 1000)
         self._reschedule(studies, day)
+        self._plan_it(studies, t)
 
     def read(self, day: int, reads: slice) -> None:
         self._meter.start_day(day)
@@ -221,6 +228,7 @@ class S3Archive:
         while todo.size:  # first read of each study today, then the second, ...
             _, first = np.unique(ids[todo], return_index=True)
             now = todo[first]
+            self._read_next[ids[now]] += 1
             self._serve(day, ids[now], times[now], position[now])
             todo = np.delete(todo, first)
 
@@ -356,12 +364,39 @@ class S3Archive:
             self._book.add(t_s, CLASSES[c], "early_deletion", "GiB-month", gib_months,
                            gib_months * rate)
 
-    def _move(self, ids: np.ndarray, new_tiers: np.ndarray, t_s: int) -> None:
-        """Move studies to new tiers at ``t_s`` (metering only)."""
-        old = self._tier[ids]
-        self._meter_add(ids, old, -1, t_s)
-        self._meter_add(ids, new_tiers, +1, t_s)
+    def _move(self, ids: np.ndarray, new_tiers: np.ndarray, t_s) -> None:
+        """Move studies to new tiers at ``t_s``."""
+        self._shift(ids, self._tier[ids], new_tiers, t_s)
         self._tier[ids] = new_tiers
+
+    def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray, t_s) -> None:
+        """Meter studies leaving tiers ``old`` for tiers ``new`` at ``t_s`` (one pass)."""
+        if ids.size == 0:
+            return
+        old = old.astype(np.int64)
+        new = np.broadcast_to(np.asarray(new, dtype=np.int64), ids.shape)
+        t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
+        objects, size = self._objects[ids], self._size[ids]
+
+        def class_bytes(tiers: np.ndarray) -> np.ndarray:
+            return np.maximum(size, objects * self._min_bytes[tiers]) \
+                + objects * self._ovh_class[tiers]
+
+        lines = np.concatenate([old, new])
+        both_t = np.concatenate([t_s, t_s])
+        self._meter.change_many(lines, np.concatenate([-class_bytes(old), class_bytes(new)]),
+                                both_t)
+        std_old, std_new = self._ovh_std[old], self._ovh_std[new]
+        if std_old.any() or std_new.any():
+            self._meter.change_many(LINE_OVERHEAD + lines,
+                                    np.concatenate([-objects * std_old, objects * std_new]),
+                                    both_t)
+        monitored = ~self._small[ids]
+        joined = (CLASS_OF_TIER[new] == IT_CLASS).astype(np.int64) \
+            - (CLASS_OF_TIER[old] == IT_CLASS).astype(np.int64)
+        change = monitored & (joined != 0)
+        if change.any():
+            self._meter.change(LINE_MONITORED, (joined * objects)[change], t_s[change])
 
     def _transition(self, ids: np.ndarray, target: np.ndarray, t_s: int) -> None:
         """Lifecycle transitions to target classes at midnight ``t_s``."""
@@ -398,6 +433,7 @@ class S3Archive:
             self._move(in_it[deeper], new[deeper].astype(np.int8), t_s)
             self.events.add(t_s, in_it[deeper], "transition", before, new[deeper])
         self._reschedule(ids[keep], day)
+        self._plan_it(ids[keep], t_s)
 
     def _lifecycle_choice(self, ids: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
         best = np.zeros(ids.size, dtype=np.int64)
@@ -427,7 +463,7 @@ class S3Archive:
         return ok
 
     def _reschedule(self, ids: np.ndarray, day: int) -> None:
-        """Next due day: the earliest lifecycle action still possible, or IT move."""
+        """Next due day: the earliest lifecycle action still possible after ``day``."""
         if ids.size == 0:
             return
         nxt = np.full(ids.size, it.NEVER_DAY, dtype=np.int64)
@@ -438,13 +474,47 @@ class S3Archive:
                 continue
             due = np.maximum(lc.due_day(a, self._created[ids]), day + 1)
             nxt = np.where(ok & (due < nxt), due, nxt)
-        in_it = (current == IT_CLASS) & ~self._small[ids]
-        if in_it.any():
-            sub = ids[in_it]
-            it_next = it.next_move_day(self._last_access[sub], self._aa_days[sub],
-                                       self._daa_days[sub], day)
-            nxt[in_it] = np.minimum(nxt[in_it], it_next)
         self._calendar.schedule(ids, nxt)
+
+    def _plan_it(self, ids: np.ndarray, now_s) -> None:
+        """Book the Intelligent-Tiering moves of warm IT studies from ``now_s`` on.
+
+        Between two reads an object's path is fixed (FA -> IA at 30 idle days -> AIA at 90 ->
+        AA / DAA as configured), so the moves up to the study's next read, next lifecycle due
+        day, deletion or the end of the run are booked at once as future meter changes, and the
+        study is not looked at again until one of those happens.
+        """
+        now_s = np.broadcast_to(np.asarray(now_s, dtype=np.int64), ids.shape)
+        tier = self._tier[ids]
+        sel = ((CLASS_OF_TIER[tier] == IT_CLASS) & (tier < IT_BASE + it.AA) & ~self._small[ids]
+               & (self._it_ready[ids] <= now_s))
+        ids, now_s = ids[sel], now_s[sel]
+        if ids.size == 0:
+            return
+        limit = np.minimum(self._delete_s[ids], self._cal.horizon_s)
+        nxt = self._read_next[ids]
+        has_read = nxt < self._read_start[ids + 1]
+        read_s = self._read_times[np.minimum(nxt, self._read_times.size - 1)] \
+            if self._read_times.size else limit
+        limit = np.where(has_read, np.minimum(limit, read_s + 1), limit)  # a move at the read's
+        due = self._calendar.due_day[ids]                                   # midnight comes first
+        limit = np.where(due >= 0, np.minimum(limit, due * SECONDS_PER_DAY), limit)
+        last = self._last_access[ids]
+        aa, daa = self._aa_days[ids].astype(np.int64), self._daa_days[ids].astype(np.int64)
+        current = (self._tier[ids] - IT_BASE).astype(np.int8)
+        steps = ((it.IA, np.full(ids.size, it.IA_DAYS)),
+                 (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90 replaces AIA
+                 (it.AA, aa), (it.DAA, daa))
+        for level, days in steps:
+            move_s = -(-(last + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
+            ok = (days > 0) & (move_s > now_s) & (move_s < limit) & (current < level)
+            if not ok.any():
+                continue
+            sub = ids[ok]
+            self._push(IT_MOVE, sub, move_s[ok], (current[ok] + IT_BASE, IT_BASE + level))
+            self.events.add(move_s[ok], sub, "transition", current[ok] + IT_BASE, IT_BASE + level)
+            current[ok] = level
+        self._tier[ids] = current + IT_BASE  # the tier the study will be in until it is next seen
 
     # ------------------------------------------------------------------------------ reads
 
@@ -523,17 +593,12 @@ class S3Archive:
             ready = self._it_ready[sub]
             latency[restore] = ready - when
             self._push(IT_RESTORED, sub, ready)
-            self._calendar.cancel(sub)  # re-scheduled when the restore completes
             self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
         warm = ~archived
         back = ids[warm & (tier > it.FA)]
         self._move(back, np.full(back.size, IT_BASE, np.int8), t[warm & (tier > it.FA)])
         self._last_access[ids[warm]] = t[warm]
-        # A read only delays the next move, so a study already due some day keeps that day: the
-        # evaluation then finds nothing to do and re-schedules it (cheaper than re-scheduling on
-        # every read).  Studies with nothing scheduled get their next move now.
-        unscheduled = ids[warm][self._calendar.due_day[ids[warm]] < 0]
-        self._reschedule(unscheduled, day)
+        self._plan_it(ids[warm], t[warm])
         return latency
 
     def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
@@ -546,14 +611,20 @@ class S3Archive:
         self._book.add(int(t[0]), tier_name, "retrieval", "GiB restored", gib,
                        gib * option.usd_per_gib)
 
-    def _push(self, kind: int, ids: np.ndarray, when: np.ndarray) -> None:
-        days = when // SECONDS_PER_DAY
+    def _push(self, kind: int, ids: np.ndarray, when: np.ndarray, tiers=None) -> None:
+        """Queue an event for the end of the day it falls in (a midnight move: the day before,
+        so that it takes effect from that midnight)."""
+        days = (when - 1) // SECONDS_PER_DAY if kind == IT_MOVE else when // SECONDS_PER_DAY
         for d in np.unique(days):
             sel = days == d
-            self._pending[int(d)].append((kind, ids[sel], when[sel]))
+            payload = None if tiers is None else (tiers[0][sel], tiers[1])
+            self._pending[int(d)].append((kind, ids[sel], when[sel], payload))
 
     def _complete_pending(self, day: int) -> None:
-        for kind, ids, when in sorted(self._pending.pop(day, []), key=lambda p: int(p[2].min())):
+        events = self._pending.pop(day, [])
+        moves = [e for e in events if e[0] == IT_MOVE]
+        for kind, ids, when, _ in sorted((e for e in events if e[0] != IT_MOVE),
+                                         key=lambda p: int(p[2].min())):
             if kind == COPY_READY:
                 ok = self._present[ids] & (self._copy_ready[ids] == when)
                 self._meter.change(LINE_RESTORED, self._size[ids[ok]], when[ok])
@@ -566,7 +637,12 @@ class S3Archive:
                 self._move(sub, np.full(sub.size, IT_BASE, np.int8), when[ok])
                 self._last_access[sub] = when[ok]
                 self._it_ready[sub] = 0
-                self._reschedule(sub, day)
+                self._plan_it(sub, when[ok])
+        if moves:  # Intelligent-Tiering moves booked by _plan_it, all at the coming midnight
+            self._shift(np.concatenate([m[1] for m in moves]),
+                        np.concatenate([m[3][0] for m in moves]),
+                        np.concatenate([np.full(m[1].size, m[3][1]) for m in moves]),
+                        (day + 1) * SECONDS_PER_DAY)
 
     # ------------------------------------------------------------------------------ output
 

@@ -121,15 +121,3 @@ def target_tier(idle_s: np.ndarray, aa_days: np.ndarray, daa_days: np.ndarray) -
     tier[(aa_days > 0) & (idle_s >= aa_days.astype(np.int64) * day)] = AA
     tier[(daa_days > 0) & (idle_s >= daa_days.astype(np.int64) * day)] = DAA
     return tier
-
-
-def next_move_day(last_access_s: np.ndarray, aa_days: np.ndarray, daa_days: np.ndarray,
-                  after_day: int) -> np.ndarray:
-    """First day (index, at its midnight) after ``after_day`` at which the tier would change."""
-    best = np.full(last_access_s.shape, NEVER_DAY, dtype=np.int64)
-    for days in (np.full(last_access_s.shape, IA_DAYS), np.full(last_access_s.shape, AIA_DAYS),
-                 aa_days, daa_days):
-        due = -(-(last_access_s + days.astype(np.int64) * SECONDS_PER_DAY) // SECONDS_PER_DAY)
-        ok = (days > 0) & (due > after_day)
-        best = np.where(ok & (due < best), due, best)
-    return best
