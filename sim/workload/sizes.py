@@ -40,10 +40,9 @@ def draw_sizes(
     """
     years = created_s / SECONDS_PER_YEAR
     z = rng.standard_normal(created_s.size)
-    acquired = (
-        median_mb[modality] * BYTES_PER_MB
-        * np.exp(sigma[modality] * z)
-        * (1.0 + size_growth[modality]) ** years
+    log_growth = np.log1p(size_growth)
+    acquired = median_mb[modality] * BYTES_PER_MB * np.exp(
+        sigma[modality] * z + log_growth[modality] * years
     )
     size_bytes = np.maximum(1, np.rint(acquired / compression[modality])).astype(np.int64)
     instances = np.maximum(1, np.rint(acquired / (instance_mb[modality] * BYTES_PER_MB)))
