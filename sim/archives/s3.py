@@ -146,6 +146,10 @@ class S3Archive:
         for t in (IT_BASE + it.AA, IT_BASE + it.DAA):
             self._ovh_class[t] = int(itc.overhead_bytes_at_class.value)
             self._ovh_std[t] = int(itc.overhead_bytes_at_standard.value)
+        self._plain = np.zeros(N_TIERS, dtype=bool)  # warm IT tiers: bill size, nothing else
+        self._plain[IT_BASE:IT_BASE + it.AA] = (self._min_bytes[IT_BASE:IT_BASE + it.AA] == 0) \
+            & (self._ovh_class[IT_BASE:IT_BASE + it.AA] == 0) \
+            & (self._ovh_std[IT_BASE:IT_BASE + it.AA] == 0)
 
     def _compile_lifecycle(self, config, groups: StudyGroups | None, key: str,
                            tags: dict[str, str]) -> None:
@@ -377,6 +381,12 @@ class S3Archive:
         new = np.broadcast_to(np.asarray(new, dtype=np.int64), ids.shape)
         t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
         objects, size = self._objects[ids], self._size[ids]
+        if self._plain[old].all() and self._plain[new].all():
+            # within Intelligent-Tiering's FA/IA/AIA: same bytes, no overhead, still monitored
+            lines = np.concatenate([old, new])
+            self._meter.change_many(lines, np.concatenate([-size, size]),
+                                    np.concatenate([t_s, t_s]))
+            return
 
         def class_bytes(tiers: np.ndarray) -> np.ndarray:
             return np.maximum(size, objects * self._min_bytes[tiers]) \
@@ -615,10 +625,15 @@ class S3Archive:
         """Queue an event for the end of the day it falls in (a midnight move: the day before,
         so that it takes effect from that midnight)."""
         days = (when - 1) // SECONDS_PER_DAY if kind == IT_MOVE else when // SECONDS_PER_DAY
-        for d in np.unique(days):
-            sel = days == d
-            payload = None if tiers is None else (tiers[0][sel], tiers[1])
-            self._pending[int(d)].append((kind, ids[sel], when[sel], payload))
+        order = np.argsort(days, kind="stable")
+        days, ids, when = days[order], ids[order], when[order]
+        old = None if tiers is None else tiers[0][order]
+        cuts = np.flatnonzero(np.diff(days)) + 1
+        starts = np.r_[0, cuts]
+        ends = np.r_[cuts, days.size]
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            payload = None if old is None else (old[lo:hi], tiers[1])
+            self._pending[int(days[lo])].append((kind, ids[lo:hi], when[lo:hi], payload))
 
     def _complete_pending(self, day: int) -> None:
         events = self._pending.pop(day, [])
