@@ -187,6 +187,7 @@ class S3Archive:
             self._aa_days[hit] = cfg.archive_access_days
             self._daa_days[hit] = cfg.deep_archive_access_days
             taken |= hit
+        self._any_archive_tier = bool((self._aa_days > 0).any() or (self._daa_days > 0).any())
         if (self._aa_days > 0).any() or (self._daa_days > 0).any():
             self._note_price(self.catalog.intelligent_tiering.overhead_bytes_at_class,
                              "intelligent_tiering.overhead_bytes_at_class")
@@ -496,28 +497,36 @@ class S3Archive:
         """
         now_s = np.broadcast_to(np.asarray(now_s, dtype=np.int64), ids.shape)
         tier = self._tier[ids]
-        sel = ((CLASS_OF_TIER[tier] == IT_CLASS) & (tier < IT_BASE + it.AA) & ~self._small[ids]
+        sel = ((tier >= IT_BASE) & (tier < IT_BASE + it.AA) & ~self._small[ids]
                & (self._it_ready[ids] <= now_s))
-        ids, now_s = ids[sel], now_s[sel]
+        if not sel.all():
+            ids, now_s, tier = ids[sel], now_s[sel], tier[sel]
         if ids.size == 0:
             return
         limit = np.minimum(self._delete_s[ids], self._cal.horizon_s)
-        nxt = self._read_next[ids]
-        has_read = nxt < self._read_start[ids + 1]
-        read_s = self._read_times[np.minimum(nxt, self._read_times.size - 1)] \
-            if self._read_times.size else limit
-        limit = np.where(has_read, np.minimum(limit, read_s + 1), limit)  # a move at the read's
-        due = self._calendar.due_day[ids]                                   # midnight comes first
+        if self._read_times.size:  # a move at the midnight of the next read comes first
+            nxt = self._read_next[ids]
+            has_read = nxt < self._read_start[ids + 1]
+            read_s = self._read_times[np.minimum(nxt, self._read_times.size - 1)]
+            limit = np.where(has_read, np.minimum(limit, read_s + 1), limit)
+        due = self._calendar.due_day[ids]
         limit = np.where(due >= 0, np.minimum(limit, due * SECONDS_PER_DAY), limit)
-        last = self._last_access[ids]
-        aa, daa = self._aa_days[ids].astype(np.int64), self._daa_days[ids].astype(np.int64)
-        current = (self._tier[ids] - IT_BASE).astype(np.int8)
-        steps = ((it.IA, np.full(ids.size, it.IA_DAYS)),
-                 (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90 replaces AIA
-                 (it.AA, aa), (it.DAA, daa))
+        # moves happen at midnights: the first midnight at or after last access, plus N days
+        base_day = -(-self._last_access[ids] // SECONDS_PER_DAY)
+        current = (tier - IT_BASE).astype(np.int8)
+        if self._any_archive_tier:
+            aa = self._aa_days[ids].astype(np.int64)
+            daa = self._daa_days[ids].astype(np.int64)
+            steps = ((it.IA, it.IA_DAYS),
+                     (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90 replaces
+                     (it.AA, aa), (it.DAA, daa))                              # AIA
+        else:
+            steps = ((it.IA, it.IA_DAYS), (it.AIA, it.AIA_DAYS))
         for level, days in steps:
-            move_s = -(-(last + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
-            ok = (days > 0) & (move_s > now_s) & (move_s < limit) & (current < level)
+            move_s = (base_day + days) * SECONDS_PER_DAY
+            ok = (move_s > now_s) & (move_s < limit) & (current < level)
+            if not np.isscalar(days):
+                ok &= days > 0
             if not ok.any():
                 continue
             sub = ids[ok]
@@ -629,8 +638,8 @@ class S3Archive:
         days, ids, when = days[order], ids[order], when[order]
         old = None if tiers is None else tiers[0][order]
         cuts = np.flatnonzero(np.diff(days)) + 1
-        starts = np.r_[0, cuts]
-        ends = np.r_[cuts, days.size]
+        starts = np.concatenate(([0], cuts))
+        ends = np.concatenate((cuts, [days.size]))
         for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
             payload = None if old is None else (old[lo:hi], tiers[1])
             self._pending[int(days[lo])].append((kind, ids[lo:hi], when[lo:hi], payload))
