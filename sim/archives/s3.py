@@ -32,6 +32,7 @@ from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter
 from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
 from sim.workload.model import READ_KIND_NAMES, Workload
+from sim.workload.sorting import stable_argsort
 
 CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
            "INTELLIGENT_TIERING")
@@ -112,9 +113,10 @@ class S3Archive:
         self.events = EventLog(keep_events)
         self._pending: dict[int, list[tuple]] = defaultdict(list)
         # each study's reads in time order, and the next one not yet served (for IT planning)
-        by_study = np.argsort(self._reads.study, kind="stable")
+        by_study = stable_argsort(self._reads.study, max_key=n)
         self._read_times = self._reads.time_s[by_study]
-        self._read_start = np.searchsorted(self._reads.study[by_study], np.arange(n + 1))
+        self._read_start = np.concatenate(
+            ([0], np.cumsum(np.bincount(self._reads.study, minlength=n)))).astype(np.int64)
         self._read_next = self._read_start[:-1].copy()
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)

@@ -61,7 +61,11 @@ def group_studies(workload: Workload) -> StudyGroups:
     age_group[age >= 65] = 2
     n_months = int(month_index.max()) + 1 if len(st) else 1
     code = (st.modality.astype(np.int64) * n_months + month_index) * 4 + age_group
-    present, of_study = np.unique(code, return_inverse=True)
+    counts = np.bincount(code, minlength=int(len(workload.modalities) * n_months * 4))
+    present = np.flatnonzero(counts)
+    group_of_code = np.zeros(counts.size, dtype=np.int64)
+    group_of_code[present] = np.arange(present.size)
+    of_study = group_of_code[code]
     fields = []
     for c in present.tolist():
         c, ag = divmod(c, 4)
