@@ -23,6 +23,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_workload.py
+	$(BIN)/python benchmarks/bench_engine_vs_naive.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
