@@ -53,27 +53,26 @@ def assemble_reads(
 ) -> Reads:
     """Concatenate read parts, keep those before the study's deletion and the run's end, sort by
     time (ties by study, then kind).  Every part starts at or after its study's creation."""
-    study = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    time_s = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    kind = (
-        np.concatenate([np.full(p[0].size, p[2], dtype=np.int8) for p in parts])
-        if parts
-        else np.zeros(0, np.int8)
-    )
-    alive = time_s < end_s[study]
-    study, time_s, kind = study[alive], time_s[alive], kind[alive]
     index_type = np.int32 if created_s.size < 2**31 else np.int64
     study_bits = max(1, (created_s.size - 1).bit_length())
     kind_bits = 3
+    alive = [p[1] < end_s[p[0]] for p in parts]
     if int(horizon_s).bit_length() + study_bits + kind_bits <= 63:
-        # one sort of packed (time, study, kind) keys: no gathers of 30M-element arrays
-        key = (time_s << (study_bits + kind_bits)) | (study << kind_bits) | kind
+        # one sort of packed (time, study, kind) keys, built part by part: no 40M-row gathers
+        shift = study_bits + kind_bits
+        keys = [(p[1][a] << shift) | (p[0][a] << kind_bits) | int(p[2])
+                for p, a in zip(parts, alive, strict=True)]
+        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
         key.sort()
         return Reads(
             study=((key >> kind_bits) & ((1 << study_bits) - 1)).astype(index_type),
-            time_s=key >> (study_bits + kind_bits),
+            time_s=key >> shift,
             kind=(key & ((1 << kind_bits) - 1)).astype(np.int8),
         )
+    study = np.concatenate([p[0][a] for p, a in zip(parts, alive, strict=True)])
+    time_s = np.concatenate([p[1][a] for p, a in zip(parts, alive, strict=True)])
+    kind = np.concatenate([np.full(int(a.sum()), p[2], dtype=np.int8)
+                           for p, a in zip(parts, alive, strict=True)])
     order = np.lexsort((kind, study, time_s))
     return Reads(study=study[order].astype(index_type), time_s=time_s[order], kind=kind[order])
 
