@@ -505,16 +505,22 @@ class S3Archive:
             ids, now_s, tier = ids[sel], now_s[sel], tier[sel]
         if ids.size == 0:
             return
-        limit = np.minimum(self._delete_s[ids], self._cal.horizon_s)
+        # moves happen at midnights: the first midnight at or after last access, plus N days
+        base_day = -(-self._last_access[ids] // SECONDS_PER_DAY)
+        limit = np.full(ids.size, self._cal.horizon_s, dtype=np.int64)
         if self._read_times.size:  # a move at the midnight of the next read comes first
             nxt = self._read_next[ids]
             has_read = nxt < self._read_start[ids + 1]
             read_s = self._read_times[np.minimum(nxt, self._read_times.size - 1)]
             limit = np.where(has_read, np.minimum(limit, read_s + 1), limit)
+            # most reads are followed by another before the study would leave FA: nothing to book
+            keep = (tier > IT_BASE) | ((base_day + it.IA_DAYS) * SECONDS_PER_DAY < limit)
+            if not keep.all():
+                ids, now_s, tier, base_day, limit = (ids[keep], now_s[keep], tier[keep],
+                                                     base_day[keep], limit[keep])
+        limit = np.minimum(limit, self._delete_s[ids])
         due = self._calendar.due_day[ids]
         limit = np.where(due >= 0, np.minimum(limit, due * SECONDS_PER_DAY), limit)
-        # moves happen at midnights: the first midnight at or after last access, plus N days
-        base_day = -(-self._last_access[ids] // SECONDS_PER_DAY)
         current = (tier - IT_BASE).astype(np.int8)
         if self._any_archive_tier:
             aa = self._aa_days[ids].astype(np.int64)
