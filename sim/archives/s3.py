@@ -47,7 +47,6 @@ LINE_RESTORED = 2 * N_TIERS
 LINE_MONITORED = 2 * N_TIERS + 1
 ALLOWED = np.array([[c2 in lc.ALLOWED_TRANSITIONS[c1] for c2 in CLASSES] for c1 in CLASSES])
 MISSING = -1
-COPY_READY, COPY_EXPIRE, IT_RESTORED, IT_MOVE = 0, 1, 2, 3
 
 
 class S3Archive:
@@ -108,10 +107,12 @@ class S3Archive:
         self._copy_until = np.zeros(n, dtype=np.int64)
         self._it_ready = np.zeros(n, dtype=np.int64)
         self._calendar = DueCalendar(n, self._cal.n_days)
-        self._meter = Meter(2 * N_TIERS + 2)
+        self._meter = Meter(2 * N_TIERS + 2, self._cal.n_days)
         self._book = ChargeBook(self._cal, name)
         self.events = EventLog(keep_events)
-        self._pending: dict[int, list[tuple]] = defaultdict(list)
+        self._restored_due: dict[int, list[tuple]] = defaultdict(list)  # IT restores by day
+        self._plan_requests: list[tuple[np.ndarray, np.ndarray]] = []
+        self._stamp = np.full(n, -1, dtype=np.int64)  # scratch for de-duplicating requests
         # each study's reads in time order, and the next one not yet served (for IT planning)
         by_study = stable_argsort(self._reads.study, max_key=n)
         self._read_times = self._reads.time_s[by_study]
@@ -148,6 +149,9 @@ class S3Archive:
         for t in (IT_BASE + it.AA, IT_BASE + it.DAA):
             self._ovh_class[t] = int(itc.overhead_bytes_at_class.value)
             self._ovh_std[t] = int(itc.overhead_bytes_at_standard.value)
+        self._first_byte_s = np.array([
+            c[name].first_byte_latency_s.value if c[name].first_byte_latency_s else 0.0
+            for name in CLASSES])
         self._plain = np.zeros(N_TIERS, dtype=bool)  # warm IT tiers: bill size, nothing else
         self._plain[IT_BASE:IT_BASE + it.AA] = (self._min_bytes[IT_BASE:IT_BASE + it.AA] == 0) \
             & (self._ovh_class[IT_BASE:IT_BASE + it.AA] == 0) \
@@ -206,12 +210,10 @@ class S3Archive:
     # ------------------------------------------------------------------------- daily steps
 
     def delete(self, day: int, studies: np.ndarray) -> None:
-        self._meter.start_day(day)
         ids = studies[self._present[studies]]
         self._remove(ids, day * SECONDS_PER_DAY, "delete")
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
-        self._meter.start_day(day)
         t = self._created[studies]
         tier = IT_BASE if self._initial == IT_CLASS else self._initial
         self._present[studies] = True
@@ -227,31 +229,29 @@ class S3Archive:
         self._plan_it(studies, t)
 
     def read(self, day: int, reads: slice) -> None:
-        self._meter.start_day(day)
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
-        todo = np.arange(ids.size)
-        while todo.size:  # first read of each study today, then the second, ...
-            _, first = np.unique(ids[todo], return_index=True)
-            now = todo[first]
+        rank = _rank_within(ids)
+        for r in range(int(rank.max()) + 1 if ids.size else 0):
+            # the first read of each study today, then the second, ...
+            now = np.flatnonzero(rank == r)
             self._read_next[ids[now]] += 1
             self._serve(day, ids[now], times[now], position[now])
-            todo = np.delete(todo, first)
 
     def end_of_day(self, day: int) -> None:
-        self._meter.start_day(day)
-        self._complete_pending(day)
+        self._complete_it_restores(day)
         midnight = (day + 1) * SECONDS_PER_DAY
         due = self._calendar.pop(day + 1)
         due = due[self._present[due]]
         if due.size:
             self._evaluate(day + 1, midnight, due)
-        self._meter.end_day()
+        self._book_it_moves()
 
     def close_month(self, month: int) -> list[Charge]:
         seconds = self._cal.month_full_seconds[month]
-        gib_months = self._meter.close_month() / BYTES_PER_GIB / seconds
+        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        gib_months = self._meter.close(stop_day) / BYTES_PER_GIB / seconds
         label = self._cal.month_labels[month]
         charges = self._storage_charges(label, gib_months)
         monitored = gib_months[LINE_MONITORED] * BYTES_PER_GIB  # object-months
@@ -343,9 +343,7 @@ class S3Archive:
         tiers = self._tier[ids]
         self._early_deletion(ids, tiers, t_s)
         self._meter_add(ids, tiers, -1, t_s)
-        copy = ids[(self._copy_ready[ids] <= t_s) & (self._copy_until[ids] > t_s)]
-        self._meter.change(LINE_RESTORED, -self._size[copy], t_s)
-        self._copy_until[ids] = 0
+        self._cancel_restored_copies(ids, t_s)
         self._copy_ready[ids] = 0
         self._present[ids] = False
         self._calendar.cancel(ids)
@@ -383,33 +381,36 @@ class S3Archive:
         old = old.astype(np.int64)
         new = np.broadcast_to(np.asarray(new, dtype=np.int64), ids.shape)
         t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
-        objects, size = self._objects[ids], self._size[ids]
+        size = self._size[ids]
         if self._plain[old].all() and self._plain[new].all():
             # within Intelligent-Tiering's FA/IA/AIA: same bytes, no overhead, still monitored
             lines = np.concatenate([old, new])
             self._meter.change_many(lines, np.concatenate([-size, size]),
                                     np.concatenate([t_s, t_s]))
             return
+        objects = self._objects[ids]
 
         def class_bytes(tiers: np.ndarray) -> np.ndarray:
             return np.maximum(size, objects * self._min_bytes[tiers]) \
                 + objects * self._ovh_class[tiers]
 
-        lines = np.concatenate([old, new])
-        both_t = np.concatenate([t_s, t_s])
-        self._meter.change_many(lines, np.concatenate([-class_bytes(old), class_bytes(new)]),
-                                both_t)
+        lines = [old, new]
+        deltas = [-class_bytes(old), class_bytes(new)]
+        times = [t_s, t_s]
         std_old, std_new = self._ovh_std[old], self._ovh_std[new]
         if std_old.any() or std_new.any():
-            self._meter.change_many(LINE_OVERHEAD + lines,
-                                    np.concatenate([-objects * std_old, objects * std_new]),
-                                    both_t)
-        monitored = ~self._small[ids]
+            lines += [LINE_OVERHEAD + old, LINE_OVERHEAD + new]
+            deltas += [-objects * std_old, objects * std_new]
+            times += [t_s, t_s]
         joined = (CLASS_OF_TIER[new] == IT_CLASS).astype(np.int64) \
             - (CLASS_OF_TIER[old] == IT_CLASS).astype(np.int64)
-        change = monitored & (joined != 0)
+        change = (joined != 0) & ~self._small[ids]
         if change.any():
-            self._meter.change(LINE_MONITORED, (joined * objects)[change], t_s[change])
+            lines.append(np.full(int(change.sum()), LINE_MONITORED))
+            deltas.append((joined * objects)[change])
+            times.append(t_s[change])
+        self._meter.change_many(np.concatenate(lines), np.concatenate(deltas),
+                                np.concatenate(times))
 
     def _transition(self, ids: np.ndarray, target: np.ndarray, t_s: int) -> None:
         """Lifecycle transitions to target classes at midnight ``t_s``."""
@@ -490,16 +491,34 @@ class S3Archive:
         self._calendar.schedule(ids, nxt)
 
     def _plan_it(self, ids: np.ndarray, now_s) -> None:
-        """Book the Intelligent-Tiering moves of warm IT studies from ``now_s`` on.
+        """Ask for the Intelligent-Tiering moves of ``ids`` from ``now_s`` on to be booked at the
+        end of the day (no move can fall inside the day: the first is 30 days after an access)."""
+        if ids.size:
+            self._plan_requests.append(
+                (ids, np.broadcast_to(np.asarray(now_s, dtype=np.int64), ids.shape)))
 
-        Between two reads an object's path is fixed (FA -> IA at 30 idle days -> AIA at 90 ->
-        AA / DAA as configured), so the moves up to the study's next read, next lifecycle due
-        day, deletion or the end of the run are booked at once as future meter changes, and the
-        study is not looked at again until one of those happens.
+    def _book_it_moves(self) -> None:
+        """Book the Intelligent-Tiering moves of warm IT studies asked for today.
+
+        The latest request of each study counts.  Between two reads an object's path is fixed
+        (FA -> IA at 30 idle days -> AIA at 90 -> AA / DAA as configured), so the moves up to the
+        study's next read, next lifecycle due day, deletion or the end of the run are booked at
+        once as future meter changes, and the study is not looked at again until one of those
+        happens.
         """
-        now_s = np.broadcast_to(np.asarray(now_s, dtype=np.int64), ids.shape)
+        if not self._plan_requests:
+            return
+        ids = np.concatenate([r[0] for r in self._plan_requests])
+        now_s = np.concatenate([r[1] for r in self._plan_requests])
+        self._plan_requests = []
+        if ids.size > 1:  # requests are in time order: keep the last
+            position = np.arange(ids.size)
+            self._stamp[ids] = -1
+            np.maximum.at(self._stamp, ids, position)
+            last = self._stamp[ids] == position
+            ids, now_s = ids[last], now_s[last]
         tier = self._tier[ids]
-        sel = ((tier >= IT_BASE) & (tier < IT_BASE + it.AA) & ~self._small[ids]
+        sel = ((tier >= IT_BASE) & (tier < IT_BASE + it.AA) & ~self._small[ids] & self._present[ids]
                & (self._it_ready[ids] <= now_s))
         if not sel.all():
             ids, now_s, tier = ids[sel], now_s[sel], tier[sel]
@@ -530,6 +549,7 @@ class S3Archive:
                      (it.AA, aa), (it.DAA, daa))                              # AIA
         else:
             steps = ((it.IA, it.IA_DAYS), (it.AIA, it.AIA_DAYS))
+        moves = []
         for level, days in steps:
             move_s = (base_day + days) * SECONDS_PER_DAY
             ok = (move_s > now_s) & (move_s < limit) & (current < level)
@@ -537,10 +557,18 @@ class S3Archive:
                 ok &= days > 0
             if not ok.any():
                 continue
-            sub = ids[ok]
-            self._push(IT_MOVE, sub, move_s[ok], (current[ok] + IT_BASE, IT_BASE + level))
-            self.events.add(move_s[ok], sub, "transition", current[ok] + IT_BASE, IT_BASE + level)
-            current[ok] = level
+            where = np.flatnonzero(ok)
+            moves.append((where, current[where] + IT_BASE, IT_BASE + level, move_s[where]))
+            current[where] = level
+        if not moves:
+            return
+        # nothing can interrupt these moves (the limit above), so they are metered now
+        where = np.concatenate([m[0] for m in moves])
+        old = np.concatenate([m[1] for m in moves])
+        new = np.concatenate([np.full(m[0].size, m[2], dtype=np.int8) for m in moves])
+        when = np.concatenate([m[3] for m in moves])
+        self._shift(ids[where], old, new, when)
+        self.events.add(when, ids[where], "transition", old, new)
         self._tier[ids] = current + IT_BASE  # the tier the study will be in until it is next seen
 
     # ------------------------------------------------------------------------------ reads
@@ -548,36 +576,40 @@ class S3Archive:
     def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
         present = self._present[ids]
         ids, t, position = ids[present], t[present], position[present]
+        ready = self._it_ready[ids]
+        restored = (ready > 0) & (ready <= t)
+        if restored.any():  # restore completed earlier today: back in Frequent Access already
+            self._complete_it_restores(day, ids[restored])
         tiers = self._tier[ids]
         self._read_tier[position] = tiers
-        latency = np.zeros(ids.size, dtype=np.float64)
         classes = CLASS_OF_TIER[tiers]
-        for c in np.unique(classes):
-            sel = classes == c
-            sc = self._class(int(c))
-            objects = int(self._objects[ids[sel]].sum())
-            self._book.add(int(t[sel][0]), CLASSES[c], "requests", "GET requests", objects,
+        size = self._size[ids]
+        objects_by_class = np.bincount(classes, weights=self._objects[ids], minlength=IT_CLASS + 1)
+        bytes_by_class = np.bincount(classes, weights=size, minlength=IT_CLASS + 1)
+        latency = self._first_byte_s[classes]
+        t0 = day * SECONDS_PER_DAY
+        for c in np.flatnonzero(objects_by_class).tolist():
+            sc = self._class(c)
+            objects = int(objects_by_class[c])
+            self._book.add(t0, CLASSES[c], "requests", "GET requests", objects,
                            objects * sc.get_usd_per_1000.value / 1000)
             if sc.retrieval_usd_per_gib.value:
-                gib = float(self._size[ids[sel]].sum()) / BYTES_PER_GIB
-                self._book.add(int(t[sel][0]), CLASSES[c], "retrieval", "GiB retrieved", gib,
+                gib = float(bytes_by_class[c]) / BYTES_PER_GIB
+                self._book.add(t0, CLASSES[c], "retrieval", "GiB retrieved", gib,
                                gib * sc.retrieval_usd_per_gib.value)
-            first_byte = sc.first_byte_latency_s.value if sc.first_byte_latency_s else 0.0
-            latency[sel] = first_byte
             if sc.needs_restore:
-                latency[sel] = self._read_archived(ids[sel], t[sel], int(c), first_byte)
-        if (classes == IT_CLASS).any():
+                sel = classes == c
+                latency[sel] = self._read_archived(ids[sel], t[sel], c, latency[sel])
+        if objects_by_class[IT_CLASS]:
             sel = classes == IT_CLASS
             latency[sel] = self._read_it(day, ids[sel], t[sel], latency[sel])
         self._read_latency[position] = latency
-        month = self._cal.month_of_seconds(t)
-        for m in np.unique(month):
-            self._egress_bytes[int(m)] += float(self._size[ids[month == m]].sum()) * \
-                self._egress_share
+        month = int(self._cal.month_of_seconds(np.array([t0]))[0])  # a day is in one month
+        self._egress_bytes[month] += float(bytes_by_class.sum()) * self._egress_share
 
-    def _read_archived(self, ids, t, c: int, first_byte: float) -> np.ndarray:
+    def _read_archived(self, ids, t, c: int, first_byte: np.ndarray) -> np.ndarray:
         """GLACIER / DEEP_ARCHIVE: read the restored copy, wait for one, or request a restore."""
-        latency = np.full(ids.size, first_byte)
+        latency = first_byte.astype(np.float64)
         ready, until = self._copy_ready[ids], self._copy_until[ids]
         waiting = ready > t
         latency[waiting] = ready[waiting] - t[waiting]
@@ -588,11 +620,14 @@ class S3Archive:
             name = self._restore_tier if self._restore_tier in tiers else "Standard"
             self._bill_restore(sub, when, tiers[name], CLASSES[c])
             hours_s = np.rint(tiers[name].hours * SECONDS_PER_HOUR).astype(np.int64)
-            self._copy_ready[sub] = when + hours_s
-            self._copy_until[sub] = when + hours_s + self._restore_days * SECONDS_PER_DAY
+            ready = when + hours_s
+            until = ready + self._restore_days * SECONDS_PER_DAY
+            self._copy_ready[sub] = ready
+            self._copy_until[sub] = until
             latency[need] = hours_s
-            self._push(COPY_READY, sub, self._copy_ready[sub])
-            self._push(COPY_EXPIRE, sub, self._copy_until[sub])
+            size = self._size[sub]  # the copy is billed at STANDARD while it exists
+            self._meter.change(LINE_RESTORED, np.concatenate([size, -size]),
+                               np.concatenate([ready, until]))
             self.events.add(when, sub, "restore", self._tier[sub], self._tier[sub])
         return latency
 
@@ -619,7 +654,7 @@ class S3Archive:
                 self._it_ready[sub[part]] = when[part] + hours_s
             ready = self._it_ready[sub]
             latency[restore] = ready - when
-            self._push(IT_RESTORED, sub, ready)
+            self._push_it_restored(sub, ready)
             self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
         warm = ~archived
         back = ids[warm & (tier > it.FA)]
@@ -638,43 +673,41 @@ class S3Archive:
         self._book.add(int(t[0]), tier_name, "retrieval", "GiB restored", gib,
                        gib * option.usd_per_gib)
 
-    def _push(self, kind: int, ids: np.ndarray, when: np.ndarray, tiers=None) -> None:
-        """Queue an event for the end of the day it falls in (a midnight move: the day before,
-        so that it takes effect from that midnight)."""
-        days = (when - 1) // SECONDS_PER_DAY if kind == IT_MOVE else when // SECONDS_PER_DAY
-        order = np.argsort(days, kind="stable")
-        days, ids, when = days[order], ids[order], when[order]
-        old = None if tiers is None else tiers[0][order]
-        cuts = np.flatnonzero(np.diff(days)) + 1
-        starts = np.concatenate(([0], cuts))
-        ends = np.concatenate((cuts, [days.size]))
-        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-            payload = None if old is None else (old[lo:hi], tiers[1])
-            self._pending[int(days[lo])].append((kind, ids[lo:hi], when[lo:hi], payload))
+    def _cancel_restored_copies(self, ids: np.ndarray, t_s: int) -> None:
+        """Studies removed at ``t_s``: their restored copies (live or still coming) go too."""
+        ready, until = self._copy_ready[ids], self._copy_until[ids]
+        live = (ready <= t_s) & (until > t_s)
+        coming = ready > t_s
+        size = self._size[ids]
+        self._meter.change(LINE_RESTORED, np.concatenate([-size[live], size[live]]),
+                           np.concatenate([np.full(live.sum(), t_s), until[live]]))
+        self._meter.change(LINE_RESTORED, np.concatenate([-size[coming], size[coming]]),
+                           np.concatenate([ready[coming], until[coming]]))
+        self._copy_until[ids] = 0
 
-    def _complete_pending(self, day: int) -> None:
-        events = self._pending.pop(day, [])
-        moves = [e for e in events if e[0] == IT_MOVE]
-        for kind, ids, when, _ in sorted((e for e in events if e[0] != IT_MOVE),
-                                         key=lambda p: int(p[2].min())):
-            if kind == COPY_READY:
-                ok = self._present[ids] & (self._copy_ready[ids] == when)
-                self._meter.change(LINE_RESTORED, self._size[ids[ok]], when[ok])
-            elif kind == COPY_EXPIRE:
-                ok = self._present[ids] & (self._copy_until[ids] == when)
-                self._meter.change(LINE_RESTORED, -self._size[ids[ok]], when[ok])
-            else:  # IT_RESTORED: back to Frequent Access, clock restarts
-                ok = self._present[ids] & (self._it_ready[ids] == when)
-                sub = ids[ok]
-                self._move(sub, np.full(sub.size, IT_BASE, np.int8), when[ok])
-                self._last_access[sub] = when[ok]
-                self._it_ready[sub] = 0
-                self._plan_it(sub, when[ok])
-        if moves:  # Intelligent-Tiering moves booked by _plan_it, all at the coming midnight
-            self._shift(np.concatenate([m[1] for m in moves]),
-                        np.concatenate([m[3][0] for m in moves]),
-                        np.concatenate([np.full(m[1].size, m[3][1]) for m in moves]),
-                        (day + 1) * SECONDS_PER_DAY)
+    def _push_it_restored(self, ids: np.ndarray, when: np.ndarray) -> None:
+        """Queue Intelligent-Tiering restores for the end of the day they complete in."""
+        days = when // SECONDS_PER_DAY
+        for d in np.unique(days).tolist():
+            on_day = days == d
+            self._restored_due[d].append((ids[on_day], when[on_day]))
+
+    def _complete_it_restores(self, day: int, ids: np.ndarray | None = None) -> None:
+        """Restored Intelligent-Tiering objects go back to Frequent Access at the moment their
+        restore completes, and their idle clock restarts; ``ids``: only these, ahead of the end
+        of the day (a read later the same day)."""
+        if ids is None:
+            done = self._restored_due.pop(day, [])
+            if not done:
+                return
+            ids = np.concatenate([d[0] for d in done])
+        ready = self._it_ready[ids]
+        ok = self._present[ids] & (ready > 0) & (ready < (day + 1) * SECONDS_PER_DAY)
+        sub, when = ids[ok], ready[ok]
+        self._move(sub, np.full(sub.size, IT_BASE, np.int8), when)
+        self._last_access[sub] = when
+        self._it_ready[sub] = 0
+        self._plan_it(sub, when)
 
     # ------------------------------------------------------------------------------ output
 
@@ -690,6 +723,19 @@ class S3Archive:
             "tier": tier_names[self._read_tier],
             "latency_s": self._read_latency,
         })
+
+
+def _rank_within(ids: np.ndarray) -> np.ndarray:
+    """Occurrence number of each id among the equal ids before it (0 for the first)."""
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    new_group = np.r_[True, ordered[1:] != ordered[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(ids.size), 0))
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[order] = np.arange(ids.size) - group_start
+    return rank
 
 
 def _cost(price: BandedPrice | Price, gib_months: float) -> float:

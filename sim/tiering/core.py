@@ -2,8 +2,7 @@
 the event log.
 
 - :class:`Meter` integrates quantities (billable bytes, monitored objects) over time per line,
-  exactly per second: a change of ``delta`` at time ``t`` in day ``d`` adds
-  ``delta x (end of d - t)`` to the day and ``delta`` to every later day.
+  exactly per second, and takes changes booked ahead of time (a planned tier move).
 - :class:`DueCalendar` keeps, for each day, the studies that may need a policy decision at that
   day's midnight; a study's current due day is in one array, so stale entries are skipped and the
   daily evaluation touches only the studies due that day, never a scan of all of them.
@@ -23,51 +22,76 @@ from sim.ledger import Charge
 
 
 class Meter:
-    """Quantity x seconds per line, per calendar month."""
+    """Quantity x seconds per line, per day, with changes booked at any time from today on.
 
-    def __init__(self, n_lines: int):
-        self.level = [0] * n_lines  # Python ints: exact
-        self._pending = [0] * n_lines
-        self._partial = np.zeros(n_lines)
-        self._month = np.zeros(n_lines)
-        self._day_end = SECONDS_PER_DAY
+    A change of ``delta`` at time ``t`` in day ``d`` adds ``delta x (end of d - t)`` to day ``d``
+    and ``delta`` to the level of every later day.  Changes may lie in the future (an
+    Intelligent-Tiering move booked when it becomes certain), never in a day already closed.
+    Levels are held as float64: exact for integer byte counts below 2^53 (8 PiB) per line.
 
-    def start_day(self, day: int) -> None:
-        self._day_end = (day + 1) * SECONDS_PER_DAY
+    Parameters
+    ----------
+    n_lines
+        Number of metered lines (tiers, overhead lines, object counts, ...).
+    n_days
+        Days in the run.
+    """
+
+    def __init__(self, n_lines: int, n_days: int):
+        self._n_lines = n_lines
+        self._step = np.zeros((n_lines, n_days + 2))  # level change at the start of day d
+        self._partial = np.zeros((n_lines, n_days + 1))  # quantity-seconds of changes in day d
+        self._level = np.zeros(n_lines)  # level at the start of day self._open_day
+        self._open_day = 0  # first day not yet closed
+
+    @property
+    def level(self) -> np.ndarray:
+        """Level of every line once every change booked so far has happened."""
+        return self._level + self._step[:, self._open_day + 1:].sum(axis=1)
 
     def change(self, line: int, delta: np.ndarray, t_s: np.ndarray | int) -> None:
-        """Add ``delta`` (one value per object) to ``line`` from ``t_s`` (within the day) on."""
+        """Add ``delta`` (one value per object) to ``line`` from ``t_s`` on. [s]"""
         if np.size(delta) == 0:
             return
-        delta = np.asarray(delta, dtype=np.int64)
-        remaining = self._day_end - np.asarray(t_s, dtype=np.int64)
-        self._partial[line] += float(np.dot(delta.astype(np.float64),
-                                            np.broadcast_to(remaining, delta.shape)))
-        self._pending[line] += int(delta.sum())
+        self.change_many(np.full(np.size(delta), line), delta, t_s)
 
     def change_many(self, lines: np.ndarray, delta: np.ndarray, t_s: np.ndarray | int) -> None:
         """Like :meth:`change` for objects on different lines (one line per object)."""
         if np.size(delta) == 0:
             return
         delta = np.asarray(delta, dtype=np.float64)
-        remaining = np.broadcast_to(self._day_end - np.asarray(t_s, dtype=np.int64), delta.shape)
-        n = len(self.level)
-        self._partial += np.bincount(lines, weights=delta * remaining, minlength=n)
-        sums = np.bincount(lines, weights=delta, minlength=n)  # exact below 2^53 bytes per call
-        for line in np.flatnonzero(sums):
-            self._pending[line] += int(sums[line])
+        t_s = np.asarray(t_s, dtype=np.int64)
+        if t_s.shape != delta.shape:
+            t_s = np.broadcast_to(t_s, delta.shape)
+        day, into_day = np.divmod(t_s, SECONDS_PER_DAY)
+        lo, hi = int(day.min()), int(day.max())
+        if hi >= self._partial.shape[1]:  # after the end of the run: not billed
+            inside = day < self._partial.shape[1]
+            if not inside.any():
+                return
+            lines = np.broadcast_to(lines, delta.shape)[inside]
+            delta, into_day, day = delta[inside], into_day[inside], day[inside]
+            hi = int(day.max())
+        if lo < self._open_day:
+            raise ValueError(f"meter change on day {lo}, already closed")
+        span = hi - lo + 1
+        index = np.asarray(lines, dtype=np.int64) * span + (day - lo)
+        size = self._n_lines * span
+        remaining = SECONDS_PER_DAY - into_day
+        self._partial[:, lo:hi + 1] += np.bincount(
+            index, weights=delta * remaining, minlength=size).reshape(self._n_lines, span)
+        self._step[:, lo + 1:hi + 2] += np.bincount(
+            index, weights=delta, minlength=size).reshape(self._n_lines, span)
 
-    def end_day(self) -> None:
-        for line, level in enumerate(self.level):
-            self._month[line] += level * SECONDS_PER_DAY + self._partial[line]
-            self.level[line] = level + self._pending[line]
-            self._pending[line] = 0
-        self._partial[:] = 0.0
-
-    def close_month(self) -> np.ndarray:
-        """Quantity-seconds of each line for the month just ended."""
-        out = self._month.copy()
-        self._month[:] = 0.0
+    def close(self, stop_day: int) -> np.ndarray:
+        """Quantity-seconds of each line over the open days up to ``stop_day`` (exclusive)."""
+        first = self._open_day
+        rises = np.cumsum(self._step[:, first + 1:stop_day + 1], axis=1)
+        before = np.concatenate((np.zeros((self._n_lines, 1)), rises[:, :-1]), axis=1)
+        out = (self._level[:, None] + before).sum(axis=1) * SECONDS_PER_DAY \
+            + self._partial[:, first:stop_day].sum(axis=1)
+        self._level = self._level + rises[:, -1]
+        self._open_day = stop_day
         return out
 
 
