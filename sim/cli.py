@@ -7,6 +7,7 @@ no traceback); 1 an internal error (with its traceback: that is a bug to report)
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,9 @@ def run(
         bool, typer.Option("--events", help="Also write events.csv: every tier change, restore, "
                                             "expiration and deletion.")
     ] = False,
+    jobs: Annotated[int | None, typer.Option(
+        help="Processes to simulate on (default: the machine's cores). Large workloads run in "
+             "shards; the result is the same for any value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
 ) -> None:
     """Run one scenario and write ledger.csv, workload.csv, summary.json and more to --out."""
@@ -60,11 +64,14 @@ def run(
 
     if seed is not None and seed < 0:
         raise InputError(f"--seed: must be 0 or more (got {seed})")
+    if jobs is not None and jobs < 1:
+        raise InputError(f"--jobs: must be 1 or more (got {jobs})")
     check_out_dir(out_dir)
     spec = load_scenario(scenario)
     started = time.perf_counter()
     with _LazyProgress(enabled=not quiet, label=spec.name) as progress:
-        result = run_scenario(spec, seed=seed, progress=progress.update, events=events)
+        result = run_scenario(spec, seed=seed, progress=progress.update, events=events,
+                              jobs=jobs or os.cpu_count() or 1)
     write_run(result, out_dir, export_trace=export_trace)
     if not quiet:
         _print_summary(result.summary, time.perf_counter() - started)

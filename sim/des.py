@@ -2,7 +2,8 @@
 
 Processes (each a plain generator; all wake at midnight UTC, in this order within a day):
 
-1. ``month_end``  - at each calendar month boundary, every archive closes its bill;
+1. ``month_end``  - at each calendar month boundary, every archive closes its month's usage
+   (billed afterwards by :func:`bill`, so that shards of one archive can be added first);
 2. ``deletions``  - retention deletes the studies due that midnight;
 3. ``arrivals``   - the day's studies are ingested (exact acquisition times are in the workload);
 4. ``reads``      - the day's reads are served;
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.archives.base import ArchiveModel
+from sim.archives.base import ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.workload.model import NEVER, Workload
@@ -67,18 +68,39 @@ def run_loop(
     progress: ProgressCallback | None = None,
 ) -> list[Charge]:
     """Drive ``archives`` through every day of the workload; return all their charges."""
+    usage = meter_loop(workload, archives, progress)
+    return bill(archives, usage)
+
+
+def bill(archives: list[ArchiveModel], usage: list[list[MonthUsage]]) -> list[Charge]:
+    """Every archive's charges, month by month, from its usage (``usage[archive][month]``)."""
+    charges: list[Charge] = []
+    n_months = len(usage[0]) if usage else 0
+    for month in range(n_months):
+        for archive, months in zip(archives, usage, strict=True):
+            charges.extend(archive.bill(month, months[month]))
+    return charges
+
+
+def meter_loop(
+    workload: Workload,
+    archives: list[ArchiveModel],
+    progress: ProgressCallback | None = None,
+) -> list[list[MonthUsage]]:
+    """Drive ``archives`` through every day of the workload; return each archive's usage per
+    calendar month (``result[archive][month]``)."""
     calendar = workload.calendar
     index = DayIndex.build(workload)
     n_days = calendar.n_days
-    charges: list[Charge] = []
+    usage: list[list[MonthUsage]] = [[] for _ in archives]
     env = simpy.Environment()
 
     def month_end() -> Generator[simpy.Event, None, None]:
         bounds = calendar.month_bounds_s
         for month in range(calendar.n_months):
             yield env.timeout(int(bounds[month + 1]) - env.now)
-            for archive in archives:
-                charges.extend(archive.close_month(month))
+            for months, archive in zip(usage, archives, strict=True):
+                months.append(archive.close_month(month))
             if progress is not None:
                 progress((month + 1) / calendar.n_months)
 
@@ -119,4 +141,4 @@ def run_loop(
     for step in (deletions, arrivals, reads, day_end):
         env.process(daily(step)())
     env.run()
-    return charges
+    return usage

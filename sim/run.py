@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.archives import S3Archive, build_archive
-from sim.des import ProgressCallback, run_loop
+from sim.archives import S3Archive
+from sim.archives.s3 import reads_table
+from sim.des import ProgressCallback
 from sim.finance import npv
 from sim.ledger import ledger_frame, totals_by_year
 from sim.scenario import Scenario
+from sim.shards import simulate
 from sim.workload import NEVER, READ_KIND_NAMES, Workload, generate_workload
 from sim.workload.stats import monthly_workload
 
@@ -69,6 +71,7 @@ def run(
     progress: ProgressCallback | None = None,
     workload: Workload | None = None,
     events: bool = False,
+    jobs: int = 1,
 ) -> RunResult:
     """Simulate a scenario.
 
@@ -84,23 +87,32 @@ def run(
         A workload to reuse (e.g. the same draw for several scenarios); drawn when omitted.
     events
         Keep the event log (tier changes, restores, expirations, deletions).
+    jobs
+        Processes to simulate on (large workloads run in shards, see :mod:`sim.shards`); the
+        result is the same for any value.
     """
     if seed is not None and seed != scenario.seed:
         scenario = scenario.with_overrides({"seed": seed})
     if workload is None:
         workload = load_workload(scenario)
-    models = [build_archive(spec, workload, keep_events=events) for spec in scenario.archives]
-    charges = run_loop(workload, models, progress)
-    ledger = ledger_frame(charges)
+    done = simulate(workload, list(scenario.archives), jobs=jobs, keep_events=events,
+                    progress=progress)
+    ledger = ledger_frame(done.charges)
     table = monthly_workload(workload)
     summary = summarise(scenario, workload, ledger, table)
-    tiered = [m for m in models if isinstance(m, S3Archive)]
-    reads = pd.concat([m.reads_table() for m in tiered], ignore_index=True) if tiered else None
+    tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
+              if o is not None]
+    reads = None
     if tiered:
-        summary["unconfirmed_prices_used"] = sorted({p for m in tiered
-                                                      for p in m.unconfirmed_prices})
-        summary["reads_by_archive"] = {m.name: read_figures(m.reads_table()) for m in tiered}
-    event_table = _events_table(tiered) if events and tiered else None
+        tables = {m.name: reads_table(workload.reads, m.name, *o) for m, o in tiered}
+        reads = pd.concat(tables.values(), ignore_index=True)
+        summary["unconfirmed_prices_used"] = sorted(
+            {p for m, u in zip(done.models, done.unconfirmed, strict=True)
+             for p in u if isinstance(m, S3Archive)})
+        summary["reads_by_archive"] = {name: read_figures(t) for name, t in tables.items()}
+    logged = [(m.name, e) for m, e in zip(done.models, done.events, strict=True)
+              if e is not None]
+    event_table = _events_table(logged) if events and logged else None
     return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
 
 
@@ -120,17 +132,16 @@ def read_figures(reads: pd.DataFrame, target_s: float = 5.0) -> dict[str, Any]:
     }
 
 
-def _events_table(models: list[S3Archive]) -> pd.DataFrame:
+def _events_table(logged: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
     from sim.archives.s3 import TIERS
     from sim.tiering.core import EventLog
 
     names = np.array([*TIERS, ""], dtype=object)
     kinds = np.array(EventLog.KINDS, dtype=object)
     frames = []
-    for m in models:
-        e = m.events.arrays()
+    for archive, e in logged:
         frames.append(pd.DataFrame({
-            "time_s": e["time_s"], "study": e["study"], "archive": m.name,
+            "time_s": e["time_s"], "study": e["study"], "archive": archive,
             "event": kinds[e["event"]], "from_tier": names[e["from_tier"]],
             "to_tier": names[e["to_tier"]],
         }))

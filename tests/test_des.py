@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.archives.base import MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.des import run_loop
 from sim.workload import NEVER, generate_workload
@@ -30,6 +31,9 @@ class Recorder:
 
     def close_month(self, month):
         self.calls.append(("close_month", month, 0))
+        return MonthUsage(np.zeros(1))
+
+    def bill(self, month, usage):
         return []
 
 

@@ -2,17 +2,56 @@
 
 The run loop (:mod:`sim.des`) drives every archive through the same day: deletions at midnight,
 the day's ingests, the day's reads, the end-of-day step (metering, daily policy evaluation), and
-at each calendar month's end the bill.  Archive models keep per-study state in numpy arrays and
-are handed index arrays, never one study at a time.
+at each calendar month's end the month's usage.  Archive models keep per-study state in numpy
+arrays and are handed index arrays, never one study at a time.
+
+Metering and pricing are separate steps: :meth:`ArchiveModel.close_month` returns what was used
+(:class:`MonthUsage`), :meth:`ArchiveModel.bill` prices it.  Prices that depend on the month's
+total (volume bands, free egress allowances) are therefore applied to the whole archive even when
+its studies were simulated in several shards (:mod:`sim.shards`): the shards' usages are added
+first, then billed once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from sim.ledger import Charge
+
+EventCells = dict[tuple[str, str, str], tuple[float, float]]
+"""Per-event charges of a month by (tier, category, unit): (quantity, amount_usd)."""
+
+
+@dataclass(frozen=True, eq=False)
+class MonthUsage:
+    """What an archive used in one calendar month, before month-total prices are applied.
+
+    Attributes
+    ----------
+    quantity_seconds
+        Metered quantity x seconds per meter line (bytes on a tier, objects monitored, ...);
+        the meaning of each line belongs to the archive model.
+    egress_bytes
+        Bytes sent to the internet. [bytes]
+    event_charges
+        Charges priced per event (requests, transitions, retrievals, early deletion), summed
+        by (tier, category, unit) as (quantity, amount_usd); linear in the events, so they add.
+    """
+
+    quantity_seconds: np.ndarray
+    egress_bytes: float = 0.0
+    event_charges: EventCells = field(default_factory=dict)
+
+    def __add__(self, other: MonthUsage) -> MonthUsage:
+        cells = dict(self.event_charges)
+        for key, (q, a) in other.event_charges.items():
+            q0, a0 = cells.get(key, (0.0, 0.0))
+            cells[key] = (q0 + q, a0 + a)
+        return MonthUsage(self.quantity_seconds + other.quantity_seconds,
+                          self.egress_bytes + other.egress_bytes, cells)
 
 
 class ArchiveModel(Protocol):
@@ -28,7 +67,10 @@ class ArchiveModel(Protocol):
         """The workload's reads ``reads`` (a slice of the time-sorted reads) during ``day``."""
 
     def end_of_day(self, day: int) -> None:
-        """Meter the day and run the daily policy evaluation."""
+        """Run the daily policy evaluation."""
 
-    def close_month(self, month: int) -> list[Charge]:
-        """The bill of calendar month ``month`` (index into the calendar's months)."""
+    def close_month(self, month: int) -> MonthUsage:
+        """What calendar month ``month`` (index into the calendar's months) used."""
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        """The charges for ``usage`` in calendar month ``month`` (uses prices only, no state)."""

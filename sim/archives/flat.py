@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.archives.base import MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.pricing.metering import gib_months
@@ -65,9 +66,14 @@ class FlatArchive:
         self._ingested_today = 0
         self._partial_byte_seconds = 0.0
 
-    def close_month(self, month: int) -> list[Charge]:
-        quantity = gib_months(self._month_byte_seconds, self._calendar.month_full_seconds[month])
+    def close_month(self, month: int) -> MonthUsage:
+        usage = MonthUsage(np.array([self._month_byte_seconds]))
         self._month_byte_seconds = 0.0
+        return usage
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        quantity = gib_months(float(usage.quantity_seconds[0]),
+                              self._calendar.month_full_seconds[month])
         return [
             Charge(
                 month=self._calendar.month_labels[month],

@@ -19,6 +19,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from sim.archives.base import MonthUsage
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import BandedPrice, Catalog, Price, StorageClass
@@ -29,9 +30,9 @@ from sim.pricing.object_size import billable_bytes
 from sim.pricing.volume_bands import banded_cost
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
-from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter
+from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter, event_charges
 from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
-from sim.workload.model import READ_KIND_NAMES, Workload
+from sim.workload.model import READ_KIND_NAMES, Reads, Workload
 from sim.workload.sorting import stable_argsort
 
 CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
@@ -108,7 +109,7 @@ class S3Archive:
         self._it_ready = np.zeros(n, dtype=np.int64)
         self._calendar = DueCalendar(n, self._cal.n_days)
         self._meter = Meter(2 * N_TIERS + 2, self._cal.n_days)
-        self._book = ChargeBook(self._cal, name)
+        self._book = ChargeBook(self._cal)
         self.events = EventLog(keep_events)
         self._restored_due: dict[int, list[tuple]] = defaultdict(list)  # IT restores by day
         self._plan_requests: list[tuple[np.ndarray, np.ndarray]] = []
@@ -248,10 +249,14 @@ class S3Archive:
             self._evaluate(day + 1, midnight, due)
         self._book_it_moves()
 
-    def close_month(self, month: int) -> list[Charge]:
-        seconds = self._cal.month_full_seconds[month]
+    def close_month(self, month: int) -> MonthUsage:
         stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
-        gib_months = self._meter.close(stop_day) / BYTES_PER_GIB / seconds
+        return MonthUsage(self._meter.close(stop_day), self._egress_bytes.pop(month, 0.0),
+                          self._book.close_month(month))
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        seconds = self._cal.month_full_seconds[month]
+        gib_months = usage.quantity_seconds / BYTES_PER_GIB / seconds
         label = self._cal.month_labels[month]
         charges = self._storage_charges(label, gib_months)
         monitored = gib_months[LINE_MONITORED] * BYTES_PER_GIB  # object-months
@@ -259,7 +264,7 @@ class S3Archive:
             rate = self.catalog.intelligent_tiering.monitoring_usd_per_1000_objects_month.value
             charges.append(Charge(label, self.name, "INTELLIGENT_TIERING", "monitoring",
                                   monitored, "object-months", monitored * rate / 1000))
-        egress_gib = self._egress_bytes.pop(month, 0.0) / BYTES_PER_GIB
+        egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
             e = self.catalog.egress_internet
             bands = e.usd_per_gib.bands
@@ -267,7 +272,7 @@ class S3Archive:
                                  [b.from_gib for b in bands], [b.value for b in bands])
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
                                   amount))
-        return charges + self._book.close_month(month)
+        return charges + event_charges(label, self.name, usage.event_charges)
 
     # ---------------------------------------------------------------------------- storage
 
@@ -711,18 +716,29 @@ class S3Archive:
 
     # ------------------------------------------------------------------------------ output
 
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Tier code each read was served from (``MISSING``: study not held) and its latency. [s]
+        """
+        return self._read_tier, self._read_latency
+
     def reads_table(self) -> pd.DataFrame:
         """Every read: study, time, why it was read, the tier it was served from, latency. [s]"""
-        tier_names = np.array([*TIERS, "missing"], dtype=object)
-        kind_names = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
-        return pd.DataFrame({
-            "study": self._reads.study,
-            "time_s": self._reads.time_s,
-            "read_kind": kind_names[self._reads.kind],
-            "archive": self.name,
-            "tier": tier_names[self._read_tier],
-            "latency_s": self._read_latency,
-        })
+        return reads_table(self._reads, self.name, self._read_tier, self._read_latency)
+
+
+def reads_table(reads: Reads, archive: str, tier: np.ndarray, latency_s: np.ndarray
+                ) -> pd.DataFrame:
+    """The reads table of an S3 archive from its read outcomes (tier codes, latency [s])."""
+    tier_names = np.array([*TIERS, "missing"], dtype=object)
+    kind_names = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
+    return pd.DataFrame({
+        "study": reads.study,
+        "time_s": reads.time_s,
+        "read_kind": kind_names[reads.kind],
+        "archive": archive,
+        "tier": tier_names[tier],
+        "latency_s": latency_s,
+    })
 
 
 def _rank_within(ids: np.ndarray) -> np.ndarray:

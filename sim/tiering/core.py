@@ -142,9 +142,8 @@ class DueCalendar:
 class ChargeBook:
     """Event charges per (month, tier, category, unit): quantity and amount."""
 
-    def __init__(self, calendar: Calendar, archive: str):
+    def __init__(self, calendar: Calendar):
         self._calendar = calendar
-        self._archive = archive
         self._book: dict[int, dict[tuple[str, str, str], list[float]]] = defaultdict(
             lambda: defaultdict(lambda: [0.0, 0.0]))
 
@@ -157,11 +156,16 @@ class ChargeBook:
         cell[0] += quantity
         cell[1] += amount_usd
 
-    def close_month(self, month: int) -> list[Charge]:
-        label = self._calendar.month_labels[month]
-        cells = self._book.pop(month, {})
-        return [Charge(label, self._archive, tier, category, q, unit, a)
-                for (tier, category, unit), (q, a) in sorted(cells.items())]
+    def close_month(self, month: int) -> dict[tuple[str, str, str], tuple[float, float]]:
+        """The month's cells: (tier, category, unit) -> (quantity, amount_usd)."""
+        return {key: (q, a) for key, (q, a) in self._book.pop(month, {}).items()}
+
+
+def event_charges(label: str, archive: str,
+                  cells: dict[tuple[str, str, str], tuple[float, float]]) -> list[Charge]:
+    """Ledger rows for a month's per-event charges, in a fixed order."""
+    return [Charge(label, archive, tier, category, q, unit, a)
+            for (tier, category, unit), (q, a) in sorted(cells.items())]
 
 
 class EventLog:

@@ -1,0 +1,252 @@
+"""Shards: an archive's studies simulated in parts, on one or several processes, billed as one.
+
+Inside an archive engine studies never interact (priors are reads of other studies, drawn in the
+workload beforehand), so a large workload is split into shards by study index (study ``i`` goes
+to shard ``i mod count``).  Each shard's workload - its studies and their reads - runs through
+the run loop on its own; the shards' monthly usages are then added, in shard order, and billed
+once, so volume bands and free allowances see the whole archive.
+
+The shard count depends only on the workload's size (:func:`shard_count`), never on the machine,
+and shards are always added in the same order: a run gives the same ledger, bit for bit, whether
+its shards ran one after another or on several processes.  Worker processes are forked (the
+workload is shared copy-on-write, not copied); where fork is not available the shards run one
+after another in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.archives import build_archive
+from sim.archives.base import ArchiveModel, MonthUsage
+from sim.des import ProgressCallback, bill, meter_loop
+from sim.ledger import Charge
+from sim.scenario import Archive
+from sim.workload.model import Reads, Studies, Workload
+
+SHARD_STUDIES = 1_000_000
+"""Workloads with at least this many studies run in two shards (one per core on a 2-core
+machine); smaller ones in one, where a second would only add per-day overhead."""
+
+
+def shard_count(n_studies: int) -> int:
+    """How many shards a workload of ``n_studies`` studies is simulated in."""
+    return 1 if n_studies < SHARD_STUDIES else 2
+
+
+@dataclass(frozen=True, eq=False)
+class Shard:
+    """One shard's workload and where its studies and reads sit in the whole workload."""
+
+    workload: Workload
+    study_ids: np.ndarray
+    """Index in the whole workload of each of the shard's studies."""
+    read_ids: np.ndarray
+    """Index in the whole workload of each of the shard's reads."""
+
+
+def split(workload: Workload, index: int, count: int) -> Shard:
+    """Shard ``index`` of ``count``: studies ``index, index + count, ...`` and their reads."""
+    st, rd = workload.studies, workload.reads
+    study_ids = np.arange(index, len(st), count, dtype=np.int64)
+    read_ids = np.flatnonzero(rd.study % count == index) if count > 1 else np.arange(len(rd))
+    studies = Studies(
+        created_s=st.created_s[study_ids],
+        modality=st.modality[study_ids],
+        size_bytes=st.size_bytes[study_ids],
+        objects=st.objects[study_ids],
+        patient=st.patient[study_ids],
+        age_years=st.age_years[study_ids],
+        delete_s=st.delete_s[study_ids],
+        study_uid=None if st.study_uid is None else st.study_uid[study_ids],
+    )
+    local_study = (rd.study[read_ids] // count).astype(rd.study.dtype)
+    reads = Reads(study=local_study, time_s=rd.time_s[read_ids], kind=rd.kind[read_ids])
+    return Shard(Workload(workload.calendar, workload.modalities, studies, reads),
+                 study_ids, read_ids)
+
+
+@dataclass(frozen=True, eq=False)
+class ShardOutcome:
+    """What one shard's run produced, per archive (in scenario order)."""
+
+    usage: list[list[MonthUsage]]
+    read_outcomes: list[tuple[np.ndarray, np.ndarray] | None]
+    """(tier code, latency [s]) of each of the shard's reads, for archives that serve reads."""
+    events: list[dict[str, np.ndarray] | None]
+    """Event log arrays with the shard's own study indices, where kept."""
+    unconfirmed: list[list[str]]
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """A whole run's archives: charges, read outcomes and events in whole-workload indices."""
+
+    models: list[ArchiveModel]
+    """The archive models of shard 0 (their configuration; their state covers shard 0 only)."""
+    charges: list[Charge]
+    read_outcomes: list[tuple[np.ndarray, np.ndarray] | None]
+    events: list[dict[str, np.ndarray] | None]
+    unconfirmed: list[list[str]]
+    shards: int
+
+
+def simulate(
+    workload: Workload,
+    specs: list[Archive],
+    jobs: int = 1,
+    keep_events: bool = False,
+    progress: ProgressCallback | None = None,
+    shards: int | None = None,
+) -> Simulation:
+    """Run every archive over the workload, in shards, on up to ``jobs`` processes.
+
+    Parameters
+    ----------
+    workload
+        The whole workload.
+    specs
+        The scenario's archive entries.
+    jobs
+        Processes to use (1: everything in this process).  The result does not depend on it.
+    keep_events
+        Keep each archive's event log.
+    progress
+        Called with the share of the run done (0..1).
+    shards
+        Overrides :func:`shard_count` (tests, experiments).
+    """
+    count = shards or shard_count(len(workload.studies))
+    shards = [_whole(workload)] if count == 1 else None
+    parallel = count > 1 and jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    outcomes: list[ShardOutcome | None] = [None] * count
+    children = []
+    try:
+        if parallel:
+            ctx = multiprocessing.get_context("fork")
+            for index in range(1, count):
+                receive, send = ctx.Pipe(duplex=False)
+                child = ctx.Process(target=_child, name=f"archive-sim shard {index}",
+                                    args=(send, workload, specs, index, count, keep_events))
+                child.start()
+                send.close()
+                children.append((index, child, receive))
+        models: list[ArchiveModel] = []
+        for index in range(count):
+            if parallel and index > 0:
+                break
+            shard = shards[0] if shards else split(workload, index, count)
+            share = 1.0 if parallel else 1.0 / count
+            report = None if progress is None else _scaled(progress, index * share, share)
+            outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report)
+            outcomes[index] = _to_whole(outcome, shard, count)
+            if index == 0:
+                models = shard_models
+        for index, child, receive in children:
+            status, payload = receive.recv()
+            child.join()
+            if status == "error":
+                raise payload
+            outcomes[index] = _to_whole(payload, split_ids(workload, index, count), count)
+    finally:
+        for _, child, _ in children:
+            if child.is_alive():
+                child.terminate()
+                child.join()
+    return _merge(models, outcomes, workload, count)
+
+
+def split_ids(workload: Workload, index: int, count: int) -> Shard:
+    """The whole-workload indices of shard ``index`` (without building its workload)."""
+    study_ids = np.arange(index, len(workload.studies), count, dtype=np.int64)
+    read_ids = np.flatnonzero(workload.reads.study % count == index)
+    return Shard(workload, study_ids, read_ids)
+
+
+def _whole(workload: Workload) -> Shard:
+    return Shard(workload, np.arange(len(workload.studies)), np.arange(len(workload.reads)))
+
+
+def _scaled(progress: ProgressCallback, offset: float, share: float) -> ProgressCallback:
+    return lambda done: progress(offset + share * done)
+
+
+def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
+               progress: ProgressCallback | None) -> tuple[ShardOutcome, list[ArchiveModel]]:
+    models = [build_archive(spec, workload, keep_events=keep_events) for spec in specs]
+    usage = meter_loop(workload, models, progress)
+    outcome = ShardOutcome(
+        usage=usage,
+        read_outcomes=[m.read_outcomes() if hasattr(m, "read_outcomes") else None
+                       for m in models],
+        events=[m.events.arrays() if keep_events and hasattr(m, "events") else None
+                for m in models],
+        unconfirmed=[list(getattr(m, "unconfirmed_prices", [])) for m in models],
+    )
+    return outcome, models
+
+
+def _child(send, workload: Workload, specs: list[Archive], index: int, count: int,
+           keep_events: bool) -> None:
+    try:
+        shard = split(workload, index, count)
+        outcome, _ = _run_shard(shard.workload, specs, keep_events, None)
+        send.send(("ok", outcome))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        try:
+            send.send(("error", exc))
+        except Exception:  # the exception itself does not pickle
+            send.send(("error", RuntimeError(traceback.format_exc())))
+    finally:
+        send.close()
+        os._exit(0)  # no atexit handlers or buffers inherited from the parent
+
+
+def _to_whole(outcome: ShardOutcome, shard: Shard, count: int) -> ShardOutcome:
+    """Map a shard's study indices in its events back to the whole workload's."""
+    if count == 1:
+        return outcome
+    events = []
+    for e in outcome.events:
+        if e is not None:
+            e = {**e, "study": shard.study_ids[e["study"]]}
+        events.append(e)
+    read_outcomes = [None if r is None else (shard.read_ids, *r) for r in outcome.read_outcomes]
+    return ShardOutcome(outcome.usage, read_outcomes, events, outcome.unconfirmed)
+
+
+def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: Workload,
+           count: int) -> Simulation:
+    first = outcomes[0]
+    usage = first.usage
+    for other in outcomes[1:]:
+        usage = [[a + b for a, b in zip(mine, theirs, strict=True)]
+                 for mine, theirs in zip(usage, other.usage, strict=True)]
+    charges = bill(models, usage)
+    n_reads = len(workload.reads)
+    read_outcomes: list[tuple[np.ndarray, np.ndarray] | None] = []
+    events: list[dict[str, np.ndarray] | None] = []
+    for a in range(len(models)):
+        if first.read_outcomes[a] is None:
+            read_outcomes.append(None)
+        elif count == 1:
+            read_outcomes.append(first.read_outcomes[a])
+        else:
+            tier = np.empty(n_reads, dtype=first.read_outcomes[a][1].dtype)
+            latency = np.empty(n_reads, dtype=first.read_outcomes[a][2].dtype)
+            for o in outcomes:
+                ids, t, lat = o.read_outcomes[a]
+                tier[ids] = t
+                latency[ids] = lat
+            read_outcomes.append((tier, latency))
+        parts = [o.events[a] for o in outcomes if o.events[a] is not None]
+        events.append({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+                      if parts else None)
+    unconfirmed = [sorted({p for o in outcomes for p in o.unconfirmed[a]})
+                   for a in range(len(models))]
+    return Simulation(models, charges, read_outcomes, events, unconfirmed, count)
