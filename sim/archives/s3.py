@@ -120,6 +120,7 @@ class S3Archive:
         self._read_start = np.concatenate(
             ([0], np.cumsum(np.bincount(self._reads.study, minlength=n)))).astype(np.int64)
         self._read_next = self._read_start[:-1].copy()
+        self._quiet_after_read = self._quiet_after(by_study)
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
@@ -227,7 +228,15 @@ class S3Archive:
         self._book.add(day * SECONDS_PER_DAY, CLASSES[self._initial], "requests", "PUT requests",
                        objects, objects * sc.put_usd_per_1000.value / 1000)
         self._reschedule(studies, day)
-        self._plan_it(studies, t)
+        if self._initial == IT_CLASS:  # most studies are read again before they could move
+            first = self._read_next[studies]
+            has_read = first < self._read_start[studies + 1]
+            read_s = self._read_times[np.minimum(first, self._read_times.size - 1)] \
+                if self._read_times.size else t
+            quiet = has_read & (read_s + 1 <= _move_possible_from(t))
+            self._plan_it(studies[~quiet], t[~quiet])
+        else:
+            self._plan_it(studies, t)
 
     def read(self, day: int, reads: slice) -> None:
         ids = self._reads.study[reads].astype(np.int64)
@@ -495,6 +504,16 @@ class S3Archive:
             nxt = np.where(ok & (due < nxt), due, nxt)
         self._calendar.schedule(ids, nxt)
 
+    def _quiet_after(self, by_study: np.ndarray) -> np.ndarray:
+        """For each read: whether the study's next read comes before any Intelligent-Tiering
+        move could follow this one (then the read needs no planning). bool per read"""
+        quiet = np.zeros(len(self._reads), dtype=bool)
+        if len(self._reads) > 1:
+            times = self._read_times
+            same = self._reads.study[by_study[1:]] == self._reads.study[by_study[:-1]]
+            quiet[by_study[:-1]] = same & (times[1:] + 1 <= _move_possible_from(times[:-1]))
+        return quiet
+
     def _plan_it(self, ids: np.ndarray, now_s) -> None:
         """Ask for the Intelligent-Tiering moves of ``ids`` from ``now_s`` on to be booked at the
         end of the day (no move can fall inside the day: the first is 30 days after an access)."""
@@ -607,7 +626,7 @@ class S3Archive:
                 latency[sel] = self._read_archived(ids[sel], t[sel], c, latency[sel])
         if objects_by_class[IT_CLASS]:
             sel = classes == IT_CLASS
-            latency[sel] = self._read_it(day, ids[sel], t[sel], latency[sel])
+            latency[sel] = self._read_it(day, ids[sel], t[sel], latency[sel], position[sel])
         self._read_latency[position] = latency
         month = int(self._cal.month_of_seconds(np.array([t0]))[0])  # a day is in one month
         self._egress_bytes[month] += float(bytes_by_class.sum()) * self._egress_share
@@ -636,7 +655,7 @@ class S3Archive:
             self.events.add(when, sub, "restore", self._tier[sub], self._tier[sub])
         return latency
 
-    def _read_it(self, day: int, ids, t, latency) -> np.ndarray:
+    def _read_it(self, day: int, ids, t, latency, position) -> np.ndarray:
         """Intelligent-Tiering: access resets the clock; IA/AIA come back to FA at once; AA/DAA
         need a restore and come back when it completes."""
         latency = latency.copy()
@@ -665,7 +684,8 @@ class S3Archive:
         back = ids[warm & (tier > it.FA)]
         self._move(back, np.full(back.size, IT_BASE, np.int8), t[warm & (tier > it.FA)])
         self._last_access[ids[warm]] = t[warm]
-        self._plan_it(ids[warm], t[warm])
+        plan = warm & ~self._quiet_after_read[position]
+        self._plan_it(ids[plan], t[plan])
         return latency
 
     def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
@@ -739,6 +759,11 @@ def reads_table(reads: Reads, archive: str, tier: np.ndarray, latency_s: np.ndar
         "tier": tier_names[tier],
         "latency_s": latency_s,
     })
+
+
+def _move_possible_from(access_s: np.ndarray) -> np.ndarray:
+    """Earliest Intelligent-Tiering move after an access: midnight IA_DAYS later. [s]"""
+    return (-(-access_s // SECONDS_PER_DAY) + it.IA_DAYS) * SECONDS_PER_DAY
 
 
 def _rank_within(ids: np.ndarray) -> np.ndarray:

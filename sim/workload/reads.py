@@ -94,24 +94,25 @@ def _followup_reads(created_s: np.ndarray, spec: ReadsSpec, rng: np.random.Gener
 def _decay_reads(
     created_s: np.ndarray, end_s: np.ndarray, spec: ReadsSpec, rng: np.random.Generator
 ) -> list[_Part]:
-    parts = []
+    """A Poisson process in study age with the piecewise-constant rate of the ``decay`` bins,
+    drawn as one count per study (Poisson with the study's whole expected number of reads) and
+    each read's age by inverting the cumulative rate."""
     bins = spec.decay
-    for i, b in enumerate(bins):
-        lo = created_s + int(round(b.from_years * SECONDS_PER_YEAR))
-        if i + 1 < len(bins):
-            next_from_s = int(round(bins[i + 1].from_years * SECONDS_PER_YEAR))
-            hi = np.minimum(created_s + next_from_s, end_s)
-        else:
-            hi = end_s
-        duration = hi - lo
-        live = np.flatnonzero(duration > 0)
-        if b.reads_per_year == 0 or live.size == 0:
-            continue
-        counts = rng.poisson(b.reads_per_year * duration[live] / SECONDS_PER_YEAR)
-        study = np.repeat(live, counts)
-        offset = np.floor(rng.random(study.size) * duration[study]).astype(np.int64)
-        parts.append((study, lo[study] + offset, ReadKind.DECAY))
-    return parts
+    if not bins or created_s.size == 0:
+        return []
+    starts = np.array([round(b.from_years * SECONDS_PER_YEAR) for b in bins], dtype=np.float64)
+    rates = np.array([b.reads_per_year for b in bins]) / SECONDS_PER_YEAR  # [reads/s]
+    cumulative = np.concatenate(([0.0], np.cumsum(rates[:-1] * np.diff(starts))))  # at starts
+    life = (end_s - created_s).astype(np.float64)  # age at deletion or the end of the run [s]
+    k = np.searchsorted(starts, life, side="right") - 1
+    kk = np.maximum(k, 0)
+    expected = np.where(k >= 0, cumulative[kk] + rates[kk] * (life - starts[kk]), 0.0)
+    counts = rng.poisson(expected)
+    study = np.repeat(np.arange(created_s.size, dtype=np.int64), counts)
+    u = rng.random(study.size) * expected[study]
+    b = np.searchsorted(cumulative, u, side="right") - 1  # never a zero-rate bin (u < expected)
+    age = starts[b] + (u - cumulative[b]) / np.where(rates[b] > 0, rates[b], np.inf)
+    return [(study, created_s[study] + np.floor(age).astype(np.int64), ReadKind.DECAY)]
 
 
 def _prior_reads(
