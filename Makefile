@@ -23,6 +23,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_workload.py
+	$(BIN)/python benchmarks/bench_workload.py scenarios/academic-medical-center-s3-intelligent-tiering.yaml
 	$(BIN)/python benchmarks/bench_engine_vs_naive.py
 
 clean:
