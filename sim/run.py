@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.archives import S3Archive
-from sim.archives.s3 import reads_table
 from sim.des import ProgressCallback
 from sim.finance import npv
 from sim.ledger import ledger_frame, totals_by_year
+from sim.network import build_link
+from sim.read_outcomes import read_figures, reads_table
 from sim.scenario import Scenario
 from sim.shards import simulate
 from sim.workload import NEVER, READ_KIND_NAMES, Workload, generate_workload
@@ -95,8 +95,9 @@ def run(
         scenario = scenario.with_overrides({"seed": seed})
     if workload is None:
         workload = load_workload(scenario)
+    link = build_link(scenario.network, workload.calendar, scenario.seed)
     done = simulate(workload, list(scenario.archives), jobs=jobs, keep_events=events,
-                    progress=progress)
+                    progress=progress, link=link)
     ledger = ledger_frame(done.charges)
     table = monthly_workload(workload)
     summary = summarise(scenario, workload, ledger, table)
@@ -104,32 +105,16 @@ def run(
               if o is not None]
     reads = None
     if tiered:
-        tables = {m.name: reads_table(workload.reads, m.name, *o) for m, o in tiered}
+        tables = {m.name: reads_table(workload.reads, m.name, m.read_tier_names, *o)
+                  for m, o in tiered}
         reads = pd.concat(tables.values(), ignore_index=True)
         summary["unconfirmed_prices_used"] = sorted(
-            {p for m, u in zip(done.models, done.unconfirmed, strict=True)
-             for p in u if isinstance(m, S3Archive)})
+            {p for u in done.unconfirmed for p in u})
         summary["reads_by_archive"] = {name: read_figures(t) for name, t in tables.items()}
     logged = [(m.name, e) for m, e in zip(done.models, done.events, strict=True)
               if e is not None]
     event_table = _events_table(logged) if events and logged else None
     return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
-
-
-def read_figures(reads: pd.DataFrame, target_s: float = 5.0) -> dict[str, Any]:
-    """How fast reads were served: counts by tier, share within ``target_s``, percentiles."""
-    served = reads[reads["tier"] != "missing"]
-    latency = served["latency_s"].to_numpy(dtype=np.float64)
-    return {
-        "reads": int(len(reads)),
-        "missing": int(len(reads) - len(served)),
-        "by_tier": {str(k): int(v) for k, v in served["tier"].value_counts().sort_index().items()},
-        "latency_target_s": target_s,
-        "share_within_target": float(np.mean(latency <= target_s)) if latency.size else 1.0,
-        "latency_p50_s": float(np.percentile(latency, 50)) if latency.size else 0.0,
-        "latency_p99_s": float(np.percentile(latency, 99)) if latency.size else 0.0,
-        "latency_max_s": float(latency.max()) if latency.size else 0.0,
-    }
 
 
 def _events_table(logged: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:

@@ -371,7 +371,154 @@ class CloudArchive(Model):
         return self
 
 
-Archive = Annotated[FlatArchive | CloudArchive, Field(discriminator="kind")]
+class Purchase(Model):
+    """How an on-prem tier's capacity is bought: ahead of need, in units, with a lead time."""
+
+    initial_raw_tb: NonNegativeFloat = Field(
+        0.0, description="Raw capacity installed at the start. [TB, 10^12 bytes]")
+    fill_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.8, description="Order more when the need (raw) passes this share of installed plus "
+        "ordered capacity. [0-1]")
+    unit_raw_tb: PositiveFloat = Field(description="Raw capacity bought per order unit. [TB]")
+    lead_time_days: Annotated[int, Field(ge=0, le=730)] = Field(
+        60, description="Days from order to installed capacity. [days]")
+
+
+class OnPremTier(Model):
+    """One storage tier of an on-prem archive (primary disk, object store, tape library)."""
+
+    name: str = Field(min_length=1, description="Tier name used in the ledger.")
+    usable_fraction: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Usable share of raw capacity after RAID / erasure coding, e.g. 0.8 for "
+        "RAID-6 8+2. [0-1]")
+    copies: Annotated[int, Field(ge=1, le=10)] = Field(
+        1, description="Copies kept (replication across sites). [copies]")
+    price_usd_per_raw_tb: NonNegativeFloat = Field(
+        description="Purchase price of raw capacity at the start, installed. [USD/TB]")
+    price_change_per_year: Annotated[float, Field(gt=-1.0, le=1.0)] = Field(
+        0.0, description="Annual change of that price, e.g. -0.1 for a 10% yearly decline.")
+    watts_per_raw_tb: NonNegativeFloat = Field(
+        description="Power drawn per installed raw TB, before PUE. [W/TB]")
+    space_usd_per_raw_tb_year: NonNegativeFloat = Field(
+        0.0, description="Floor space, racks and cooling infrastructure per installed raw TB. "
+        "[USD/TB/year]")
+    read_latency_s: NonNegativeFloat = Field(description="Time to display a study read from "
+                                             "this tier. [s]")
+    keep_days: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Days a study stays on this tier after acquisition; then only the "
+        "later tiers hold it. None: kept until deleted. Only the first tier may set it.")
+    purchase: Purchase
+
+
+class Staff(Model):
+    fte_base: NonNegativeFloat = Field(0.0, description="Staff for the archive at any size. [FTE]")
+    fte_per_pb: NonNegativeFloat = Field(
+        0.0, description="Additional staff per PB stored (logical). [FTE/PB]")
+    usd_per_fte_year: NonNegativeFloat = Field(0.0, description="Loaded cost. [USD/FTE/year]")
+
+
+class Licences(Model):
+    usd_per_tb_year: NonNegativeFloat = Field(
+        0.0, description="Software licence per TB stored (logical). [USD/TB/year]")
+    usd_per_study: NonNegativeFloat = Field(0.0, description="Licence per study ingested. [USD]")
+
+
+class OnPremCosts(Model):
+    """The costs of running on-prem storage around its tiers."""
+
+    capex: Literal["cash", "depreciated"] = Field(
+        "cash", description="cash: hardware charged when bought; depreciated: straight line over "
+        "refresh_years.")
+    refresh_years: Annotated[float, Field(gt=0.0, le=30.0)] = Field(
+        description="Hardware is replaced (and the data migrated) this often. [years]")
+    warranty_years: Annotated[float, Field(ge=0.0, le=30.0)] = Field(
+        description="Years of included support after each purchase. [years]")
+    maintenance_rate: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        description="Annual maintenance after warranty, as a share of the purchase price. [1/year]")
+    usd_per_kwh: NonNegativeFloat = Field(description="Electricity price. [USD/kWh]")
+    pue: Annotated[float, Field(ge=1.0, le=5.0)] = Field(
+        description="Power usage effectiveness of the room (total / IT power).")
+    staff: Staff = Field(default_factory=Staff)
+    licences: Licences = Field(default_factory=Licences)
+    security_usd_per_year: NonNegativeFloat = Field(
+        0.0, description="Security tools and the staff share kept on-prem. [USD/year]")
+    migration_usd_per_tb: NonNegativeFloat = Field(
+        0.0, description="Data migration at each refresh, per TB stored (logical). [USD/TB]")
+
+
+class OnPremArchive(OnPremCosts):
+    """An on-prem archive (PACS / VNA storage): tiers, capacity bought ahead of need, refresh."""
+
+    name: ArchiveName
+    kind: Literal["onprem"]
+    tiers: list[OnPremTier] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _tiers(self) -> OnPremArchive:
+        if any(t.keep_days is not None for t in self.tiers[1:]):
+            raise ValueError("only the first tier may set keep_days (later tiers keep every "
+                             "study until it is deleted)")
+        if self.tiers[0].keep_days is not None and len(self.tiers) == 1:
+            raise ValueError("keep_days on the only tier would drop studies; add a second tier")
+        names = [t.name for t in self.tiers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"tier names must be unique: {names}")
+        return self
+
+
+class Cache(Model):
+    """The on-prem cache of a hybrid archive."""
+
+    window_months: Annotated[int, Field(ge=1, le=600)] | None = Field(
+        None, description="Keep studies acquired in the last N months (age window).")
+    capacity_tb: PositiveFloat | None = Field(
+        None, description="Keep the most recently used studies that fit in this many TB "
+        "(logical), least recently used evicted first. [TB]")
+    tier: OnPremTier = Field(description="The cache's storage and its costs.")
+
+    @model_validator(mode="after")
+    def _one_policy(self) -> Cache:
+        if (self.window_months is None) == (self.capacity_tb is None):
+            raise ValueError("give exactly one of window_months (age window) or capacity_tb "
+                             "(least recently used)")
+        return self
+
+
+class HybridArchive(OnPremCosts):
+    """An on-prem cache in front of a cloud archive that receives every study."""
+
+    name: ArchiveName
+    kind: Literal["hybrid"]
+    cache: Cache
+    cloud: CloudArchive
+
+
+Archive = Annotated[FlatArchive | CloudArchive | OnPremArchive | HybridArchive,
+                    Field(discriminator="kind")]
+
+
+class OutageWindow(Model):
+    start: dt.datetime = Field(description="Start of the outage (UTC).")
+    hours: PositiveFloat = Field(description="Duration. [hours]")
+
+
+class Outages(Model):
+    """Internet outages: explicit windows and/or random ones (Poisson count, lognormal length)."""
+
+    windows: list[OutageWindow] = Field(default_factory=list)
+    per_year: NonNegativeFloat = Field(0.0, description="Random outages per year. [1/year]")
+    hours_median: PositiveFloat = Field(4.0, description="Median random outage length. [hours]")
+    hours_sigma: NonNegativeFloat = Field(
+        1.0, description="Sigma of the log of random outage lengths.")
+
+
+class Network(Model):
+    """The site's internet link: bandwidth for cloud reads and outages."""
+
+    wan_mbps: PositiveFloat | None = Field(
+        None, description="Bandwidth for reads from the cloud; adds size / bandwidth to their "
+        "latency. None: not modelled. [Mbit/s]")
+    outages: Outages = Field(default_factory=Outages)
 
 
 # ---------------------------------------------------------------------------------------- finance
@@ -400,6 +547,7 @@ class Scenario(Model):
     workload: Workload
     archives: list[Archive] = Field(min_length=1)
     finance: Finance
+    network: Network = Field(default_factory=Network)
 
     @field_validator("archives")
     @classmethod

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.archives import build_archive
+from sim.archives import build_archive, shardable
 from sim.archives.base import ArchiveModel, MonthUsage
 from sim.des import ProgressCallback, bill, meter_loop
 from sim.ledger import Charge
+from sim.network import ALWAYS_UP, Link
 from sim.scenario import Archive
 from sim.workload.model import Reads, Studies, Workload
 
@@ -103,6 +104,7 @@ def simulate(
     keep_events: bool = False,
     progress: ProgressCallback | None = None,
     shards: int | None = None,
+    link: Link = ALWAYS_UP,
 ) -> Simulation:
     """Run every archive over the workload, in shards, on up to ``jobs`` processes.
 
@@ -120,8 +122,12 @@ def simulate(
         Called with the share of the run done (0..1).
     shards
         Overrides :func:`shard_count` (tests, experiments).
+    link
+        The site's internet link (outages, bandwidth).
     """
     count = shards or shard_count(len(workload.studies))
+    if not all(shardable(spec) for spec in specs):
+        count = 1
     shards = [_whole(workload)] if count == 1 else None
     parallel = count > 1 and jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     outcomes: list[ShardOutcome | None] = [None] * count
@@ -132,7 +138,8 @@ def simulate(
             for index in range(1, count):
                 receive, send = ctx.Pipe(duplex=False)
                 child = ctx.Process(target=_child, name=f"archive-sim shard {index}",
-                                    args=(send, workload, specs, index, count, keep_events))
+                                    args=(send, workload, specs, index, count, keep_events,
+                                          link))
                 child.start()
                 send.close()
                 children.append((index, child, receive))
@@ -143,7 +150,7 @@ def simulate(
             shard = shards[0] if shards else split(workload, index, count)
             share = 1.0 if parallel else 1.0 / count
             report = None if progress is None else _scaled(progress, index * share, share)
-            outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report)
+            outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link)
             outcomes[index] = _to_whole(outcome, shard, count)
             if index == 0:
                 models = shard_models
@@ -177,8 +184,10 @@ def _scaled(progress: ProgressCallback, offset: float, share: float) -> Progress
 
 
 def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
-               progress: ProgressCallback | None) -> tuple[ShardOutcome, list[ArchiveModel]]:
-    models = [build_archive(spec, workload, keep_events=keep_events) for spec in specs]
+               progress: ProgressCallback | None, link: Link
+               ) -> tuple[ShardOutcome, list[ArchiveModel]]:
+    models = [build_archive(spec, workload, keep_events=keep_events, link=link)
+              for spec in specs]
     usage = meter_loop(workload, models, progress)
     outcome = ShardOutcome(
         usage=usage,
@@ -192,10 +201,10 @@ def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
 
 
 def _child(send, workload: Workload, specs: list[Archive], index: int, count: int,
-           keep_events: bool) -> None:
+           keep_events: bool, link: Link) -> None:
     try:
         shard = split(workload, index, count)
-        outcome, _ = _run_shard(shard.workload, specs, keep_events, None)
+        outcome, _ = _run_shard(shard.workload, specs, keep_events, None, link)
         send.send(("ok", outcome))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
         try:

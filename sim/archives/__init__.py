@@ -4,16 +4,39 @@ from __future__ import annotations
 
 from sim.archives.base import ArchiveModel
 from sim.archives.flat import FlatArchive
+from sim.archives.hybrid import HybridArchive
+from sim.archives.linked import LinkedCloud
+from sim.archives.onprem import OnPremArchive
 from sim.archives.s3 import S3Archive
+from sim.network import ALWAYS_UP, Link
 from sim.scenario import Archive, CloudArchive
 from sim.workload.model import Workload
 
 
-def build_archive(spec: Archive, workload: Workload, keep_events: bool = False) -> ArchiveModel:
-    """The archive model for a scenario entry (reads its catalog and policy documents)."""
+def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
+                  link: Link = ALWAYS_UP) -> ArchiveModel:
+    """The archive model for a scenario entry (reads its catalog and policy documents).
+
+    ``link``: the site's internet link (outages, bandwidth) between the site and cloud archives.
+    """
     if spec.kind == "flat":
         return FlatArchive(spec, workload)
+    if spec.kind == "onprem":
+        return OnPremArchive(spec, workload)
+    if spec.kind == "hybrid":
+        cloud = spec.cloud.model_copy(update={"name": spec.name})
+        return HybridArchive(spec, workload, link,
+                             lambda w: build_s3(cloud, w, keep_events))
+    if link.down_from_s.size or link.wan_mbps is not None:
+        up = ~link.is_down(workload.reads.time_s)
+        return LinkedCloud(lambda w: build_s3(spec, w, keep_events), workload, up, link)
     return build_s3(spec, workload, keep_events)
+
+
+def shardable(spec: Archive) -> bool:
+    """Whether the archive can be simulated in shards of studies (its decisions never depend on
+    other studies): all but a capacity-limited (least recently used) hybrid cache."""
+    return not (spec.kind == "hybrid" and spec.cache.capacity_tb is not None)
 
 
 def build_s3(spec: CloudArchive, workload: Workload, keep_events: bool = False) -> S3Archive:
@@ -37,4 +60,5 @@ def build_s3(spec: CloudArchive, workload: Workload, keep_events: bool = False) 
     )
 
 
-__all__ = ["ArchiveModel", "FlatArchive", "S3Archive", "build_archive"]
+__all__ = ["ArchiveModel", "FlatArchive", "HybridArchive", "OnPremArchive", "S3Archive",
+           "build_archive", "shardable"]

@@ -21,6 +21,11 @@ import numpy as np
 
 from sim.ledger import Charge
 
+MISSING = -1
+"""Read outcome: the archive did not hold the study."""
+UNAVAILABLE = -2
+"""Read outcome: the study was only reachable over the internet, which was down."""
+
 EventCells = dict[tuple[str, str, str], tuple[float, float]]
 """Per-event charges of a month by (tier, category, unit): (quantity, amount_usd)."""
 
@@ -44,14 +49,18 @@ class MonthUsage:
     quantity_seconds: np.ndarray
     egress_bytes: float = 0.0
     event_charges: EventCells = field(default_factory=dict)
+    daily_levels: np.ndarray | None = None
+    """Level of each meter line at the end of each day of the month (``[line, day]``), for
+    archives whose costs follow the daily peak (on-prem capacity)."""
 
     def __add__(self, other: MonthUsage) -> MonthUsage:
         cells = dict(self.event_charges)
         for key, (q, a) in other.event_charges.items():
             q0, a0 = cells.get(key, (0.0, 0.0))
             cells[key] = (q0 + q, a0 + a)
+        daily = None if self.daily_levels is None else self.daily_levels + other.daily_levels
         return MonthUsage(self.quantity_seconds + other.quantity_seconds,
-                          self.egress_bytes + other.egress_bytes, cells)
+                          self.egress_bytes + other.egress_bytes, cells, daily)
 
 
 class ArchiveModel(Protocol):
@@ -73,4 +82,13 @@ class ArchiveModel(Protocol):
         """What calendar month ``month`` (index into the calendar's months) used."""
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
-        """The charges for ``usage`` in calendar month ``month`` (uses prices only, no state)."""
+        """The charges for ``usage`` in calendar month ``month``.  Called once per month, in
+        order, on the usage of the whole archive (all shards added): it may keep state that
+        depends on totals, such as the on-prem capacity bought so far, never per-study state."""
+
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Tier code each read was served from and its latency [s]: codes index
+        :attr:`read_tier_names`; ``MISSING`` (-1): the study was not held; ``UNAVAILABLE`` (-2):
+        the read needed the internet while it was down."""
+
+    read_tier_names: tuple[str, ...]

@@ -28,11 +28,12 @@ from sim.pricing.egress import egress_cost
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
 from sim.pricing.volume_bands import banded_cost
+from sim.read_outcomes import reads_table
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter, event_charges
 from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
-from sim.workload.model import READ_KIND_NAMES, Reads, Workload
+from sim.workload.model import Workload
 from sim.workload.sorting import stable_argsort
 
 CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
@@ -736,6 +737,8 @@ class S3Archive:
 
     # ------------------------------------------------------------------------------ output
 
+    read_tier_names = TIERS
+
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """Tier code each read was served from (``MISSING``: study not held) and its latency. [s]
         """
@@ -743,22 +746,7 @@ class S3Archive:
 
     def reads_table(self) -> pd.DataFrame:
         """Every read: study, time, why it was read, the tier it was served from, latency. [s]"""
-        return reads_table(self._reads, self.name, self._read_tier, self._read_latency)
-
-
-def reads_table(reads: Reads, archive: str, tier: np.ndarray, latency_s: np.ndarray
-                ) -> pd.DataFrame:
-    """The reads table of an S3 archive from its read outcomes (tier codes, latency [s])."""
-    tier_names = np.array([*TIERS, "missing"], dtype=object)
-    kind_names = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
-    return pd.DataFrame({
-        "study": reads.study,
-        "time_s": reads.time_s,
-        "read_kind": kind_names[reads.kind],
-        "archive": archive,
-        "tier": tier_names[tier],
-        "latency_s": latency_s,
-    })
+        return reads_table(self._reads, self.name, TIERS, self._read_tier, self._read_latency)
 
 
 def _move_possible_from(access_s: np.ndarray) -> np.ndarray:

@@ -85,14 +85,20 @@ class Meter:
 
     def close(self, stop_day: int) -> np.ndarray:
         """Quantity-seconds of each line over the open days up to ``stop_day`` (exclusive)."""
+        return self.close_days(stop_day)[0]
+
+    def close_days(self, stop_day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`close`, also returning each line's level at the end of each closed day
+        (``[line, day]``)."""
         first = self._open_day
         rises = np.cumsum(self._step[:, first + 1:stop_day + 1], axis=1)
         before = np.concatenate((np.zeros((self._n_lines, 1)), rises[:, :-1]), axis=1)
         out = (self._level[:, None] + before).sum(axis=1) * SECONDS_PER_DAY \
             + self._partial[:, first:stop_day].sum(axis=1)
+        end_of_day = self._level[:, None] + rises
         self._level = self._level + rises[:, -1]
         self._open_day = stop_day
-        return out
+        return out, end_of_day
 
 
 class DueCalendar:

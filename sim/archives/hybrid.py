@@ -1,0 +1,100 @@
+"""A hybrid archive: an on-prem cache in front of a cloud archive that receives every study.
+
+Writes go to both.  A read is served by the cache when it holds the study (``sim.onprem.cache``:
+an age window, or least recently used by capacity), else by the cloud engine over the internet
+link - unless the link is down, when the read misses.  The cloud part is billed by its engine
+(requests, retrieval, restores, egress); the cache by the on-prem cost model (its hardware,
+power, space, staff, licences, security).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.archives.base import MonthUsage
+from sim.archives.linked import LinkedCloud
+from sim.calendar import SECONDS_PER_DAY
+from sim.ledger import Charge
+from sim.network import Link
+from sim.onprem.cache import CachePass, lru_cache, window_cache, window_days
+from sim.onprem.capacity import TB
+from sim.onprem.costs import ALL_TIERS, OnPremBiller
+from sim.scenario import HybridArchive as HybridSpec
+from sim.tiering.core import ChargeBook, Meter
+from sim.workload.model import Workload
+
+
+def cache_pass(spec: HybridSpec, workload: Workload) -> CachePass:
+    if spec.cache.window_months is not None:
+        return window_cache(workload, window_days(spec.cache.window_months))
+    return lru_cache(workload, spec.cache.capacity_tb * TB)
+
+
+class HybridArchive:
+    """Archive model for ``kind: hybrid``."""
+
+    def __init__(self, spec: HybridSpec, workload: Workload, link: Link, build_cloud):
+        self.name = spec.name
+        self.spec = spec
+        self._cal = workload.calendar
+        self._cache = cache_pass(spec, workload)
+        down = link.is_down(workload.reads.time_s)
+        self._hit = self._cache.hit
+        self._cloud = LinkedCloud(build_cloud, workload, ~self._hit & ~down, link)
+        self._meter = Meter(1, self._cal.n_days)
+        self._meter.change_many(np.zeros(self._cache.change_s.size, dtype=np.int64),
+                                self._cache.change_bytes, self._cache.change_s)
+        self._book = ChargeBook(self._cal)
+        self._biller = OnPremBiller(spec, [spec.cache.tier], self._cal, spec.name)
+        self.read_tier_names = (spec.cache.tier.name, *self._cloud.read_tier_names)
+
+    @property
+    def biller(self) -> OnPremBiller:
+        return self._biller
+
+    def delete(self, day: int, studies: np.ndarray) -> None:
+        self._cloud.delete(day, studies)
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        self._cloud.ingest(day, studies)
+        rate = self.spec.licences.usd_per_study
+        if rate:
+            self._book.add(day * SECONDS_PER_DAY, ALL_TIERS, "licences", "studies ingested",
+                           studies.size, studies.size * rate)
+
+    def read(self, day: int, reads: slice) -> None:
+        self._cloud.read(day, reads)
+
+    def end_of_day(self, day: int) -> None:
+        self._cloud.end_of_day(day)
+
+    def close_month(self, month: int) -> MonthUsage:
+        cloud = self._cloud.close_month(month)
+        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        cache_q, daily = self._meter.close_days(stop_day)
+        cells = {**cloud.event_charges, **self._book.close_month(month)}
+        return MonthUsage(np.concatenate([cloud.quantity_seconds, cache_q]), cloud.egress_bytes,
+                          cells, daily)
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        n = usage.quantity_seconds.size - 1
+        cloud = MonthUsage(usage.quantity_seconds[:n], usage.egress_bytes, usage.event_charges)
+        return self._cloud.bill(month, cloud) + self._biller.bill_month(month,
+                                                                       usage.daily_levels)
+
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        tier, latency = self._cloud.read_outcomes()
+        tier = np.where(tier >= 0, tier + 1, tier).astype(np.int8)
+        tier[self._hit] = 0
+        latency = latency.copy()
+        latency[self._hit] = self.spec.cache.tier.read_latency_s
+        return tier, latency
+
+    @property
+    def events(self):
+        return self._cloud.events
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        return self._cloud.unconfirmed_prices
+

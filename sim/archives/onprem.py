@@ -1,0 +1,97 @@
+"""An on-prem archive (PACS / VNA storage) with one to four tiers.
+
+Every study is written at acquisition to every tier: the first tier (e.g. fast disk) keeps it for
+``keep_days`` (the VNA's age rule moving studies off primary storage) or until it is deleted; the
+later tiers (an object store, a tape library, a second site) keep it until retention deletes it.
+A read is served by the first tier that still holds the study, with that tier's latency; reads
+from a later tier do not bring the study back to the first.
+
+Deletions and age moves are known at acquisition (the workload fixes the deletion time), so each
+study's stored bytes are booked on the meter once, at ingest, for its whole stay.  What the
+stored bytes cost - capacity bought ahead of need, refresh, power, space, staff - follows from the
+daily stored bytes per tier in :mod:`sim.onprem.costs`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.archives.base import MISSING, MonthUsage
+from sim.calendar import SECONDS_PER_DAY
+from sim.ledger import Charge
+from sim.onprem.costs import ALL_TIERS, OnPremBiller
+from sim.scenario import OnPremArchive as OnPremSpec
+from sim.tiering.core import ChargeBook, Meter, event_charges
+from sim.workload.model import Workload
+
+
+class OnPremArchive:
+    """Archive model for ``kind: onprem``."""
+
+    def __init__(self, spec: OnPremSpec, workload: Workload):
+        self.name = spec.name
+        self.spec = spec
+        self._cal = workload.calendar
+        st = workload.studies
+        self._size = st.size_bytes
+        self._created = st.created_s
+        self._delete_s = st.delete_s
+        self._reads = workload.reads
+        keep = spec.tiers[0].keep_days
+        self._leave_first = self._delete_s.copy()
+        if keep is not None:  # the first midnight after the study is keep_days old
+            moved = -(-(self._created + keep * SECONDS_PER_DAY) // SECONDS_PER_DAY) \
+                * SECONDS_PER_DAY
+            self._leave_first = np.minimum(moved, self._delete_s)
+        self._meter = Meter(len(spec.tiers), self._cal.n_days)
+        self._book = ChargeBook(self._cal)
+        self._biller = OnPremBiller(spec, list(spec.tiers), self._cal, spec.name)
+        self._latency = np.array([t.read_latency_s for t in spec.tiers])
+        self.read_tier_names = tuple(t.name for t in spec.tiers)
+        self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
+        self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
+
+    @property
+    def biller(self) -> OnPremBiller:
+        return self._biller
+
+    def delete(self, day: int, studies: np.ndarray) -> None:
+        """Deletions were booked at ingest."""
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        size = self._size[studies]
+        t = self._created[studies]
+        horizon = self._cal.horizon_s
+        for k in range(len(self.spec.tiers)):
+            leave = self._leave_first[studies] if k == 0 else self._delete_s[studies]
+            gone = leave < horizon
+            self._meter.change_many(np.full(size.size + int(gone.sum()), k),
+                                    np.concatenate([size, -size[gone]]),
+                                    np.concatenate([t, leave[gone]]))
+        rate = self.spec.licences.usd_per_study
+        if rate:
+            self._book.add(day * SECONDS_PER_DAY, ALL_TIERS, "licences", "studies ingested",
+                           studies.size, studies.size * rate)
+
+    def read(self, day: int, reads: slice) -> None:
+        ids = self._reads.study[reads]
+        t = self._reads.time_s[reads]
+        tier = np.where(t < self._leave_first[ids], 0, 1).astype(np.int8)
+        self._read_tier[reads] = tier
+        self._read_latency[reads] = self._latency[tier]
+
+    def end_of_day(self, day: int) -> None:
+        """Nothing to decide: moves and deletions are booked."""
+
+    def close_month(self, month: int) -> MonthUsage:
+        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        quantity_seconds, daily = self._meter.close_days(stop_day)
+        return MonthUsage(quantity_seconds, 0.0, self._book.close_month(month), daily)
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        label = self._cal.month_labels[month]
+        return self._biller.bill_month(month, usage.daily_levels) + \
+            event_charges(label, self.name, usage.event_charges)
+
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._read_tier, self._read_latency

@@ -1,0 +1,133 @@
+"""On-prem costs, hand-computed: purchases ahead of need with a lead time, refresh, maintenance
+after warranty, power, space, staff, security; and an on-prem archive run end to end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.calendar import Calendar
+from sim.onprem.capacity import TB
+from sim.onprem.costs import OnPremBiller
+from sim.scenario import OnPremArchive
+from tests.conftest import SCENARIOS
+
+YEAR = 365.25
+
+
+def spec(**changes):
+    tier = {
+        "name": "disk", "usable_fraction": 0.5, "copies": 1, "price_usd_per_raw_tb": 100.0,
+        "watts_per_raw_tb": 10.0, "space_usd_per_raw_tb_year": 36.525, "read_latency_s": 2.0,
+        "purchase": {"initial_raw_tb": 10.0, "fill_threshold": 0.8, "unit_raw_tb": 10.0,
+                     "lead_time_days": 30},
+    }
+    data = {
+        "name": "vna", "kind": "onprem", "capex": "cash", "refresh_years": 2.0,
+        "warranty_years": 1.0, "maintenance_rate": 0.1, "usd_per_kwh": 0.2, "pue": 1.5,
+        "staff": {"fte_base": 1.0, "fte_per_pb": 0.0, "usd_per_fte_year": 36525.0},
+        "security_usd_per_year": 730.5, "migration_usd_per_tb": 50.0, "tiers": [tier],
+    }
+    data.update(changes)
+    return OnPremArchive.model_validate(data)
+
+
+def run_months(archive, calendar, stored_tb):
+    """Bill every month with ``stored_tb(day)`` logical TB stored at the end of each day."""
+    biller = OnPremBiller(archive, list(archive.tiers), calendar, archive.name)
+    bounds = np.append(calendar.month_starts_day, calendar.n_days)
+    months = []
+    for m in range(calendar.n_months):
+        days = np.arange(bounds[m], bounds[m + 1])
+        levels = np.array([[stored_tb(int(d)) * TB for d in days]])
+        months.append(biller.bill_month(m, levels))
+    return biller, months
+
+
+def amount(charges, category, unit=None):
+    return sum(c.amount_usd for c in charges if c.category == category
+               and (unit is None or c.unit == unit))
+
+
+def test_purchase_when_the_need_passes_the_threshold_arrives_after_the_lead_time():
+    cal = Calendar(start=__import__("datetime").date(2027, 1, 1), horizon_months=3)
+    # 3 TB logical on raw/usable 0.5 = 6 TB raw need <= 0.8 x 10 TB: nothing to buy in January;
+    # from 2027-02-10 (day 40) 5 TB = 10 TB raw > 8: order ceil((10/0.8 - 10) / 10) = 1 unit of
+    # 10 TB at $100/TB, installed on day 40 + 30 = 70 (2027-03-12)
+    biller, months = run_months(spec(), cal, lambda d: 3.0 if d < 40 else 5.0)
+    jan, feb, mar = months
+    # January: the initial 10 TB, cash on day 0: $1,000
+    assert amount(jan, "capex") == pytest.approx(10 * 100.0)
+    assert amount(feb, "capex") == 0.0
+    assert amount(mar, "capex") == pytest.approx(10 * 100.0)
+    # power: installed TB x 10 W x PUE 1.5 x 24 h / 1000 x $0.2 = $0.072 per TB-day
+    assert amount(jan, "power") == pytest.approx(10 * 0.072 * 31)
+    assert amount(feb, "power") == pytest.approx(10 * 0.072 * 28)
+    # March: 10 TB on days 59..69 (11 days), 20 TB from day 70 (March 12..31: 20 days)
+    assert amount(mar, "power") == pytest.approx(0.072 * (10 * 11 + 20 * 20))
+    # space: $36.525/TB-year = $0.1 per TB-day
+    assert amount(jan, "space") == pytest.approx(10 * 0.1 * 31)
+    # staff: 1 FTE x $36,525/year = $100/day; security $730.5/year = $2/day
+    assert amount(feb, "staff") == pytest.approx(100.0 * 28)
+    assert amount(feb, "security") == pytest.approx(2.0 * 28)
+    # no maintenance inside the one-year warranty
+    assert amount(mar, "maintenance") == 0.0
+    assert biller.plans[0].installed_tb == 20.0
+
+
+def test_maintenance_after_warranty_and_refresh_every_two_years_over_five_years():
+    cal = Calendar(start=__import__("datetime").date(2027, 1, 1), horizon_months=60)
+    s = spec(tiers=[{**spec().tiers[0].model_dump(), "price_change_per_year": -0.1}])
+    _, months = run_months(s, cal, lambda d: 3.0)  # 6 TB raw: the initial 10 TB suffice
+    by_label = dict(zip(cal.month_labels, months, strict=True))
+    # the initial $1,000 is out of warranty from day 366 (day - 0 >= 365.25): 2028-01-02 on.
+    # 0.1 x $1,000 per year = $0.27379.../day; January 2028 has 30 such days
+    assert amount(by_label["2027-12"], "maintenance") == 0.0
+    assert amount(by_label["2028-01"], "maintenance") == pytest.approx(0.1 * 1000 / YEAR * 30)
+    # refresh on day round(2 x 365.25) = 730 = 2028-12-31: all 10 TB replaced at the price then,
+    # $100 x 0.9^(730/365.25); the data (3 TB) migrated at $50/TB; the new hardware's warranty
+    # restarts, so no maintenance on 2028-12-31
+    price_2028 = 100 * 0.9 ** (730 / YEAR)
+    dec = by_label["2028-12"]
+    assert amount(dec, "capex") == pytest.approx(10 * price_2028)
+    assert amount(dec, "migration") == pytest.approx(3 * 50.0)
+    assert amount(dec, "maintenance") == pytest.approx(0.1 * 1000 / YEAR * 30)
+    # the next refresh: day round(730 + 730.5) = 1460 = 2030-12-31
+    price_2030 = 100 * 0.9 ** (1460 / YEAR)
+    assert amount(by_label["2030-12"], "capex") == pytest.approx(10 * price_2030)
+    capex_months = [label for label, m in by_label.items() if amount(m, "capex")]
+    assert capex_months == ["2027-01", "2028-12", "2030-12"]
+
+
+def test_depreciated_capex_spreads_the_price_and_writes_off_at_refresh():
+    cal = Calendar(start=__import__("datetime").date(2027, 1, 1), horizon_months=24)
+    _, months = run_months(spec(capex="depreciated"), cal, lambda d: 3.0)
+    # $1,000 over 730.5 days: $1.36893.../day; January 2027: 31 days
+    assert amount(months[0], "capex") == pytest.approx(1000 / 730.5 * 31)
+    # December 2028 is days 700..730; day 730 (2028-12-31) is a refresh: the old hardware
+    # depreciates on days 700..729 (30 days), its last 0.5 day of book value is written off, and
+    # the new purchase (same price: price_change_per_year 0) depreciates from day 730 (1 day)
+    dec = months[23]
+    assert amount(dec, "capex", "USD written off at refresh") == pytest.approx(
+        1000 * (1 - 730 / 730.5))
+    assert amount(dec, "capex", "USD depreciation") == pytest.approx(
+        1000 / 730.5 * 30 + 1000 / 730.5 * 1)
+
+
+def test_onprem_variant_runs_end_to_end(tmp_path):
+    scenario = sim.load_scenario(SCENARIOS / "academic-medical-center-onprem.yaml",
+                                 overrides={"workload.annual_studies": 5000,
+                                            "horizon_months": 66})
+    result = sim.run(scenario)
+    categories = set(result.ledger.category)
+    assert {"capex", "maintenance", "power", "space", "staff", "security",
+            "migration"} <= categories
+    assert (result.ledger.amount_usd >= 0).all()
+    reads = result.reads
+    assert set(reads.tier) <= {"primary", "object-store"}
+    # the primary tier keeps 730 days: older studies are read from the object store
+    age = reads.time_s - result.workload.studies.created_s[reads.study]
+    assert (reads.tier[age >= 731 * 86400] == "object-store").all()
+    assert (reads.tier[age < 730 * 86400] == "primary").all()
+    assert set(reads.latency_s.unique()) <= {2.0, 4.0}
