@@ -93,12 +93,13 @@ def validate(
 
     spec = load_scenario(file)
     for archive in spec.archives:
-        if archive.kind == "cloud":
-            load_catalog(archive.catalog)
-            if archive.lifecycle:
-                load_lifecycle(archive.lifecycle)
-            if archive.intelligent_tiering:
-                load_intelligent_tiering(archive.intelligent_tiering)
+        cloud = archive.cloud if archive.kind == "hybrid" else archive
+        if cloud.kind == "cloud":
+            load_catalog(cloud.catalog)
+            if cloud.lifecycle:
+                load_lifecycle(cloud.lifecycle)
+            if cloud.intelligent_tiering:
+                load_intelligent_tiering(cloud.intelligent_tiering)
     archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
     out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
               f"{spec.start}; archives: {archives}", highlight=False)
@@ -204,12 +205,27 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
     for name, figures in summary.get("reads_by_archive", {}).items():
         slowest_h = figures["latency_max_s"] / 3600
         missing = figures["missing"]
+        unavailable = figures.get("unavailable", 0)
         out.print(
             f"{name}: {figures['share_within_target']:.1%} of {figures['reads']:,} reads served "
-            f"within {figures['latency_target_s']:g} s; slowest {slowest_h:.1f} h"
+            f"within {figures['latency_target_s']:g} s (priors: "
+            f"{figures.get('priors_within_target_share', 1.0):.1%}); slowest {slowest_h:.1f} h"
+            + (f"; {unavailable:,} reads missed while the internet was down "
+               f"({figures.get('priors_unavailable', 0):,} priors)" if unavailable else "")
             + (f"; {missing:,} reads found no object" if missing else ""),
             highlight=False,
         )
+    network = summary.get("network", {})
+    if network.get("outages"):
+        out.print(f"Internet outages: {network['outages']} ({network['outage_hours']:,.1f} h)",
+                  highlight=False)
+    for name, figures in summary.get("onprem", {}).items():
+        tiers = "; ".join(f"{t}: {f['installed_raw_tb_end']:,.0f} TB raw installed, "
+                          f"{f['purchases']} purchases"
+                          + (f", {f['over_capacity_days']} days over capacity"
+                             if f["over_capacity_days"] else "")
+                          for t, f in figures.items())
+        out.print(f"{name} on-prem: {tiers}", highlight=False)
     unconfirmed = summary.get("unconfirmed_prices_used")
     if unconfirmed:
         out.print("Unconfirmed catalog prices used: " + ", ".join(unconfirmed), highlight=False)

@@ -31,6 +31,8 @@ class Link:
     def is_down(self, t_s: np.ndarray) -> np.ndarray:
         """Whether the link is down at each time. bool"""
         t_s = np.asarray(t_s)
+        if self.down_from_s.size == 0:
+            return np.zeros(t_s.shape, dtype=bool)
         k = np.searchsorted(self.down_from_s, t_s, side="right") - 1
         inside = k >= 0
         return inside & (t_s < self.down_until_s[np.maximum(k, 0)])

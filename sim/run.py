@@ -111,6 +111,12 @@ def run(
         summary["unconfirmed_prices_used"] = sorted(
             {p for u in done.unconfirmed for p in u})
         summary["reads_by_archive"] = {name: read_figures(t) for name, t in tables.items()}
+    onprem = {m.name: m.biller.figures() for m in done.models if hasattr(m, "biller")}
+    if onprem:
+        summary["onprem"] = onprem
+    if link.down_from_s.size or link.wan_mbps is not None:
+        summary["network"] = {"wan_mbps": link.wan_mbps, "outages": int(link.down_from_s.size),
+                              "outage_hours": link.down_hours}
     logged = [(m.name, e) for m, e in zip(done.models, done.events, strict=True)
               if e is not None]
     event_table = _events_table(logged) if events and logged else None

@@ -22,6 +22,9 @@ def _same_outcomes(a, b):
             np.testing.assert_array_equal(x[0], y[0])
             np.testing.assert_array_equal(x[1], y[1])
     for x, y in zip(a.events, b.events, strict=True):
+        assert (x is None) == (y is None)
+        if x is None:
+            continue
         order_x = np.lexsort((x["to_tier"], x["event"], x["study"], x["time_s"]))
         order_y = np.lexsort((y["to_tier"], y["event"], y["study"], y["time_s"]))
         for key in x:
@@ -85,3 +88,39 @@ def test_flat_archive_in_shards_bills_the_same():
     parts = ledger_frame(simulate(workload, list(scenario.archives), jobs=2, shards=2).charges)
     assert len(whole) == len(parts) == 14
     np.testing.assert_allclose(parts["amount_usd"], whole["amount_usd"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("variant", ["onprem", "hybrid"])
+def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
+    """On-prem capacity is decided on the whole archive's daily bytes, so shards added before
+    billing buy the same hardware as one piece."""
+    from sim.io.scenario_file import load_scenario
+    from sim.network import build_link
+    from tests.conftest import SCENARIOS
+
+    scenario = load_scenario(SCENARIOS / f"academic-medical-center-{variant}.yaml",
+                             overrides={"workload.annual_studies": 4000, "horizon_months": 40})
+    workload = generate_workload(scenario)
+    link = build_link(scenario.network, workload.calendar, scenario.seed)
+    whole = simulate(workload, list(scenario.archives), shards=1, link=link)
+    serial = simulate(workload, list(scenario.archives), shards=2, link=link)
+    parallel = simulate(workload, list(scenario.archives), jobs=2, shards=2, link=link)
+    a, b, c = (ledger_frame(x.charges) for x in (whole, serial, parallel))
+    pd.testing.assert_frame_equal(b, c, check_exact=True)
+    pd.testing.assert_frame_equal(a.drop(columns=["quantity", "amount_usd"]),
+                                  b.drop(columns=["quantity", "amount_usd"]))
+    np.testing.assert_allclose(b["amount_usd"], a["amount_usd"], rtol=1e-9, atol=1e-9)
+    _same_outcomes(whole, serial)
+
+
+def test_a_least_recently_used_cache_is_never_sharded():
+    from sim.io.scenario_file import load_scenario
+    from tests.conftest import SCENARIOS
+
+    scenario = load_scenario(SCENARIOS / "academic-medical-center-hybrid.yaml", overrides={
+        "workload.annual_studies": 2000, "horizon_months": 12,
+        "archives.0.cache": {"capacity_tb": 1.0, "tier": load_scenario(
+            SCENARIOS / "academic-medical-center-hybrid.yaml").archives[0].cache.tier
+            .model_dump()}})
+    workload = generate_workload(scenario)
+    assert simulate(workload, list(scenario.archives), shards=2).shards == 1

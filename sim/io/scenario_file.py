@@ -93,6 +93,8 @@ def _absolutise_paths(data: dict[str, Any], base: Path) -> None:
     archives = data.get("archives")
     if isinstance(archives, list):
         holders += [(a, ("lifecycle", "intelligent_tiering")) for a in archives]
+        holders += [(a.get("cloud"), ("lifecycle", "intelligent_tiering")) for a in archives
+                    if isinstance(a, dict)]  # a hybrid archive's cloud part
     for holder, keys in holders:
         if not isinstance(holder, dict):
             continue

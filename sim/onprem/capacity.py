@@ -43,6 +43,8 @@ class CapacityPlan:
     purchases: list[Purchase] = field(default_factory=list)
     """Purchases whose hardware is still in service (since the last refresh)."""
     installed_tb: float = 0.0
+    purchase_count: int = 0
+    """Orders and refreshes installed so far (the initial capacity counts as one)."""
     _on_order: list[Purchase] = field(default_factory=list)
     _next_refresh: int = 0
 
@@ -70,6 +72,7 @@ class CapacityPlan:
             self._on_order.remove(p)
             self.purchases.append(p)
             self.installed_tb += p.raw_tb
+            self.purchase_count += 1
             new.append(p)
         if day == self._next_refresh and day > 0:
             total = self.installed_tb + sum(p.raw_tb for p in self._on_order)
@@ -78,6 +81,7 @@ class CapacityPlan:
             self._on_order.clear()
             refresh = Purchase(day, day, total, total * self.price_usd_per_tb(day), refresh=True)
             self.purchases = [refresh]
+            self.purchase_count += 1
             self.installed_tb = total
             new.append(refresh)
             self._next_refresh = int(round(day + self.refresh_days))

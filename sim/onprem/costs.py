@@ -53,6 +53,13 @@ class OnPremBiller:
         self.over_capacity_days = [0] * len(tiers)
         """Days on which a tier held more than its installed usable capacity."""
 
+    def figures(self) -> dict[str, dict[str, float | int]]:
+        """Per tier: raw TB installed now, purchases made, days over installed capacity."""
+        return {t.name: {"installed_raw_tb_end": plan.installed_tb,
+                         "purchases": plan.purchase_count,
+                         "over_capacity_days": self.over_capacity_days[k]}
+                for k, (t, plan) in enumerate(zip(self.tiers, self.plans, strict=True))}
+
     def bill_month(self, month: int, daily_bytes: np.ndarray) -> list[Charge]:
         """Charges of calendar month ``month``; ``daily_bytes[tier, d]``: bytes stored at the
         end of each of the month's days."""
