@@ -21,14 +21,16 @@ def reads_table(reads: Reads, archive: str, tier_names: tuple[str, ...], tier: n
                 latency_s: np.ndarray) -> pd.DataFrame:
     """One row per read: study, time_s, read_kind, archive, tier (or ``missing`` /
     ``unavailable``), latency_s (NaN when not served)."""
-    names = np.array([*tier_names, UNAVAILABLE_NAME, MISSING_NAME], dtype=object)
-    kind_names = np.array([READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)], dtype=object)
-    return pd.DataFrame({
+    names = [*tier_names, UNAVAILABLE_NAME, MISSING_NAME]
+    codes = np.where(tier < 0, len(names) + tier, tier)  # -1 missing, -2 unavailable
+    kind_names = [READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)]
+    n = len(reads)
+    return pd.DataFrame({  # categorical columns: one byte per read, not a string pointer
         "study": reads.study,
         "time_s": reads.time_s,
-        "read_kind": kind_names[reads.kind],
-        "archive": archive,
-        "tier": names[tier],
+        "read_kind": pd.Categorical.from_codes(reads.kind, kind_names),
+        "archive": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [archive]),
+        "tier": pd.Categorical.from_codes(codes, names),
         "latency_s": latency_s,
     })
 
