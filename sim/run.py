@@ -112,6 +112,10 @@ def run(
             {p for u in done.unconfirmed for p in u})
         summary["reads_by_archive"] = {name: read_figures(t) for name, t in tables.items()}
     onprem = {m.name: m.biller.figures() for m in done.models if hasattr(m, "biller")}
+    for m in done.models:
+        if getattr(m, "spec", None) is not None and m.spec.kind == "onprem" \
+                and m.spec.tiers[0].deleter is not None:
+            onprem[m.name][m.spec.tiers[0].name]["deleted_by_deleter"] = m.deleted_by_deleter
     if onprem:
         summary["onprem"] = onprem
     if link.down_from_s.size or link.wan_mbps is not None:

@@ -384,6 +384,24 @@ class Purchase(Model):
         60, description="Days from order to installed capacity. [days]")
 
 
+class Deleter(Model):
+    """A fill-level deleter on the first tier (as VNAs run one, e.g. dcm4chee-arc's deleter):
+    when the tier passes ``high_water`` of its usable capacity, the oldest studies (all safe on
+    the later tiers) are removed from it until it is back under ``low_water``."""
+
+    high_water: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Start deleting above this share of usable capacity. [0-1]")
+    low_water: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Delete down to this share. [0-1]")
+
+    @model_validator(mode="after")
+    def _order(self) -> Deleter:
+        if self.low_water >= self.high_water:
+            raise ValueError(f"low_water ({self.low_water}) must be below high_water "
+                             f"({self.high_water})")
+        return self
+
+
 class OnPremTier(Model):
     """One storage tier of an on-prem archive (primary disk, object store, tape library)."""
 
@@ -408,6 +426,9 @@ class OnPremTier(Model):
         None, description="Days a study stays on this tier after acquisition; then only the "
         "later tiers hold it. None: kept until deleted. Only the first tier may set it.")
     purchase: Purchase
+    deleter: Deleter | None = Field(
+        None, description="Fill-level deleter (first tier only): the tier then keeps its "
+        "initial capacity and buys no more.")
 
 
 class Staff(Model):
@@ -460,6 +481,16 @@ class OnPremArchive(OnPremCosts):
                              "study until it is deleted)")
         if self.tiers[0].keep_days is not None and len(self.tiers) == 1:
             raise ValueError("keep_days on the only tier would drop studies; add a second tier")
+        if any(t.deleter is not None for t in self.tiers[1:]):
+            raise ValueError("only the first tier may have a deleter")
+        first = self.tiers[0]
+        if first.deleter is not None:
+            if len(self.tiers) == 1:
+                raise ValueError("a deleter on the only tier would drop studies; add a second "
+                                 "tier that keeps them")
+            if first.purchase.initial_raw_tb <= 0:
+                raise ValueError("a tier with a deleter needs purchase.initial_raw_tb > 0 (its "
+                                 "fixed capacity)")
         names = [t.name for t in self.tiers]
         if len(set(names)) != len(names):
             raise ValueError(f"tier names must be unique: {names}")

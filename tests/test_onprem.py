@@ -131,3 +131,54 @@ def test_onprem_variant_runs_end_to_end(tmp_path):
     assert (reads.tier[age >= 731 * 86400] == "object-store").all()
     assert (reads.tier[age < 730 * 86400] == "primary").all()
     assert set(reads.latency_s.unique()) <= {2.0, 4.0}
+
+
+def test_fill_level_deleter_removes_the_oldest_studies_from_primary(tmp_path):
+    # primary: 10 MB usable (1e-5 TB raw, usable 1.0, 1 copy); deleter at 90 % down to 50 %.
+    # Ten 2 MB studies, one a day at noon.  End of day 4: 10 MB > 9 MB: remove the oldest until
+    # <= 5 MB: studies 0, 1, 2 (6 MB; two would leave 6 MB) at midnight.  Days 5, 6, 7 add 6 MB:
+    # 4 + 6 = 10 MB at the end of day 7: remove 3, 4, 5.  Study 0 read on day 3: primary; on
+    # day 6: from the object store.
+    studies = "\n".join(f"s{i},2027-01-{i + 1:02d}T12:00:00Z,2000000,1,CR,p{i}"
+                        for i in range(10))
+    (tmp_path / "studies.csv").write_text(
+        "study_id,created,size_bytes,objects,modality,patient_id\n" + studies + "\n")
+    (tmp_path / "reads.csv").write_text(
+        "study_id,time\ns0,2027-01-04T08:00:00Z\ns0,2027-01-07T08:00:00Z\n"
+        "s6,2027-01-09T08:00:00Z\n")
+    tier = ("usable_fraction: 1.0, copies: 1, price_usd_per_raw_tb: 100, watts_per_raw_tb: 1, "
+            "purchase: {initial_raw_tb: 0.00001, unit_raw_tb: 1, lead_time_days: 0}")
+    (tmp_path / "s.yaml").write_text(f"""name: deleter
+start: 2027-01-01
+horizon_months: 1
+seed: 1
+workload:
+  trace: {{studies: studies.csv, reads: reads.csv}}
+  retention: {{keep_forever: true}}
+archives:
+  - name: vna
+    kind: onprem
+    refresh_years: 5
+    warranty_years: 3
+    maintenance_rate: 0.1
+    usd_per_kwh: 0.2
+    pue: 1.5
+    tiers:
+      - {{name: primary, read_latency_s: 2, deleter: {{high_water: 0.9, low_water: 0.5}}, {tier}}}
+      - {{name: archive, read_latency_s: 30, {tier}}}
+finance: {{discount_rate: 0.0}}
+""")
+    result = sim.run(sim.load_scenario(tmp_path / "s.yaml"))
+    assert result.reads.tier.tolist() == ["primary", "archive", "primary"]
+    assert result.reads.latency_s.tolist() == [2.0, 30.0, 2.0]
+    figures = result.summary["onprem"]["vna"]
+    assert figures["primary"]["deleted_by_deleter"] == 6
+    assert figures["primary"]["purchases"] == 1  # the initial capacity only: never expanded
+    # primary's stored bytes at the end of each day: +2 MB a day at noon, -6 MB at the
+    # midnights after days 4 and 7 (counted from day 5 and day 8)
+    from sim.archives.onprem import OnPremArchive as Model
+    from sim.des import meter_loop
+
+    model = Model(result.scenario.archives[0], result.workload)
+    usage = meter_loop(result.workload, [model])[0][0]
+    assert (usage.daily_levels[0][:10] / 1e6).tolist() == [2, 4, 6, 8, 10, 6, 8, 10, 6, 8]

@@ -35,8 +35,13 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
 
 def shardable(spec: Archive) -> bool:
     """Whether the archive can be simulated in shards of studies (its decisions never depend on
-    other studies): all but a capacity-limited (least recently used) hybrid cache."""
-    return not (spec.kind == "hybrid" and spec.cache.capacity_tb is not None)
+    other studies): all but a capacity-limited (least recently used) hybrid cache and an on-prem
+    tier run by a fill-level deleter."""
+    if spec.kind == "hybrid":
+        return spec.cache.capacity_tb is None
+    if spec.kind == "onprem":
+        return spec.tiers[0].deleter is None
+    return True
 
 
 def build_s3(spec: CloudArchive, workload: Workload, keep_events: bool = False) -> S3Archive:

@@ -1,8 +1,9 @@
 """An on-prem archive (PACS / VNA storage) with one to four tiers.
 
 Every study is written at acquisition to every tier: the first tier (e.g. fast disk) keeps it for
-``keep_days`` (the VNA's age rule moving studies off primary storage) or until it is deleted; the
-later tiers (an object store, a tape library, a second site) keep it until retention deletes it.
+``keep_days`` (the VNA's age rule moving studies off primary storage) or until it is deleted, and
+its fill-level deleter (optional) removes the oldest studies when it runs full; the later tiers
+(an object store, a tape library, a second site) keep every study until retention deletes it.
 A read is served by the first tier that still holds the study, with that tier's latency; reads
 from a later tier do not bring the study back to the first.
 
@@ -19,6 +20,7 @@ import numpy as np
 from sim.archives.base import MISSING, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
+from sim.onprem.capacity import TB
 from sim.onprem.costs import ALL_TIERS, OnPremBiller
 from sim.scenario import OnPremArchive as OnPremSpec
 from sim.tiering.core import ChargeBook, Meter, event_charges
@@ -47,6 +49,12 @@ class OnPremArchive:
         self._book = ChargeBook(self._cal)
         self._biller = OnPremBiller(spec, list(spec.tiers), self._cal, spec.name)
         self._latency = np.array([t.read_latency_s for t in spec.tiers])
+        first = spec.tiers[0]
+        self._first_capacity = first.purchase.initial_raw_tb * TB * first.usable_fraction \
+            / first.copies  # fixed when a deleter runs the tier [bytes]
+        self._oldest = 0  # no study before this index is on the first tier any more
+        self.deleted_by_deleter = 0
+        """Studies the fill-level deleter removed from the first tier."""
         self.read_tier_names = tuple(t.name for t in spec.tiers)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
@@ -81,7 +89,43 @@ class OnPremArchive:
         self._read_latency[reads] = self._latency[tier]
 
     def end_of_day(self, day: int) -> None:
-        """Nothing to decide: moves and deletions are booked."""
+        """Run the first tier's fill-level deleter (age moves and deletions are booked)."""
+        deleter = self.spec.tiers[0].deleter
+        if deleter is None:
+            return
+        stored = float(self._meter.level_at_end_of(day)[0])
+        if stored <= deleter.high_water * self._first_capacity:
+            return
+        self._delete_oldest(day, stored - deleter.low_water * self._first_capacity)
+
+    def _delete_oldest(self, day: int, excess_bytes: float) -> None:
+        """Remove the oldest studies still on the first tier at midnight, ``excess_bytes`` or
+        just more; they stay on the later tiers."""
+        midnight = (day + 1) * SECONDS_PER_DAY
+        freed = 0.0
+        chunk = 4096
+        while freed < excess_bytes and self._oldest < self._size.size:
+            ids = np.arange(self._oldest, min(self._oldest + chunk, self._size.size))
+            ids = ids[self._created[ids] < midnight]
+            if ids.size == 0:
+                break
+            on_first = self._leave_first[ids] > midnight
+            cum = np.cumsum(np.where(on_first, self._size[ids], 0))
+            need = excess_bytes - freed
+            cut = int(np.searchsorted(cum, need, side="left")) + 1  # enough to reach need
+            take = ids[:cut]
+            gone = take[on_first[:cut]]
+            size = self._size[gone]
+            booked = self._leave_first[gone]
+            later = booked < self._cal.horizon_s  # cancel the booked age move or deletion
+            self._meter.change_many(np.zeros(size.size + int(later.sum()), dtype=np.int64),
+                                    np.concatenate([-size, size[later]]),
+                                    np.concatenate([np.full(size.size, midnight),
+                                                    booked[later]]))
+            self._leave_first[gone] = midnight
+            freed += float(size.sum())
+            self._oldest = int(take[-1]) + 1
+            self.deleted_by_deleter += int(gone.size)
 
     def close_month(self, month: int) -> MonthUsage:
         stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])

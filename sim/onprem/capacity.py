@@ -88,7 +88,10 @@ class CapacityPlan:
         return new
 
     def end_of_day(self, day: int, stored_bytes: float) -> None:
-        """Order more capacity if the need passes the threshold."""
+        """Order more capacity if the need passes the threshold (never for a tier run by a
+        fill-level deleter: its capacity is fixed)."""
+        if self.tier.deleter is not None:
+            return
         p = self.tier.purchase
         need = self.raw_need_tb(stored_bytes)
         available = self.installed_tb + sum(o.raw_tb for o in self._on_order)

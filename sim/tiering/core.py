@@ -49,6 +49,10 @@ class Meter:
         """Level of every line once every change booked so far has happened."""
         return self._level + self._step[:, self._open_day + 1:].sum(axis=1)
 
+    def level_at_end_of(self, day: int) -> np.ndarray:
+        """Level of every line at the end of ``day`` (an open day), with what is booked so far."""
+        return self._level + self._step[:, self._open_day + 1:day + 2].sum(axis=1)
+
     def change(self, line: int, delta: np.ndarray, t_s: np.ndarray | int) -> None:
         """Add ``delta`` (one value per object) to ``line`` from ``t_s`` on. [s]"""
         if np.size(delta) == 0:
