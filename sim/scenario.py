@@ -246,6 +246,15 @@ class Trace(Model):
         return _existing(path, info)
 
 
+class Existing(Model):
+    """The archive the hospital already has at the start: the same workload model run for
+    ``years`` before the start (volumes and sizes back-cast with their growth), so the existing
+    studies have their real ages, patients, priors and retention."""
+
+    years: Annotated[int, Field(ge=1, le=30)] = Field(
+        description="Years of history already archived at the start. [years]")
+
+
 class Workload(Model):
     annual_studies: Annotated[int, Field(gt=0)] | None = Field(
         None, description="Studies in the first year of the run. [studies/year]"
@@ -270,6 +279,8 @@ class Workload(Model):
     priors: Priors | None = None
     reads: Reads | None = None
     retention: Retention
+    existing: Existing | None = Field(
+        None, description="The archive already held at the start (stochastic model only).")
     trace: Trace | None = None
 
     @model_validator(mode="after")
@@ -282,6 +293,7 @@ class Workload(Model):
             "priors": self.priors,
         }
         if self.trace is not None:
+            model_fields["existing"] = self.existing
             given = [k for k, v in model_fields.items() if v is not None]
             if given:
                 raise ValueError(
@@ -317,6 +329,23 @@ class FlatArchive(Model):
 
 S3_CLASSES = ("STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR",
               "GLACIER", "DEEP_ARCHIVE")
+
+
+class Migration(Model):
+    """Moving the existing archive (``workload.existing``) into this cloud archive at the start:
+    its studies are uploaded oldest first over the link, then the old system is switched off."""
+
+    mbps: PositiveFloat = Field(description="Bandwidth used for the upload. [Mbit/s]")
+    project_usd: NonNegativeFloat = Field(
+        0.0, description="One-time migration project cost, at the start. [USD]")
+    old_system_usd_per_month: NonNegativeFloat = Field(
+        0.0, description="Running the old archive until the upload is complete. [USD/month]")
+    decommission_usd: NonNegativeFloat = Field(
+        0.0, description="Switching off the old archive, when the upload is complete. [USD]")
+    source_egress_usd_per_gib: NonNegativeFloat = Field(
+        0.0, description="Egress from the old archive when it is another cloud. [USD/GiB]")
+    old_read_latency_s: NonNegativeFloat = Field(
+        10.0, description="Time to display a study the old archive still serves. [s]")
 
 
 class CloudArchive(Model):
@@ -355,6 +384,8 @@ class CloudArchive(Model):
     egress_share: Share = Field(
         1.0, description="Share of read bytes that leave the cloud over the internet. [0-1]"
     )
+    migration: Migration | None = Field(
+        None, description="Upload the existing archive at the start (needs workload.existing).")
 
     @field_validator("lifecycle", "intelligent_tiering")
     @classmethod
@@ -579,6 +610,16 @@ class Scenario(Model):
     archives: list[Archive] = Field(min_length=1)
     finance: Finance
     network: Network = Field(default_factory=Network)
+
+    @model_validator(mode="after")
+    def _migration_needs_history(self) -> Scenario:
+        for i, a in enumerate(self.archives):
+            cloud = a.cloud if a.kind == "hybrid" else a
+            if cloud.kind == "cloud" and cloud.migration is not None \
+                    and self.workload.existing is None:
+                raise ValueError(f"archives.{i}: migration needs workload.existing (the archive "
+                                 "to move)")
+        return self
 
     @field_validator("archives")
     @classmethod

@@ -65,6 +65,7 @@ def split(workload: Workload, index: int, count: int) -> Shard:
         age_years=st.age_years[study_ids],
         delete_s=st.delete_s[study_ids],
         study_uid=None if st.study_uid is None else st.study_uid[study_ids],
+        acquired_s=None if st.acquired_s is None else st.acquired_s[study_ids],
     )
     local_study = (rd.study[read_ids] // count).astype(rd.study.dtype)
     reads = Reads(study=local_study, time_s=rd.time_s[read_ids], kind=rd.kind[read_ids])

@@ -27,20 +27,23 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
         cloud = spec.cloud.model_copy(update={"name": spec.name})
         return HybridArchive(spec, workload, link,
                              lambda w: build_s3(cloud, w, keep_events))
-    if link.down_from_s.size or link.wan_mbps is not None:
+    if link.down_from_s.size or link.wan_mbps is not None or spec.migration is not None:
         up = ~link.is_down(workload.reads.time_s)
-        return LinkedCloud(lambda w: build_s3(spec, w, keep_events), workload, up, link)
+        return LinkedCloud(lambda w: build_s3(spec, w, keep_events), workload, up, link,
+                           spec.migration)
     return build_s3(spec, workload, keep_events)
 
 
 def shardable(spec: Archive) -> bool:
     """Whether the archive can be simulated in shards of studies (its decisions never depend on
-    other studies): all but a capacity-limited (least recently used) hybrid cache and an on-prem
-    tier run by a fill-level deleter."""
+    other studies): all but a capacity-limited (least recently used) hybrid cache, an on-prem
+    tier run by a fill-level deleter and a migration (one upload queue for the whole archive)."""
     if spec.kind == "hybrid":
-        return spec.cache.capacity_tb is None
+        return spec.cache.capacity_tb is None and spec.cloud.migration is None
     if spec.kind == "onprem":
         return spec.tiers[0].deleter is None
+    if spec.kind == "cloud":
+        return spec.migration is None  # the upload order runs over the whole archive
     return True
 
 

@@ -40,7 +40,8 @@ class HybridArchive:
         self._cache = cache_pass(spec, workload)
         down = link.is_down(workload.reads.time_s)
         self._hit = self._cache.hit
-        self._cloud = LinkedCloud(build_cloud, workload, ~self._hit & ~down, link)
+        self._cloud = LinkedCloud(build_cloud, workload, ~self._hit & ~down, link,
+                                  spec.cloud.migration)
         self._meter = Meter(1, self._cal.n_days)
         self._meter.change_many(np.zeros(self._cache.change_s.size, dtype=np.int64),
                                 self._cache.change_bytes, self._cache.change_s)

@@ -1,5 +1,8 @@
 """A cloud archive reached over the site's internet link: reads while the link is down miss, and
-every read served from the cloud also waits for its bytes to come over the link.
+every read served from the cloud also waits for its bytes to come over the link.  With a
+migration, the hospital's existing archive is uploaded at the start, oldest study first: each
+study enters the cloud engine (PUTs, storage, lifecycle clock) when its bytes have crossed, the
+old archive serves it until then and keeps running (and costing) until the upload is done.
 
 The cloud engine is built on the workload's reads that actually reach it (decided up front: the
 outage windows and, for a hybrid, the cache's hits are known before the run), so access-based
@@ -9,6 +12,7 @@ tiering (Intelligent-Tiering's idle clock) sees exactly the accesses the provide
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,7 +20,35 @@ from sim.archives.base import MISSING, UNAVAILABLE, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.network import Link
-from sim.workload.model import Reads, Workload
+from sim.pricing.metering import BYTES_PER_GIB
+from sim.scenario import Migration
+from sim.tiering.core import ChargeBook
+from sim.workload.model import NEVER, Reads, Workload
+
+OLD_ARCHIVE = "old-archive"
+"""Tier name of the archive being migrated away from (reads it serves, its costs)."""
+
+
+def upload_schedule(size_bytes: np.ndarray, delete_s: np.ndarray, existing: np.ndarray,
+                    mbps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which existing studies are uploaded, oldest first, and when each has arrived. [s]
+
+    The upload runs back to back at ``mbps``: study k arrives when the bytes of studies 0..k
+    have crossed the link (rounded up to the second).  Studies that retention deletes before
+    their turn are left out (the schedule is computed twice: without them, the others come
+    sooner).
+    """
+    candidates = np.flatnonzero(existing)
+    for _ in range(2):
+        arrival = np.ceil(np.cumsum(size_bytes[candidates], dtype=np.float64) * 8
+                          / (mbps * 1e6)).astype(np.int64)
+        keep = delete_s[candidates] > arrival
+        if keep.all():
+            break
+        candidates = candidates[keep]
+    arrival = np.ceil(np.cumsum(size_bytes[candidates], dtype=np.float64) * 8
+                      / (mbps * 1e6)).astype(np.int64)
+    return candidates, arrival
 
 
 def with_reads(workload: Workload, keep: np.ndarray) -> Workload:
@@ -27,50 +59,124 @@ def with_reads(workload: Workload, keep: np.ndarray) -> Workload:
 
 
 class LinkedCloud:
-    """Wraps a cloud archive model so that it serves only the reads in ``reaches``."""
+    """Wraps a cloud archive model so that it serves only the reads in ``reaches`` and, with a
+    ``migration``, receives the existing archive's studies as they are uploaded (reads of those
+    not uploaded yet are served by the old archive)."""
 
     def __init__(self, build: Callable[[Workload], object], workload: Workload,
-                 reaches: np.ndarray, link: Link):
+                 reaches: np.ndarray, link: Link, migration: Migration | None = None):
+        st = workload.studies
+        self._cal = workload.calendar
+        self._n_reads = len(workload.reads)
+        self._migration = migration
+        self._book = ChargeBook(self._cal)
+        old_served = np.zeros(self._n_reads, dtype=bool)
+        inner_studies = st
+        self._uploads = np.zeros(0, dtype=np.int64)
+        if migration is not None:
+            existing = st.acquisition_s < st.created_s
+            uploads, arrival = upload_schedule(st.size_bytes, st.delete_s, existing,
+                                               migration.mbps)
+            self._uploads = uploads
+            self._arrival_day = arrival // SECONDS_PER_DAY
+            self.upload_done_s = int(arrival[-1]) if arrival.size else 0
+            available_s = np.full(len(st), NEVER, dtype=np.int64)  # in the cloud from
+            available_s[~existing] = st.created_s[~existing]
+            available_s[uploads] = arrival
+            old_served = existing[workload.reads.study] & \
+                (workload.reads.time_s < available_s[workload.reads.study])
+            created = st.created_s.copy()
+            created[uploads] = arrival
+            inner_studies = replace(st, created_s=created)
+            self._existing = existing
+            self._book.add(0, OLD_ARCHIVE, "migration", "migration project", 1.0,
+                           migration.project_usd)
+            self._book.add(self.upload_done_s, OLD_ARCHIVE, "migration", "decommissioning", 1.0,
+                           migration.decommission_usd)
+        self._old_served = old_served
+        reaches = reaches & ~old_served
         self._positions = np.flatnonzero(reaches)
-        inner_workload = with_reads(workload, reaches)
+        inner_workload = with_reads(Workload(workload.calendar, workload.modalities,
+                                             inner_studies, workload.reads), reaches)
         self.inner = build(inner_workload)
         self.name = self.inner.name
-        self.read_tier_names = self.inner.read_tier_names
-        day_starts = np.arange(workload.calendar.n_days + 1, dtype=np.int64) * SECONDS_PER_DAY
+        self.read_tier_names = self.inner.read_tier_names + (
+            (OLD_ARCHIVE,) if migration is not None else ())
+        day_starts = np.arange(self._cal.n_days + 1, dtype=np.int64) * SECONDS_PER_DAY
         self._first = np.searchsorted(inner_workload.reads.time_s, day_starts)
-        self._transfer_s = link.transfer_s(
-            workload.studies.size_bytes[inner_workload.reads.study]).astype(np.float32)
-        self._n_reads = len(workload.reads)
+        self._transfer_s = link.transfer_s(st.size_bytes[inner_workload.reads.study]
+                                           ).astype(np.float32)
+        self._size = st.size_bytes
+        self._uploaded_until_day = -1
+
+    def _upload(self, day: int) -> None:
+        """Hand the studies uploaded today to the cloud engine (once per day)."""
+        if self._uploaded_until_day >= day or self._migration is None:
+            return
+        self._uploaded_until_day = day
+        lo, hi = np.searchsorted(self._arrival_day, [day, day + 1])
+        if hi > lo:
+            today = self._uploads[lo:hi]
+            self.inner.ingest(day, today)
+            rate = self._migration.source_egress_usd_per_gib
+            if rate:
+                gib = float(self._size[today].sum()) / BYTES_PER_GIB
+                self._book.add(day * SECONDS_PER_DAY, OLD_ARCHIVE, "migration",
+                               "GiB egress from the old archive", gib, gib * rate)
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         self.inner.delete(day, studies)
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
+        self._upload(day)
+        if self._migration is not None:
+            studies = studies[~self._existing[studies]]  # existing ones come by upload
+            if studies.size == 0:
+                return
         self.inner.ingest(day, studies)
 
     def read(self, day: int, reads: slice) -> None:
+        self._upload(day)
         lo, hi = int(self._first[day]), int(self._first[day + 1])
         if hi > lo:
             self.inner.read(day, slice(lo, hi))
 
     def end_of_day(self, day: int) -> None:
+        self._upload(day)
         self.inner.end_of_day(day)
 
     def close_month(self, month: int) -> MonthUsage:
-        return self.inner.close_month(month)
+        usage = self.inner.close_month(month)
+        if self._migration is not None and self._migration.old_system_usd_per_month:
+            bounds = self._cal.month_bounds_s
+            lo, hi = int(bounds[month]), int(bounds[month + 1])
+            running = max(0, min(hi, self.upload_done_s) - lo)
+            share = running / float(self._cal.month_full_seconds[month])
+            if running:
+                self._book.add(lo, OLD_ARCHIVE, "migration", "months the old archive runs",
+                               share, share * self._migration.old_system_usd_per_month)
+        cells = self._book.close_month(month)
+        if not cells:
+            return usage
+        return MonthUsage(usage.quantity_seconds, usage.egress_bytes,
+                          {**usage.event_charges, **cells}, usage.daily_levels)
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         return self.inner.bill(month, usage)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """Outcomes of every read of the workload: reads that did not reach the cloud are
-        ``UNAVAILABLE``; served ones take their transfer time over the link on top. [s]"""
+        ``UNAVAILABLE`` (or served by the old archive during a migration); served ones take
+        their transfer time over the link on top. [s]"""
         inner_tier, inner_latency = self.inner.read_outcomes()
         tier = np.full(self._n_reads, UNAVAILABLE, dtype=np.int8)
         latency = np.full(self._n_reads, np.nan, dtype=np.float32)
         tier[self._positions] = inner_tier
         served = inner_tier != MISSING
         latency[self._positions] = np.where(served, inner_latency + self._transfer_s, np.nan)
+        if self._migration is not None:
+            tier[self._old_served] = len(self.read_tier_names) - 1
+            latency[self._old_served] = self._migration.old_read_latency_s
         return tier, latency
 
     @property

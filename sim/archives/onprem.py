@@ -42,9 +42,10 @@ class OnPremArchive:
         keep = spec.tiers[0].keep_days
         self._leave_first = self._delete_s.copy()
         if keep is not None:  # the first midnight after the study is keep_days old
-            moved = -(-(self._created + keep * SECONDS_PER_DAY) // SECONDS_PER_DAY) \
+            moved = -(-(st.acquisition_s + keep * SECONDS_PER_DAY) // SECONDS_PER_DAY) \
                 * SECONDS_PER_DAY
-            self._leave_first = np.minimum(moved, self._delete_s)
+            # an existing study already older than that is only on the later tiers
+            self._leave_first = np.maximum(np.minimum(moved, self._delete_s), self._created)
         self._meter = Meter(len(spec.tiers), self._cal.n_days)
         self._book = ChargeBook(self._cal)
         self._biller = OnPremBiller(spec, list(spec.tiers), self._cal, spec.name)

@@ -3,7 +3,8 @@
 Two policies:
 
 - **age window**: a study is cached from acquisition until the first midnight after it is
-  ``window_days`` old (or its deletion).  Hits follow from the read's study age alone.
+  ``window_days`` old (or its deletion); studies already archived at the start are cached if
+  they are younger than that.  Hits follow from the read's study age alone.
 - **least recently used, by capacity**: every study is cached at acquisition and again when a
   read has to fetch it from the cloud; when the cached bytes would pass the capacity, the least
   recently used studies are evicted until the new one fits.  A study larger than the whole cache
@@ -45,14 +46,15 @@ def window_days(window_months: int) -> int:
 def window_cache(workload: Workload, days: int) -> CachePass:
     """Age-window cache: hits and stored-bytes changes."""
     st = workload.studies
-    leave = -(-(st.created_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
+    leave = -(-(st.acquisition_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
     leave = np.minimum(leave, st.delete_s)
     reads = workload.reads
     hit = reads.time_s < leave[reads.study]
-    gone = leave < workload.calendar.horizon_s
+    held = leave > st.created_s  # an existing study older than the window is not cached
+    gone = held & (leave < workload.calendar.horizon_s)
     return CachePass(hit,
-                     np.concatenate([st.created_s, leave[gone]]),
-                     np.concatenate([st.size_bytes, -st.size_bytes[gone]]))
+                     np.concatenate([st.created_s[held], leave[gone]]),
+                     np.concatenate([st.size_bytes[held], -st.size_bytes[gone]]))
 
 
 def lru_cache(workload: Workload, capacity_bytes: float) -> CachePass:

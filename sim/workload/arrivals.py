@@ -38,9 +38,14 @@ def expected_daily_counts(
     growth: np.ndarray,
     weekday: list[float],
     seasonal: list[float],
+    origin_day: int = 0,
 ) -> np.ndarray:
-    """Expected studies per day and modality, shape (n_days, n_modalities). [studies/day]"""
-    years = np.arange(calendar.n_days) / DAYS_PER_YEAR
+    """Expected studies per day and modality, shape (n_days, n_modalities). [studies/day]
+
+    ``annual_studies`` is the volume of the year starting at day ``origin_day`` (later than 0
+    when the calendar starts with the archive's history); growth compounds from there, both
+    ways."""
+    years = (np.arange(calendar.n_days) - origin_day) / DAYS_PER_YEAR
     trend = (1.0 + growth[None, :]) ** years[:, None]
     per_day = annual_studies * shares[None, :] * trend / DAYS_PER_YEAR
     return per_day * daily_weights(calendar, weekday, seasonal)[:, None]

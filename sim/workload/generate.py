@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.calendar import Calendar
+from sim.calendar import SECONDS_PER_DAY, Calendar, add_months
 from sim.scenario import MODALITIES, Scenario
 from sim.workload.arrivals import draw_arrivals, expected_daily_counts
-from sim.workload.model import Studies, Workload
+from sim.workload.model import NEVER, Reads, Studies, Workload
 from sim.workload.patients import draw_ages, match_returns, patient_numbers
 from sim.workload.reads import draw_reads
 from sim.workload.retention import delete_times
@@ -34,7 +34,12 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
     if w.trace is not None:
         raise ValueError("this scenario replays a trace; use sim.io.load_trace_workload")
     assert w.modalities and w.annual_studies and w.patients and w.reads and w.priors
-    calendar = Calendar(scenario.start, scenario.horizon_months)
+    run_calendar = Calendar(scenario.start, scenario.horizon_months)
+    history_months = 12 * w.existing.years if w.existing else 0
+    calendar = Calendar(add_months(scenario.start, -history_months),
+                        scenario.horizon_months + history_months)
+    offset_days = (scenario.start - calendar.start).days
+    offset_s = offset_days * SECONDS_PER_DAY
     rngs = dict(
         zip(
             _STREAMS,
@@ -56,10 +61,11 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
         param(lambda s: s.growth),
         w.weekday_profile,
         w.seasonal_profile,
+        origin_day=offset_days,
     )
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
     size_bytes, objects = draw_sizes(
-        created_s,
+        created_s - offset_s,  # size growth counts from the run's start
         modality,
         median_mb=param(lambda s: s.size_median_mb),
         sigma=param(lambda s: s.size_sigma),
@@ -106,4 +112,36 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
         age_years=age_years,
         delete_s=delete_s,
     )
-    return Workload(calendar=calendar, modalities=names, studies=studies, reads=reads)
+    workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads)
+    return _start_at(workload, offset_s, run_calendar) if offset_s else workload
+
+
+def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
+    """The run's workload from one drawn with history: studies deleted before the start are
+    gone; earlier ones are in the archive at the start (created at 0, acquired before); reads
+    before the start are dropped; times move to the run's clock."""
+    st, rd = history.studies, history.reads
+    keep = st.delete_s > offset_s
+    idx = np.flatnonzero(keep)
+    acquired = st.created_s[idx] - offset_s
+    delete_s = st.delete_s[idx]
+    delete_s = np.where(delete_s == NEVER, NEVER, delete_s - offset_s)
+    _, patient = np.unique(st.patient[idx], return_inverse=True)
+    studies = Studies(
+        created_s=np.maximum(acquired, 0),
+        modality=st.modality[idx],
+        size_bytes=st.size_bytes[idx],
+        objects=st.objects[idx],
+        patient=patient.astype(np.int32),
+        age_years=st.age_years[idx],
+        delete_s=delete_s,
+        acquired_s=acquired,
+    )
+    renumber = np.full(len(st), -1, dtype=np.int64)
+    renumber[idx] = np.arange(idx.size)
+    later = np.flatnonzero(rd.time_s >= offset_s)
+    later = later[keep[rd.study[later]]]
+    reads = Reads(study=renumber[rd.study[later]].astype(rd.study.dtype),
+                  time_s=rd.time_s[later] - offset_s, kind=rd.kind[later])
+    return Workload(calendar=calendar, modalities=history.modalities, studies=studies,
+                    reads=reads)

@@ -59,6 +59,9 @@ class Studies:
         When retention deletes it, or ``NEVER``. [s since start], int64
     study_uid
         Optional external identifiers (trace replay); None for generated studies.
+    acquired_s
+        Acquisition time when it differs from ``created_s`` (studies already archived at the
+        start of the run: created at 0, acquired before). [s since start], int64, or None
     """
 
     created_s: np.ndarray
@@ -69,9 +72,17 @@ class Studies:
     age_years: np.ndarray
     delete_s: np.ndarray
     study_uid: np.ndarray | None = None
+    acquired_s: np.ndarray | None = None
+    """When each study was acquired, for studies already in the archive at the start (negative;
+    their ``created_s`` is 0); None when every study is acquired during the run."""
 
     def __len__(self) -> int:
         return len(self.created_s)
+
+    @property
+    def acquisition_s(self) -> np.ndarray:
+        """Acquisition time of each study (before the start for existing ones). [s]"""
+        return self.created_s if self.acquired_s is None else self.acquired_s
 
 
 @dataclass(frozen=True, eq=False)
