@@ -195,6 +195,9 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
         f"{summary['start']}, seed {summary['seed']}, simulated in {elapsed_s:.1f} s",
         highlight=False,
     )
+    if w.get("existing_studies_at_start"):
+        out.print(f"Existing archive at the start: {w['existing_studies_at_start']:,} studies, "
+                  f"{w['existing_bytes_at_start'] / 1e12:,.1f} TB", highlight=False)
     out.print(
         f"{w['studies']:,} studies of {w['patients']:,} patients, "
         f"{w['bytes_ingested'] / 1e12:,.1f} TB ingested, {w['reads']:,} reads "

@@ -159,6 +159,7 @@ def summarise(
     reads = workload.reads
     kinds = np.bincount(reads.kind, minlength=len(READ_KIND_NAMES))
     studies = workload.studies
+    existing = studies.acquisition_s < studies.created_s
     return {
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),
@@ -179,8 +180,10 @@ def summarise(
         "workload": {
             "studies": len(studies),
             "patients": workload.n_patients,
-            "bytes_ingested": int(studies.size_bytes.sum()),
-            "objects_ingested": int(studies.objects.sum(dtype=np.int64)),
+            "existing_studies_at_start": int(existing.sum()),
+            "existing_bytes_at_start": int(studies.size_bytes[existing].sum()),
+            "bytes_ingested": int(studies.size_bytes[~existing].sum()),
+            "objects_ingested": int(studies.objects[~existing].sum(dtype=np.int64)),
             "reads": len(reads),
             "reads_by_kind": {
                 READ_KIND_NAMES[k]: int(kinds[k]) for k in range(kinds.size) if kinds[k]

@@ -127,7 +127,7 @@ def test_onprem_variant_runs_end_to_end(tmp_path):
     reads = result.reads
     assert set(reads.tier) <= {"primary", "object-store"}
     # the primary tier keeps 730 days: older studies are read from the object store
-    age = reads.time_s - result.workload.studies.created_s[reads.study]
+    age = reads.time_s - result.workload.studies.acquisition_s[reads.study]
     assert (reads.tier[age >= 731 * 86400] == "object-store").all()
     assert (reads.tier[age < 730 * 86400] == "primary").all()
     assert set(reads.latency_s.unique()) <= {2.0, 4.0}

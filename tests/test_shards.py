@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
+from sim.archives import shardable
 from sim.ledger import ledger_frame
 from sim.shards import shard_count, simulate, split
 from sim.workload import generate_workload
@@ -98,8 +99,12 @@ def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     from sim.network import build_link
     from tests.conftest import SCENARIOS
 
+    overrides = {"workload.annual_studies": 4000, "horizon_months": 40}
+    if variant == "hybrid":  # a migration runs as one piece (one upload queue)
+        overrides["archives.0.cloud.migration"] = None
     scenario = load_scenario(SCENARIOS / f"academic-medical-center-{variant}.yaml",
-                             overrides={"workload.annual_studies": 4000, "horizon_months": 40})
+                             overrides=overrides)
+    assert shardable(scenario.archives[0])
     workload = generate_workload(scenario)
     link = build_link(scenario.network, workload.calendar, scenario.seed)
     whole = simulate(workload, list(scenario.archives), shards=1, link=link)

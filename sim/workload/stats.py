@@ -25,7 +25,8 @@ WORKLOAD_COLUMNS = [
 
 def monthly_workload(workload: Workload) -> pd.DataFrame:
     """Per month and modality: studies, bytes and objects ingested, reads (all kinds), prior
-    pulls, deletions, bytes deleted, and what is stored at the month's end.  [counts, bytes]"""
+    pulls, deletions, bytes deleted, and what is stored at the month's end (including the
+    existing archive held at the start).  [counts, bytes]"""
     cal = workload.calendar
     st, rd = workload.studies, workload.reads
     n_mod, n_months = len(workload.modalities), cal.n_months
@@ -36,11 +37,16 @@ def monthly_workload(workload: Workload) -> pd.DataFrame:
         counts = np.bincount(cell, weights=weights, minlength=size)
         return counts.reshape(n_months, n_mod)
 
-    studies = tally(st.created_s, st.modality)
-    bytes_in = _exact_tally(cal.month_of_seconds(st.created_s) * n_mod + st.modality,
-                            st.size_bytes, size).reshape(n_months, n_mod)
-    objects_in = _exact_tally(cal.month_of_seconds(st.created_s) * n_mod + st.modality,
-                              st.objects, size).reshape(n_months, n_mod)
+    new = st.acquisition_s >= st.created_s  # acquired during the run (not already archived)
+    created, modality = st.created_s[new], st.modality[new]
+    studies = tally(created, modality)
+    bytes_in = _exact_tally(cal.month_of_seconds(created) * n_mod + modality,
+                            st.size_bytes[new], size).reshape(n_months, n_mod)
+    objects_in = _exact_tally(cal.month_of_seconds(created) * n_mod + modality,
+                              st.objects[new], size).reshape(n_months, n_mod)
+    old = ~new  # the existing archive at the start counts as stored from the start
+    existing_studies = np.bincount(st.modality[old], minlength=n_mod)
+    existing_bytes = _exact_tally(st.modality[old].astype(np.int64), st.size_bytes[old], n_mod)
     read_mod = st.modality[rd.study]
     reads = tally(rd.time_s, read_mod)
     is_prior = rd.kind == ReadKind.PRIOR
@@ -61,8 +67,10 @@ def monthly_workload(workload: Workload) -> pd.DataFrame:
             "prior_pulls": priors.ravel().astype(np.int64),
             "deletions": deletions.ravel().astype(np.int64),
             "bytes_deleted": bytes_del.ravel(),
-            "stored_studies_end": np.cumsum(studies - deletions, axis=0).ravel().astype(np.int64),
-            "stored_bytes_end": np.cumsum(bytes_in - bytes_del, axis=0).ravel(),
+            "stored_studies_end": (existing_studies + np.cumsum(studies - deletions, axis=0)
+                                   ).ravel().astype(np.int64),
+            "stored_bytes_end": (existing_bytes + np.cumsum(bytes_in - bytes_del, axis=0)
+                                 ).ravel(),
         }
     )
     return frame[WORKLOAD_COLUMNS]
