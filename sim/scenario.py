@@ -417,13 +417,17 @@ class Purchase(Model):
 
 class Deleter(Model):
     """A fill-level deleter on the first tier (as VNAs run one, e.g. dcm4chee-arc's deleter):
-    when the tier passes ``high_water`` of its usable capacity, the oldest studies (all safe on
-    the later tiers) are removed from it until it is back under ``low_water``."""
+    when the tier passes ``high_water`` of its usable capacity, the oldest or least recently
+    read studies (all safe on the later tiers) are removed from it until it is back under
+    ``low_water``."""
 
     high_water: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         description="Start deleting above this share of usable capacity. [0-1]")
     low_water: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         description="Delete down to this share. [0-1]")
+    order: Literal["oldest", "least_recently_read"] = Field(
+        "oldest", description="Which studies go first: the oldest acquisitions, or those whose "
+        "last read (or acquisition, if never read) is oldest.")
 
     @model_validator(mode="after")
     def _order(self) -> Deleter:

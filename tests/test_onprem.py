@@ -133,22 +133,16 @@ def test_onprem_variant_runs_end_to_end(tmp_path):
     assert set(reads.latency_s.unique()) <= {2.0, 4.0}
 
 
-def test_fill_level_deleter_removes_the_oldest_studies_from_primary(tmp_path):
-    # primary: 10 MB usable (1e-5 TB raw, usable 1.0, 1 copy); deleter at 90 % down to 50 %.
-    # Ten 2 MB studies, one a day at noon.  End of day 4: 10 MB > 9 MB: remove the oldest until
-    # <= 5 MB: studies 0, 1, 2 (6 MB; two would leave 6 MB) at midnight.  Days 5, 6, 7 add 6 MB:
-    # 4 + 6 = 10 MB at the end of day 7: remove 3, 4, 5.  Study 0 read on day 3: primary; on
-    # day 6: from the object store.
+def deleter_scenario(folder, reads, order="oldest"):
     studies = "\n".join(f"s{i},2027-01-{i + 1:02d}T12:00:00Z,2000000,1,CR,p{i}"
-                        for i in range(10))
-    (tmp_path / "studies.csv").write_text(
+                         for i in range(10))
+    (folder / "studies.csv").write_text(
         "study_id,created,size_bytes,objects,modality,patient_id\n" + studies + "\n")
-    (tmp_path / "reads.csv").write_text(
-        "study_id,time\ns0,2027-01-04T08:00:00Z\ns0,2027-01-07T08:00:00Z\n"
-        "s6,2027-01-09T08:00:00Z\n")
+    (folder / "reads.csv").write_text("study_id,time\n" + reads)
     tier = ("usable_fraction: 1.0, copies: 1, price_usd_per_raw_tb: 100, watts_per_raw_tb: 1, "
             "purchase: {initial_raw_tb: 0.00001, unit_raw_tb: 1, lead_time_days: 0}")
-    (tmp_path / "s.yaml").write_text(f"""name: deleter
+    deleter = f"{{high_water: 0.9, low_water: 0.5, order: {order}}}"
+    (folder / "s.yaml").write_text(f"""name: deleter
 start: 2027-01-01
 horizon_months: 1
 seed: 1
@@ -164,11 +158,35 @@ archives:
     usd_per_kwh: 0.2
     pue: 1.5
     tiers:
-      - {{name: primary, read_latency_s: 2, deleter: {{high_water: 0.9, low_water: 0.5}}, {tier}}}
+      - {{name: primary, read_latency_s: 2, deleter: {deleter}, {tier}}}
       - {{name: archive, read_latency_s: 30, {tier}}}
 finance: {{discount_rate: 0.0}}
 """)
-    result = sim.run(sim.load_scenario(tmp_path / "s.yaml"))
+    return folder / "s.yaml"
+
+
+def test_least_recently_read_deleter_keeps_what_was_read(tmp_path):
+    # as below, but by last read: s0 is read on day 4 at 08:00, so at the end of day 4 the
+    # order is s1, s2, s3 (acquired days 1-3), s0 (read day 4 08:00), s4 (acquired day 4 12:00):
+    # s1, s2, s3 go.  s0 is read again on day 6 at 08:00; at the end of day 7 the order is
+    # s4 (day 4), s5 (day 5), s0 (read day 6 08:00), s6 (day 6 12:00), s7: s4, s5, s0 go.
+    scenario = deleter_scenario(tmp_path, "s0,2027-01-05T08:00:00Z\ns0,2027-01-07T08:00:00Z\n"
+                                "s6,2027-01-09T08:00:00Z\ns0,2027-01-09T09:00:00Z\n",
+                                order="least_recently_read")
+    result = sim.run(sim.load_scenario(scenario))
+    assert result.reads.tier.tolist() == ["primary", "primary", "primary", "archive"]
+    assert result.summary["onprem"]["vna"]["primary"]["deleted_by_deleter"] == 6
+
+
+def test_fill_level_deleter_removes_the_oldest_studies_from_primary(tmp_path):
+    # primary: 10 MB usable (1e-5 TB raw, usable 1.0, 1 copy); deleter at 90 % down to 50 %.
+    # Ten 2 MB studies, one a day at noon.  End of day 4: 10 MB > 9 MB: remove the oldest until
+    # <= 5 MB: studies 0, 1, 2 (6 MB; two would leave 6 MB) at midnight.  Days 5, 6, 7 add 6 MB:
+    # 4 + 6 = 10 MB at the end of day 7: remove 3, 4, 5.  Study 0 read on day 3: primary; on
+    # day 6: from the object store.
+    scenario = deleter_scenario(tmp_path, "s0,2027-01-04T08:00:00Z\ns0,2027-01-07T08:00:00Z\n"
+                                "s6,2027-01-09T08:00:00Z\n")
+    result = sim.run(sim.load_scenario(scenario))
     assert result.reads.tier.tolist() == ["primary", "archive", "primary"]
     assert result.reads.latency_s.tolist() == [2.0, 30.0, 2.0]
     figures = result.summary["onprem"]["vna"]

@@ -54,6 +54,10 @@ class OnPremArchive:
         self._first_capacity = first.purchase.initial_raw_tb * TB * first.usable_fraction \
             / first.copies  # fixed when a deleter runs the tier [bytes]
         self._oldest = 0  # no study before this index is on the first tier any more
+        deleter = first.deleter
+        self._last_read = None  # last read, or acquisition, per study [s]
+        if deleter is not None and deleter.order == "least_recently_read":
+            self._last_read = self._created.copy()
         self.deleted_by_deleter = 0
         """Studies the fill-level deleter removed from the first tier."""
         self.read_tier_names = tuple(t.name for t in spec.tiers)
@@ -86,6 +90,8 @@ class OnPremArchive:
         ids = self._reads.study[reads]
         t = self._reads.time_s[reads]
         tier = np.where(t < self._leave_first[ids], 0, 1).astype(np.int8)
+        if self._last_read is not None:
+            np.maximum.at(self._last_read, ids, t)
         self._read_tier[reads] = tier
         self._read_latency[reads] = self._latency[tier]
 
@@ -97,7 +103,30 @@ class OnPremArchive:
         stored = float(self._meter.level_at_end_of(day)[0])
         if stored <= deleter.high_water * self._first_capacity:
             return
-        self._delete_oldest(day, stored - deleter.low_water * self._first_capacity)
+        excess = stored - deleter.low_water * self._first_capacity
+        if deleter.order == "oldest":
+            self._delete_oldest(day, excess)
+        else:
+            self._delete_least_recently_read(day, excess)
+
+    def _delete_least_recently_read(self, day: int, excess_bytes: float) -> None:
+        """Remove the studies on the first tier whose last read (or acquisition) is oldest,
+        ``excess_bytes`` or just more; ties go to the older study."""
+        midnight = (day + 1) * SECONDS_PER_DAY
+        held = np.arange(self._oldest, np.searchsorted(self._created, midnight))
+        held = held[self._leave_first[held] > midnight]
+        order = np.lexsort((held, self._last_read[held]))
+        ranked = held[order]
+        cum = np.cumsum(self._size[ranked])
+        gone = ranked[:int(np.searchsorted(cum, excess_bytes, side="left")) + 1]
+        self._take_off_first(gone, midnight)
+        while self._oldest < self._size.size:  # skip the leading studies no longer on the tier
+            ids = np.arange(self._oldest, min(self._oldest + 4096, self._size.size))
+            still = np.flatnonzero(self._leave_first[ids] > midnight)
+            if still.size:
+                self._oldest = int(ids[still[0]])
+                break
+            self._oldest = int(ids[-1]) + 1
 
     def _delete_oldest(self, day: int, excess_bytes: float) -> None:
         """Remove the oldest studies still on the first tier at midnight, ``excess_bytes`` or
@@ -116,17 +145,20 @@ class OnPremArchive:
             cut = int(np.searchsorted(cum, need, side="left")) + 1  # enough to reach need
             take = ids[:cut]
             gone = take[on_first[:cut]]
-            size = self._size[gone]
-            booked = self._leave_first[gone]
-            later = booked < self._cal.horizon_s  # cancel the booked age move or deletion
-            self._meter.change_many(np.zeros(size.size + int(later.sum()), dtype=np.int64),
-                                    np.concatenate([-size, size[later]]),
-                                    np.concatenate([np.full(size.size, midnight),
-                                                    booked[later]]))
-            self._leave_first[gone] = midnight
-            freed += float(size.sum())
+            freed += self._take_off_first(gone, midnight)
             self._oldest = int(take[-1]) + 1
-            self.deleted_by_deleter += int(gone.size)
+
+    def _take_off_first(self, gone: np.ndarray, midnight: int) -> float:
+        """Remove studies from the first tier at ``midnight``; bytes freed."""
+        size = self._size[gone]
+        booked = self._leave_first[gone]
+        later = booked < self._cal.horizon_s  # cancel the booked age move or deletion
+        self._meter.change_many(np.zeros(size.size + int(later.sum()), dtype=np.int64),
+                                np.concatenate([-size, size[later]]),
+                                np.concatenate([np.full(size.size, midnight), booked[later]]))
+        self._leave_first[gone] = midnight
+        self.deleted_by_deleter += int(gone.size)
+        return float(size.sum())
 
     def close_month(self, month: int) -> MonthUsage:
         stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
