@@ -218,6 +218,10 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
             + (f"; {missing:,} reads found no object" if missing else ""),
             highlight=False,
         )
+    for name, m in summary.get("migration", {}).items():
+        out.print(f"{name} migration: {m['studies_uploaded']:,} existing studies "
+                  f"({m['bytes_uploaded'] / 1e12:,.1f} TB) uploaded in {m['upload_days']:,.1f} "
+                  f"days, done {m['upload_done'][:10]}", highlight=False)
     network = summary.get("network", {})
     if network.get("outages"):
         out.print(f"Internet outages: {network['outages']} ({network['outage_hours']:,.1f} h)",

@@ -118,6 +118,10 @@ def run(
             onprem[m.name][m.spec.tiers[0].name]["deleted_by_deleter"] = m.deleted_by_deleter
     if onprem:
         summary["onprem"] = onprem
+    migrations = {m.name: f for m in done.models
+                  if hasattr(m, "migration_figures") and (f := m.migration_figures())}
+    if migrations:
+        summary["migration"] = migrations
     if link.down_from_s.size or link.wan_mbps is not None:
         summary["network"] = {"wan_mbps": link.wan_mbps, "outages": int(link.down_from_s.size),
                               "outage_hours": link.down_hours}

@@ -91,3 +91,13 @@ def test_the_old_archive_serves_studies_until_they_are_uploaded(migrated):
     # after the upload is done, no read goes to the old archive
     done = int(np.ceil(st.size_bytes[st.acquired_s < st.created_s].sum() * 8 / 2e6))
     assert not (old & (reads.time_s >= done)).any()
+
+
+def test_summary_reports_the_upload(migrated):
+    _, result = migrated
+    st = result.workload.studies
+    figures = result.summary["migration"]["s3-intelligent-tiering"]
+    existing = st.acquired_s < st.created_s
+    assert figures["studies_uploaded"] == int(existing.sum())
+    assert figures["upload_days"] == pytest.approx(
+        np.ceil(st.size_bytes[existing].sum() * 8 / 2e6) / SECONDS_PER_DAY)

@@ -91,6 +91,9 @@ class HybridArchive:
         latency[self._hit] = self.spec.cache.tier.read_latency_s
         return tier, latency
 
+    def migration_figures(self):
+        return self._cloud.migration_figures()
+
     @property
     def events(self):
         return self._cloud.events

@@ -11,6 +11,7 @@ tiering (Intelligent-Tiering's idle clock) sees exactly the accesses the provide
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -108,6 +109,16 @@ class LinkedCloud:
                                            ).astype(np.float32)
         self._size = st.size_bytes
         self._uploaded_until_day = -1
+
+    def migration_figures(self) -> dict[str, float | int | str] | None:
+        """The upload: studies and bytes moved, how long it took, when it was done."""
+        if self._migration is None:
+            return None
+        done = self._cal.start + dt.timedelta(seconds=self.upload_done_s)
+        return {"studies_uploaded": int(self._uploads.size),
+                "bytes_uploaded": int(self._size[self._uploads].sum()),
+                "upload_days": self.upload_done_s / SECONDS_PER_DAY,
+                "upload_done": done.isoformat()}
 
     def _upload(self, day: int) -> None:
         """Hand the studies uploaded today to the cloud engine (once per day)."""
