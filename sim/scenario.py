@@ -543,10 +543,10 @@ class Cache(Model):
     tier: OnPremTier = Field(description="The cache's storage and its costs.")
 
     @model_validator(mode="after")
-    def _one_policy(self) -> Cache:
-        if (self.window_months is None) == (self.capacity_tb is None):
-            raise ValueError("give exactly one of window_months (age window) or capacity_tb "
-                             "(least recently used)")
+    def _a_policy(self) -> Cache:
+        if self.window_months is None and self.capacity_tb is None:
+            raise ValueError("give window_months (age window), capacity_tb (least recently "
+                             "used), or both")
         return self
 
 

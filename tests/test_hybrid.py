@@ -165,3 +165,13 @@ def test_hybrid_serves_recent_studies_locally_and_older_ones_from_the_cloud(tmp_
     assert puts.month.tolist() == ["2027-01"] and puts.quantity.tolist() == [1]
     figures = result.summary["reads_by_archive"]["hybrid"]
     assert figures["by_tier"] == {"STANDARD": 1, "cache": 1} and figures["unavailable"] == 1
+
+
+def test_capacity_and_age_window_together():
+    # plenty of capacity, a 1-day window: A (acquired at 0 s) leaves at the next midnight and is
+    # not fetched back into the cache afterwards; B (acquired at 86,400 s) is cached until 172,800
+    w = workload([0, DAY], [4, 4], [(0, 50_000), (0, 90_000), (0, 95_000), (1, 100_000)])
+    cache = lru_cache(w, capacity_bytes=100, days=1)
+    assert cache.hit.tolist() == [True, False, False, True]
+    assert list(zip(cache.change_s.tolist(), cache.change_bytes.tolist(), strict=True)) == [
+        (0, 4), (DAY, -4), (DAY, 4), (2 * DAY, -4)]

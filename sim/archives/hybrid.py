@@ -25,9 +25,11 @@ from sim.workload.model import Workload
 
 
 def cache_pass(spec: HybridSpec, workload: Workload) -> CachePass:
-    if spec.cache.window_months is not None:
-        return window_cache(workload, window_days(spec.cache.window_months))
-    return lru_cache(workload, spec.cache.capacity_tb * TB)
+    c = spec.cache
+    days = None if c.window_months is None else window_days(c.window_months)
+    if c.capacity_tb is None:
+        return window_cache(workload, days)
+    return lru_cache(workload, c.capacity_tb * TB, days)
 
 
 class HybridArchive:

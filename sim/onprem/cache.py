@@ -1,13 +1,14 @@
 """The on-prem cache of a hybrid archive: which studies it holds when, and which reads it serves.
 
-Two policies:
+Two policies, alone or together:
 
 - **age window**: a study is cached from acquisition until the first midnight after it is
   ``window_days`` old (or its deletion); studies already archived at the start are cached if
   they are younger than that.  Hits follow from the read's study age alone.
-- **least recently used, by capacity**: every study is cached at acquisition and again when a
-  read has to fetch it from the cloud; when the cached bytes would pass the capacity, the least
-  recently used studies are evicted until the new one fits.  A study larger than the whole cache
+- **least recently used, by capacity** (optionally also limited by the age window): every study
+  is cached at acquisition and again when a read has to fetch it from the cloud; when the cached
+  bytes would pass the capacity, the least recently used studies are evicted until the new one
+  fits.  A study larger than the whole cache
   is never cached.  Deletions free their space.  This policy depends on every study at once, so it
   runs as one sequential pass over the run's events (about a microsecond per event).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY
-from sim.workload.model import NEVER, Workload
+from sim.workload.model import Workload
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -57,19 +58,29 @@ def window_cache(workload: Workload, days: int) -> CachePass:
                      np.concatenate([st.size_bytes[held], -st.size_bytes[gone]]))
 
 
-def lru_cache(workload: Workload, capacity_bytes: float) -> CachePass:
+def lru_cache(workload: Workload, capacity_bytes: float, days: int | None = None) -> CachePass:
     """Least-recently-used cache of ``capacity_bytes``: hits and stored-bytes changes.
 
-    Events at the same second run in the order deletion, acquisition, read.
+    With ``days``, a study also leaves the cache at the first midnight after it is ``days`` old
+    and is not cached again after that (capacity and age window together).  Events at the same
+    second run in the order deletion or age-out, acquisition, read.
     """
     st, rd = workload.studies, workload.reads
     n, m = len(st), len(rd)
-    deleted = np.flatnonzero(st.delete_s != NEVER)
-    times = np.concatenate([st.delete_s[deleted], st.created_s, rd.time_s])
+    leave = st.delete_s
+    if days is not None:
+        aged = -(-(st.acquisition_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) \
+            * SECONDS_PER_DAY
+        leave = np.minimum(leave, aged)
+    horizon = workload.calendar.horizon_s
+    deleted = np.flatnonzero(leave < horizon)
+    times = np.concatenate([leave[deleted], st.created_s, rd.time_s])
     kinds = np.concatenate([np.zeros(deleted.size, np.int8), np.ones(n, np.int8),
                             np.full(m, 2, np.int8)])
     who = np.concatenate([deleted, np.arange(n), rd.study.astype(np.int64)])
     read_no = np.concatenate([np.full(deleted.size + n, -1), np.arange(m)])
+    too_old = (leave <= st.created_s).tolist()  # never cached (older than the window)
+    leave_at = leave.tolist()
     order = np.lexsort((kinds, times))
     size = st.size_bytes.tolist()
     cache: OrderedDict[int, int] = OrderedDict()
@@ -79,7 +90,7 @@ def lru_cache(workload: Workload, capacity_bytes: float) -> CachePass:
     change_b: list[int] = []
     for t, kind, s, r in zip(times[order].tolist(), kinds[order].tolist(), who[order].tolist(),
                              read_no[order].tolist(), strict=True):
-        if kind == 0:  # deletion frees the space
+        if kind == 0:  # deletion or age-out frees the space
             b = cache.pop(s, None)
             if b is not None:
                 used -= b
@@ -91,7 +102,7 @@ def lru_cache(workload: Workload, capacity_bytes: float) -> CachePass:
             cache.move_to_end(s)
             continue
         b = size[s]
-        if b > capacity_bytes:
+        if b > capacity_bytes or too_old[s] or t >= leave_at[s]:
             continue
         while used + b > capacity_bytes:
             _, old = cache.popitem(last=False)
