@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: the academic medical center on-prem (baseline), all in the cloud, and hybrid.
 demo: $(STAMP)
-	$(BIN)/archive-sim run scenarios/academic-medical-center.yaml --out out/demo
+	$(BIN)/archive-sim compare scenarios/academic-medical-center-onprem.yaml \
+		scenarios/academic-medical-center-cloud.yaml \
+		scenarios/academic-medical-center-hybrid.yaml --baseline onprem --out out/report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -79,6 +79,74 @@ def run(
 
 
 @app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    baseline: Annotated[str | None, typer.Option(
+        help="The option the others are compared with: a scenario name or file (default: the "
+             "first).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        help="Processes per run (default: the machine's cores).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
+) -> None:
+    """Run several scenarios on the same workload draw and write report.html, comparison.json,
+    tables, figures and a one-page PDF to --out."""
+    from sim.compare import compare as compare_scenarios
+    from sim.io.compare_outputs import write_comparison
+    from sim.io.scenario_file import load_scenario
+
+    if len(scenarios) < 2:
+        raise InputError("compare: give at least two scenario files")
+    if jobs is not None and jobs < 1:
+        raise InputError(f"--jobs: must be 1 or more (got {jobs})")
+    from sim.io.outputs import check_out_dir
+
+    check_out_dir(out_dir, marker="comparison.json")
+    specs = [load_scenario(path) for path in scenarios]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise InputError(f"compare: scenario names must differ (got {', '.join(names)})")
+    base = None
+    if baseline is not None:
+        by_file = {str(p): s.name for p, s in zip(scenarios, specs, strict=True)}
+        by_stem = {p.stem: s.name for p, s in zip(scenarios, specs, strict=True)}
+        base = by_file.get(baseline) or by_stem.get(Path(baseline).stem) or baseline
+        if base not in names:
+            raise InputError(f"--baseline: {baseline!r} is none of the scenarios; allowed: "
+                             + ", ".join(names))
+    started = time.perf_counter()
+    with _LazyProgress(enabled=not quiet, label=f"{len(specs)} options") as progress:
+        result = compare_scenarios(specs, base, jobs=jobs or os.cpu_count() or 1,
+                                   progress=progress.update)
+    folder = write_comparison(result, out_dir)
+    if not quiet:
+        _print_comparison(result.summary, time.perf_counter() - started)
+    out.print(f"Report written to {folder / 'report.html'}", highlight=False)
+
+
+def _print_comparison(summary: dict, elapsed_s: float) -> None:
+    table = Table(title=f"Options compared in {elapsed_s:.0f} s (baseline: {summary['baseline']})")
+    for col in ("option", "NPV", "total", "per study", "NPV saved", "break-even",
+                "priors within target", "missed reads"):
+        table.add_column(col, justify="left" if col == "option" else "right")
+    for name, o in summary["scenarios"].items():
+        v = summary["versus_baseline"].get(name, {})
+        r = o["reads"]
+        pay = v.get("payback_months")
+        table.add_row(
+            name, f"{o['npv_usd']:,.0f}", f"{o['total_usd']:,.0f}",
+            f"{o['cost_per_study_usd']:,.2f}",
+            f"{v['npv_savings_usd']:,.0f}" if v else "-",
+            "-" if not v else ("never" if pay is None else v["break_even_month"]),
+            f"{r['priors_within_target_share']:.1%}" if r else "-",
+            f"{r['unavailable']:,}" if r else "-")
+    out.print(table)
+    out.print(f"Lowest net present cost: {summary['recommendation']}", highlight=False)
+    for risk in summary["risks"]:
+        out.print(f"[yellow]risk:[/] {risk}", highlight=False)
+
+
+@app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="A scenario YAML, or an S3 Lifecycle (JSON/XML) or "
                                               "Intelligent-Tiering (JSON) policy document.")],

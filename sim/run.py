@@ -15,7 +15,7 @@ import pandas as pd
 
 import sim
 from sim.des import ProgressCallback
-from sim.finance import npv
+from sim.finance import present_value_flows, with_price_changes
 from sim.ledger import ledger_frame, totals_by_year
 from sim.network import build_link
 from sim.read_outcomes import read_figures, reads_table
@@ -98,7 +98,8 @@ def run(
     link = build_link(scenario.network, workload.calendar, scenario.seed)
     done = simulate(workload, list(scenario.archives), jobs=jobs, keep_events=events,
                     progress=progress, link=link)
-    ledger = ledger_frame(done.charges)
+    ledger = with_price_changes(ledger_frame(done.charges),
+                                dict(scenario.finance.price_change_per_year))
     table = monthly_workload(workload)
     summary = summarise(scenario, workload, ledger, table)
     tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
@@ -178,8 +179,9 @@ def summarise(
             n: {str(year): float(per_year.loc[year, n]) for year in per_year.index} for n in names
         },
         "npv_usd": {
-            n: npv(monthly[n].to_numpy(), scenario.finance.discount_rate) for n in names
+            n: present_value_flows(monthly[n].to_numpy(), scenario.finance) for n in names
         },
+        "finance_basis": scenario.finance.basis,
         "discount_rate": scenario.finance.discount_rate,
         "workload": {
             "studies": len(studies),

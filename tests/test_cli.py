@@ -138,7 +138,7 @@ def test_refuses_to_replace_a_folder_with_user_files(small_file, tmp_path):
     (precious / "notes.txt").write_text("keep me")
     result = cli("run", small_file, "--out", precious)
     assert result.returncode == 2
-    assert "not an earlier run's output" in " ".join(result.stderr.split())
+    assert "not an earlier output of this command" in " ".join(result.stderr.split())
     assert (precious / "notes.txt").read_text() == "keep me"
 
 

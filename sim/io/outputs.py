@@ -53,15 +53,16 @@ def write_run(result: RunResult, out_dir: str | Path, export_trace: bool = False
     return out_dir
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse to replace a folder that is not an earlier run's output (it may hold user files)."""
+def check_out_dir(out_dir: Path, marker: str = "summary.json") -> None:
+    """Refuse to replace a folder that is not an earlier output of the same command (it may
+    hold user files); ``marker`` is the file that command always writes."""
     out_dir = Path(out_dir).resolve()
     if out_dir.is_file():
-        raise InputError("--out: this is a file; give a folder for the run's output", out_dir)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "summary.json").is_file():
+        raise InputError("--out: this is a file; give a folder for the output", out_dir)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / marker).is_file():
         raise InputError(
-            "--out: the folder exists, is not empty and is not an earlier run's output "
-            "(no summary.json); give a new or empty folder",
+            "--out: the folder exists, is not empty and is not an earlier output of this "
+            f"command (no {marker}); give a new or empty folder",
             out_dir,
         )
 

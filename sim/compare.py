@@ -1,0 +1,198 @@
+"""Compare options: several scenarios run on the same workload draw, then what each costs, what
+the switch from the baseline returns (NPV difference, IRR, payback), what drives the difference,
+and what could go wrong (missed reads and priors during outages).
+
+Scenarios whose workload settings, seed, start and horizon are equal share one drawn workload
+(common random numbers): their differences come from the archives, not from chance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.finance import (
+    cost_per_study,
+    cost_per_tb_year,
+    irr_annual,
+    monthly_costs,
+    payback_month,
+    present_value_flows,
+)
+from sim.run import RunResult, load_workload, run
+from sim.scenario import Scenario
+from sim.workload.model import Workload
+
+TOP_DRIVERS = 3
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Results of every option and how they compare with the baseline."""
+
+    results: dict[str, RunResult]
+    baseline: str
+    summary: dict[str, Any]
+    """Everything ``comparison.json`` holds."""
+    annual: pd.DataFrame
+    """Amount per scenario, calendar year and ledger category. [USD]"""
+    monthly: pd.DataFrame
+    """Amount per scenario and month (columns: scenarios). [USD]"""
+
+
+def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 1,
+            progress=None) -> Comparison:
+    """Run ``scenarios`` (names must differ) and compare them with ``baseline`` (a scenario name;
+    default: the first).  ``progress(share)`` is called as the runs advance."""
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ to compare them: {names}")
+    baseline = baseline or names[0]
+    if baseline not in names:
+        raise ValueError(f"baseline {baseline!r} is not one of the scenarios: {', '.join(names)}")
+    workloads: dict[str, Workload] = {}
+    results: dict[str, RunResult] = {}
+    for i, scenario in enumerate(scenarios):
+        key = _workload_key(scenario)
+        if key not in workloads:
+            workloads[key] = load_workload(scenario)
+        step = None if progress is None else (
+            lambda done, i=i: progress((i + done) / len(scenarios)))
+        results[scenario.name] = run(scenario, progress=step, workload=workloads[key], jobs=jobs)
+    months = next(iter(results.values())).workload.calendar.month_labels
+    monthly = pd.DataFrame({n: monthly_costs(r.ledger, months) for n, r in results.items()},
+                           index=pd.Index(months, name="month"))
+    annual = annual_by_category(results)
+    summary = _summary(results, baseline, monthly, annual)
+    return Comparison(results, baseline, summary, annual, monthly)
+
+
+def annual_by_category(results: dict[str, RunResult]) -> pd.DataFrame:
+    """Tidy table: scenario, year, category, amount_usd."""
+    frames = []
+    for name, r in results.items():
+        led = r.ledger.assign(year=r.ledger["month"].str.slice(0, 4).astype(int))
+        t = led.groupby(["year", "category"], as_index=False)["amount_usd"].sum()
+        frames.append(t.assign(scenario=name))
+    return pd.concat(frames, ignore_index=True)[["scenario", "year", "category", "amount_usd"]]
+
+
+def _workload_key(scenario: Scenario) -> str:
+    return json.dumps({"workload": scenario.workload.model_dump(mode="json"),
+                       "seed": scenario.seed, "start": scenario.start.isoformat(),
+                       "horizon": scenario.horizon_months}, sort_keys=True)
+
+
+def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame,
+             annual: pd.DataFrame) -> dict[str, Any]:
+    base = results[baseline]
+    finance = base.scenario.finance
+    options = {}
+    for name, r in results.items():
+        total = float(monthly[name].sum())
+        table = r.workload_table
+        stored_tb_years = float(table.groupby("month")["stored_bytes_end"].sum().sum()) \
+            / 1e12 / 12
+        reads = _read_figures(r)
+        options[name] = {
+            "description": r.scenario.description,
+            "archives": [f"{a.name} ({a.kind})" for a in r.scenario.archives],
+            "total_usd": total,
+            "npv_usd": present_value_flows(monthly[name].to_numpy(), r.scenario.finance),
+            "per_year_usd": {str(y): float(v) for y, v in
+                             annual[annual.scenario == name].groupby("year")["amount_usd"]
+                             .sum().items()},
+            "by_category_usd": {c: float(v) for c, v in
+                                annual[annual.scenario == name].groupby("category")["amount_usd"]
+                                .sum().items()},
+            "cost_per_study_usd": cost_per_study(total, int(r.summary["workload"]["studies"])),
+            "cost_per_tb_year_usd": cost_per_tb_year(total, stored_tb_years),
+            "reads": reads,
+            "unconfirmed_prices_used": r.summary.get("unconfirmed_prices_used", []),
+            "migration": r.summary.get("migration", {}),
+            "onprem": r.summary.get("onprem", {}),
+        }
+    versus = {}
+    for name in results:
+        if name == baseline:
+            continue
+        savings = monthly[baseline].to_numpy() - monthly[name].to_numpy()
+        pay = payback_month(savings)
+        by_cat = _npv_by_category(results[baseline], finance)
+        theirs = _npv_by_category(results[name], results[name].scenario.finance)
+        diff = {c: by_cat.get(c, 0.0) - theirs.get(c, 0.0) for c in set(by_cat) | set(theirs)}
+        drivers = sorted(diff.items(), key=lambda kv: -abs(kv[1]))[:TOP_DRIVERS]
+        versus[name] = {
+            "npv_savings_usd": options[baseline]["npv_usd"] - options[name]["npv_usd"],
+            "total_savings_usd": float(savings.sum()),
+            "irr_annual": irr_annual(savings),
+            "payback_months": pay,
+            "break_even_month": None if pay is None else monthly.index[pay],
+            "drivers_npv_usd": {c: v for c, v in drivers},
+        }
+    cheapest = min(options, key=lambda n: options[n]["npv_usd"])
+    return {
+        "baseline": baseline,
+        "discount_rate": finance.discount_rate,
+        "finance_basis": finance.basis,
+        "start": base.summary["start"],
+        "horizon_months": base.summary["horizon_months"],
+        "recommendation": cheapest,
+        "scenarios": options,
+        "versus_baseline": versus,
+        "risks": _risks(options),
+    }
+
+
+def _npv_by_category(r: RunResult, finance) -> dict[str, float]:
+    months = r.workload.calendar.month_labels
+    out = {}
+    for category, part in r.ledger.groupby("category"):
+        out[str(category)] = present_value_flows(monthly_costs(part, months), finance)
+    return out
+
+
+def _read_figures(r: RunResult) -> dict[str, Any]:
+    figures = r.summary.get("reads_by_archive", {})
+    if not figures:
+        return {}
+    reads = sum(f["reads"] for f in figures.values())
+    priors = sum(f["priors"] for f in figures.values())
+    return {
+        "reads": reads,
+        "unavailable": sum(f["unavailable"] for f in figures.values()),
+        "priors": priors,
+        "priors_unavailable": sum(f["priors_unavailable"] for f in figures.values()),
+        "share_within_target": float(np.average(
+            [f["share_within_target"] for f in figures.values()],
+            weights=[max(f["reads"], 1) for f in figures.values()])),
+        "priors_within_target_share": float(np.average(
+            [f["priors_within_target_share"] for f in figures.values()],
+            weights=[max(f["priors"], 1) for f in figures.values()])),
+        "latency_target_s": next(iter(figures.values()))["latency_target_s"],
+    }
+
+
+def _risks(options: dict[str, Any]) -> list[str]:
+    risks = []
+    for name, o in options.items():
+        r = o["reads"]
+        if r.get("unavailable"):
+            risks.append(f"{name}: {r['unavailable']:,} reads ({r['priors_unavailable']:,} "
+                         "priors) missed while the internet was down")
+        if r and r.get("priors_within_target_share", 1.0) < 0.95:
+            risks.append(f"{name}: only {r['priors_within_target_share']:.0%} of priors shown "
+                         f"within {r['latency_target_s']:g} s")
+        if o["unconfirmed_prices_used"]:
+            risks.append(f"{name}: depends on unconfirmed prices: "
+                         + ", ".join(o["unconfirmed_prices_used"]))
+        for archive, tiers in o["onprem"].items():
+            for tier, f in tiers.items():
+                if f.get("over_capacity_days"):
+                    risks.append(f"{name}: {archive}/{tier} over installed capacity on "
+                                 f"{f['over_capacity_days']} days (purchases too late)")
+    return risks

@@ -1,0 +1,74 @@
+"""Write a comparison's folder: comparison.json, tables (CSV and one Excel workbook), figures,
+report.html, summary.pdf, and each option's ledger and summary.  Written to a staging folder
+and moved into place, so the folder appears complete or not at all."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import sim
+from sim.compare import Comparison
+from sim.io.outputs import _replace_folder, _umask, check_out_dir, write_csv
+from sim.report.figures import FIGURES
+from sim.report.html import render
+from sim.report.pdf import handout
+
+
+def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
+    out_dir = Path(out_dir).resolve()
+    check_out_dir(out_dir, marker="comparison.json")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o777 & ~_umask())
+    try:
+        (staging / "comparison.json").write_text(
+            json.dumps(c.summary, indent=2, default=_plain) + "\n", encoding="utf-8")
+        write_csv(c.annual, staging / "annual_by_category.csv")
+        write_csv(c.monthly.reset_index(), staging / "monthly.csv")
+        figures = {}
+        (staging / "figures").mkdir()
+        for name, draw in FIGURES.items():
+            fig = draw(c)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=110)
+            plt.close(fig)
+            figures[name] = buffer.getvalue()
+            (staging / "figures" / f"{name}.png").write_bytes(figures[name])
+        (staging / "report.html").write_text(render(c, figures, sim.__version__),
+                                             encoding="utf-8")
+        handout(c, staging / "summary.pdf")
+        with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as xlsx:
+            c.annual.to_excel(xlsx, sheet_name="annual by category", index=False)
+            c.monthly.reset_index().to_excel(xlsx, sheet_name="monthly", index=False)
+            for name, r in c.results.items():
+                r.ledger.to_excel(xlsx, sheet_name=_sheet(name), index=False)
+        for name, r in c.results.items():
+            folder = staging / "runs" / name
+            folder.mkdir(parents=True)
+            write_csv(r.ledger, folder / "ledger.csv")
+            (folder / "summary.json").write_text(json.dumps(r.summary, indent=2) + "\n",
+                                                 encoding="utf-8")
+        _replace_folder(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _sheet(name: str) -> str:
+    """An Excel sheet name (at most 31 characters, none of []:*?/\\)."""
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)
+    return ("ledger " + clean)[:31]
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value)}")

@@ -1,0 +1,198 @@
+"""``report.html``: one self-contained page (figures embedded, no network) a planning meeting can
+put on the screen: the decision at the top, then the details, then every assumption."""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import Any
+
+import yaml
+
+from sim.compare import Comparison
+from sim.pricing.catalog import load_catalog
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1a1a1a;
+background:#fff;line-height:1.45}
+main{max-width:1100px;margin:0 auto;padding:24px 32px}
+h1{font-size:1.6em;margin:0 0 4px} h2{font-size:1.25em;margin:32px 0 8px;
+border-bottom:2px solid #0072B2;padding-bottom:4px} h3{font-size:1.05em;margin:18px 0 6px}
+.lead{font-size:1.15em;background:#eef6fb;border-left:6px solid #0072B2;padding:12px 16px;
+margin:16px 0}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
+.card{flex:1 1 200px;border:1px solid #ccc;border-radius:6px;padding:10px 14px}
+.card .k{font-size:.85em;color:#555} .card .v{font-size:1.35em;font-weight:600}
+table{border-collapse:collapse;margin:8px 0;font-size:.9em}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:right} th{background:#f3f3f3}
+td.l,th.l{text-align:left}
+.risk{color:#8a2b00} figure{margin:16px 0} figure img{max-width:100%;height:auto}
+figcaption{font-size:.85em;color:#555} pre{background:#f7f7f7;padding:8px;overflow:auto;
+font-size:.8em;max-height:400px}
+small{color:#555}
+"""
+
+
+CHECK = """<script>
+window.addEventListener("load", function () {
+  var imgs = document.images, ok = 0;
+  for (var i = 0; i < imgs.length; i++) {
+    if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok++; }
+  }
+  document.body.setAttribute("data-figures", ok + "/" + imgs.length);
+});
+</script>"""
+"""Marks on <body> how many figures decoded (``data-figures="5/5"``), for tests and checks."""
+
+
+def render(c: Comparison, figures: dict[str, bytes], version: str) -> str:
+    """The whole page; ``figures``: name -> PNG bytes (report order)."""
+    s = c.summary
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+             f"<title>Archive cost comparison</title><style>{CSS}</style></head><body><main>"]
+    parts.append(_summary(c))
+    parts.append("<h2>Details</h2>")
+    captions = {
+        "cumulative-cost": "Cumulative cost of each option; circles mark where an option has "
+                           "cost no more than the baseline from then on (break-even).",
+        "annual-by-category": "Cost per calendar year, stacked by ledger category.",
+        "stored-by-tier": "Data stored: the archive's logical size and, for cloud archives, "
+                          "each storage tier (from the ledger's GiB-months).",
+        "first-bills": "The first monthly bills.",
+        "reads": "How fast studies are shown, and reads missed while the internet was down.",
+    }
+    for name, png in figures.items():
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(f"<figure><img alt='{html.escape(captions.get(name, name))}' "
+                     f"src='data:image/png;base64,{data}'><figcaption>"
+                     f"{html.escape(captions.get(name, name))}</figcaption></figure>")
+    parts.append(_year_table(c))
+    parts.append(_category_table(c))
+    parts.append(_assumptions(c))
+    parts.append(f"<p><small>archive-sim {html.escape(version)}; amounts in USD, "
+                 f"{html.escape(s['finance_basis'])}, NPV at "
+                 f"{s['discount_rate']:.1%} a year.</small></p></main>{CHECK}</body></html>")
+    return "".join(parts)
+
+
+def _money(v: float) -> str:
+    return f"${v:,.0f}"
+
+
+def _summary(c: Comparison) -> str:
+    s = c.summary
+    best = s["recommendation"]
+    base = s["baseline"]
+    opts = s["scenarios"]
+    out = ["<h1>Imaging archive: cost comparison</h1>",
+           f"<p>{len(opts)} options over {s['horizon_months']} months from {s['start']}, "
+           f"on the same simulated workload. Baseline: <b>{html.escape(base)}</b>.</p>"]
+    if best == base:
+        lead = (f"The baseline, <b>{html.escape(best)}</b>, has the lowest net present cost "
+                f"({_money(opts[best]['npv_usd'])}).")
+    else:
+        v = s["versus_baseline"][best]
+        pay = ("pays back from the start" if v["payback_months"] == 0 else
+               f"breaks even in {v['break_even_month']} (after {v['payback_months']} months)"
+               if v["payback_months"] is not None else "does not break even within the run")
+        irr = "" if v["irr_annual"] is None else f", IRR {v['irr_annual']:.0%} a year"
+        lead = (f"<b>{html.escape(best)}</b> has the lowest net present cost: "
+                f"{_money(v['npv_savings_usd'])} less than the baseline in present value "
+                f"({_money(opts[best]['npv_usd'])} against {_money(opts[base]['npv_usd'])}); "
+                f"it {pay}{irr}.")
+    out.append(f"<div class='lead'>{lead}</div><div class='cards'>")
+    for name, o in opts.items():
+        r = o["reads"]
+        extra = ""
+        if r:
+            extra = (f"<div class='k'>priors within {r['latency_target_s']:g} s: "
+                     f"{r['priors_within_target_share']:.1%}; missed reads: "
+                     f"{r['unavailable']:,}</div>")
+        out.append(f"<div class='card'><div class='k'>{html.escape(name)}</div>"
+                   f"<div class='v'>{_money(o['npv_usd'])}</div><div class='k'>NPV; total "
+                   f"{_money(o['total_usd'])}; ${o['cost_per_study_usd']:,.2f} per study</div>"
+                   f"{extra}</div>")
+    out.append("</div>")
+    if s["versus_baseline"]:
+        out.append("<h3>What drives the difference (present value, baseline minus option)</h3>"
+                   "<table><tr><th class='l'>option</th><th>NPV saved</th><th>payback</th>"
+                   "<th>IRR</th><th class='l'>three biggest drivers</th></tr>")
+        for name, v in s["versus_baseline"].items():
+            drivers = ", ".join(f"{k} {_money(val)}" for k, val in v["drivers_npv_usd"].items())
+            pay = "-" if v["payback_months"] is None else (
+                "from the start" if v["payback_months"] == 0 else v["break_even_month"])
+            irr = "-" if v["irr_annual"] is None else f"{v['irr_annual']:.0%}"
+            out.append(f"<tr><td class='l'>{html.escape(name)}</td>"
+                       f"<td>{_money(v['npv_savings_usd'])}</td><td>{pay}</td><td>{irr}</td>"
+                       f"<td class='l'>{html.escape(drivers)}</td></tr>")
+        out.append("</table>")
+    if s["risks"]:
+        out.append("<h3>Risks</h3><ul>" + "".join(
+            f"<li class='risk'>{html.escape(r)}</li>" for r in s["risks"]) + "</ul>")
+    return "".join(out)
+
+
+def _year_table(c: Comparison) -> str:
+    t = c.annual.pivot_table(index="year", columns="scenario", values="amount_usd",
+                             aggfunc="sum", fill_value=0.0)[list(c.results)]
+    rows = ["<h3>Cost per calendar year</h3><table><tr><th class='l'>year</th>"
+            + "".join(f"<th>{html.escape(n)}</th>" for n in t.columns) + "</tr>"]
+    for year, row in t.iterrows():
+        rows.append(f"<tr><td class='l'>{year}</td>"
+                    + "".join(f"<td>{_money(v)}</td>" for v in row) + "</tr>")
+    rows.append("<tr><th class='l'>total</th>" + "".join(
+        f"<th>{_money(v)}</th>" for v in t.sum()) + "</tr></table>")
+    return "".join(rows)
+
+
+def _category_table(c: Comparison) -> str:
+    t = c.annual.pivot_table(index="category", columns="scenario", values="amount_usd",
+                             aggfunc="sum", fill_value=0.0)[list(c.results)]
+    rows = ["<h3>Cost by category over the run</h3><table><tr><th class='l'>category</th>"
+            + "".join(f"<th>{html.escape(n)}</th>" for n in t.columns) + "</tr>"]
+    for cat, row in t.iterrows():
+        rows.append(f"<tr><td class='l'>{html.escape(str(cat))}</td>"
+                    + "".join(f"<td>{_money(v)}</td>" for v in row) + "</tr>")
+    return "".join(rows) + "</table>"
+
+
+def _assumptions(c: Comparison) -> str:
+    out = ["<h2>Assumptions</h2><p>Every number below comes from the scenario files (each "
+           "default with its source in a comment there and in docs/sources.md) and the price "
+           "catalogs.</p>"]
+    catalogs: set[str] = set()
+    for r in c.results.values():
+        for a in r.scenario.archives:
+            cloud = a.cloud if a.kind == "hybrid" else a
+            if cloud.kind == "cloud":
+                catalogs.add(cloud.catalog)
+    for name in sorted(catalogs):
+        cat = load_catalog(name)
+        out.append(f"<p>Price catalog <b>{html.escape(cat.catalog)}</b> ({cat.provider}, "
+                   f"{cat.region}), compiled {cat.compiled}; sources: "
+                   + "; ".join(html.escape(f"{k}: {v}") for k, v in cat.sources.items())
+                   + "</p>")
+    unconfirmed = sorted({p for o in c.summary["scenarios"].values()
+                          for p in o["unconfirmed_prices_used"]})
+    if unconfirmed:
+        out.append("<p class='risk'>Unconfirmed prices used (no public source; a stand-in "
+                   "value): " + html.escape(", ".join(unconfirmed)) + "</p>")
+    for name, r in c.results.items():
+        text = yaml.safe_dump(r.scenario.model_dump(mode="json"), sort_keys=False,
+                              allow_unicode=True)
+        out.append(f"<h3>{html.escape(name)}</h3><pre>{html.escape(text)}</pre>")
+    return "".join(out)
+
+
+def summary_lines(s: dict[str, Any]) -> list[str]:
+    """The decision in a few plain lines (terminal, PDF handout)."""
+    lines = [f"Lowest net present cost: {s['recommendation']}"]
+    for name, o in s["scenarios"].items():
+        lines.append(f"{name}: NPV {_money(o['npv_usd'])}, total {_money(o['total_usd'])}")
+    for name, v in s["versus_baseline"].items():
+        pay = ("never within the run" if v["payback_months"] is None
+               else v["break_even_month"])
+        lines.append(f"{name} vs {s['baseline']}: saves {_money(v['npv_savings_usd'])} (NPV), "
+                     f"break-even {pay}")
+    return lines

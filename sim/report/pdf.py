@@ -1,0 +1,51 @@
+"""The one-page PDF handout: the decision in words and the cumulative-cost figure."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+
+from sim.compare import Comparison  # noqa: E402
+from sim.report.figures import LINES, PALETTE  # noqa: E402
+from sim.report.html import summary_lines  # noqa: E402
+
+
+def handout(c: Comparison, path) -> None:
+    """Write the A4 one-page summary to ``path``."""
+    fig = plt.figure(figsize=(8.27, 11.69))
+    fig.text(0.07, 0.95, "Imaging archive: cost comparison", fontsize=18, weight="bold")
+    s = c.summary
+    fig.text(0.07, 0.925, f"{len(s['scenarios'])} options, {s['horizon_months']} months from "
+             f"{s['start']}, baseline {s['baseline']}; NPV at {s['discount_rate']:.1%}",
+             fontsize=9, color="#444")
+    y = 0.89
+    for line in summary_lines(s):
+        for part in textwrap.wrap(line, 95):
+            fig.text(0.07, y, part, fontsize=10)
+            y -= 0.022
+    if s["risks"]:
+        y -= 0.01
+        fig.text(0.07, y, "Risks", fontsize=11, weight="bold")
+        y -= 0.022
+        for risk in s["risks"][:8]:
+            for part in textwrap.wrap("- " + risk, 100):
+                fig.text(0.07, y, part, fontsize=8.5, color="#8a2b00")
+                y -= 0.018
+    ax = fig.add_axes([0.1, 0.06, 0.85, min(0.38, y - 0.1)])
+    for i, name in enumerate(c.monthly.columns):
+        ax.plot(range(len(c.monthly)), c.monthly[name].cumsum() / 1e6, LINES[i % 4],
+                color=PALETTE[i % 8], lw=2, label=name)
+    ax.set_title("Cumulative cost (million USD)", loc="left", fontsize=11)
+    labels = list(c.monthly.index)
+    ticks = [i for i, m in enumerate(labels) if m.endswith("-01")] or [0]
+    ax.set_xticks(ticks, [labels[i][:4] for i in ticks], fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    with PdfPages(path) as pdf:
+        pdf.savefig(fig)
+    plt.close(fig)
