@@ -111,9 +111,13 @@ def compare(
         by_file = {str(p): s.name for p, s in zip(scenarios, specs, strict=True)}
         by_stem = {p.stem: s.name for p, s in zip(scenarios, specs, strict=True)}
         base = by_file.get(baseline) or by_stem.get(Path(baseline).stem) or baseline
-        if base not in names:
-            raise InputError(f"--baseline: {baseline!r} is none of the scenarios; allowed: "
-                             + ", ".join(names))
+        if base not in names:  # a unique part of a name, e.g. "onprem"
+            partial = [n for n in names if baseline in n]
+            base = partial[0] if len(partial) == 1 else None
+        if base is None:
+            raise InputError(f"--baseline: {baseline!r} names none (or more than one) of the "
+                             "scenarios; give a scenario name, its file, or a unique part of "
+                             "its name: " + ", ".join(names))
     started = time.perf_counter()
     with _LazyProgress(enabled=not quiet, label=f"{len(specs)} options") as progress:
         result = compare_scenarios(specs, base, jobs=jobs or os.cpu_count() or 1,
@@ -125,17 +129,19 @@ def compare(
 
 
 def _print_comparison(summary: dict, elapsed_s: float) -> None:
-    table = Table(title=f"Options compared in {elapsed_s:.0f} s (baseline: {summary['baseline']})")
-    for col in ("option", "NPV", "total", "per study", "NPV saved", "break-even",
-                "priors within target", "missed reads"):
-        table.add_column(col, justify="left" if col == "option" else "right")
+    names = list(summary["scenarios"])
+    prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+    prefix = prefix[:prefix.rfind("-") + 1] if "-" in prefix else ""
+    table = Table(title=f"{prefix}… compared in {elapsed_s:.0f} s (USD)" if prefix
+                  else f"Options compared in {elapsed_s:.0f} s (USD)")
+    for col in ("option", "NPV", "NPV saved", "break-even", "priors ≤5 s", "missed"):
+        table.add_column(col, justify="right" if table.columns else "left", no_wrap=True)
     for name, o in summary["scenarios"].items():
         v = summary["versus_baseline"].get(name, {})
         r = o["reads"]
         pay = v.get("payback_months")
         table.add_row(
-            name, f"{o['npv_usd']:,.0f}", f"{o['total_usd']:,.0f}",
-            f"{o['cost_per_study_usd']:,.2f}",
+            name[len(prefix):], f"{o['npv_usd']:,.0f}",
             f"{v['npv_savings_usd']:,.0f}" if v else "-",
             "-" if not v else ("never" if pay is None else v["break_even_month"]),
             f"{r['priors_within_target_share']:.1%}" if r else "-",
