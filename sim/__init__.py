@@ -1,9 +1,17 @@
-"""archive-sim: what a radiology image archive will cost, on-prem, in the cloud or hybrid."""
+"""archive-sim: what a radiology image archive will cost, on-prem, in the cloud or hybrid.
+
+>>> import sim
+>>> result = sim.run(sim.load_scenario("scenarios/academic-medical-center.yaml"))
+>>> c = sim.compare([...scenarios...], baseline="...")
+"""
 
 __version__ = "0.1.0"
 
+from sim import policies
+from sim.compare import Comparison, compare
 from sim.io.scenario_file import load_scenario
 from sim.run import RunResult, load_workload, run
 from sim.scenario import Scenario
 
-__all__ = ["RunResult", "Scenario", "__version__", "load_scenario", "load_workload", "run"]
+__all__ = ["Comparison", "RunResult", "Scenario", "__version__", "compare", "load_scenario",
+           "load_workload", "policies", "run"]
