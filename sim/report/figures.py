@@ -81,8 +81,8 @@ def annual_by_category(c: Comparison) -> Figure:
 
 
 def stored_by_tier(c: Comparison) -> Figure:
-    """Data stored in each option's cloud tiers (GiB-month rows of the ledger), and the
-    logical archive size."""
+    """Data stored in each option's cloud tiers (GiB-month rows of the ledger), raw capacity
+    installed on-prem, and the logical archive size."""
     names = list(c.results)
     fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.8), sharey=True,
                              squeeze=False)
@@ -98,6 +98,17 @@ def stored_by_tier(c: Comparison) -> Figure:
         for k, tier in enumerate(tiers.columns):
             ax.plot(x, tiers[tier].to_numpy(), LINES[(k + 1) % 4], color=PALETTE[k % 8],
                     label=str(tier))
+        # on-prem tiers: raw capacity installed (the ledger's space rows, TB-days per month)
+        space = r.ledger[(r.ledger.category == "space") & (r.ledger.unit == "TB-day raw")]
+        if len(space):
+            days = np.diff(r.workload.calendar.month_bounds_s) / 86_400
+            per_month = dict(zip(r.workload.calendar.month_labels, days, strict=True))
+            raw = space.assign(tb=space.quantity / space.month.map(per_month)).pivot_table(
+                index="month", columns="tier", values="tb", aggfunc="sum",
+                fill_value=0.0).reindex(stored.index, fill_value=0.0)
+            for k, tier in enumerate(raw.columns):
+                ax.plot(x, raw[tier].to_numpy(), LINES[(k + 2) % 4],
+                        color=PALETTE[(k + 5) % 8], lw=1.5, label=f"{tier} (raw installed)")
         _ticks_years(ax, c)
         _style(ax, name, "TB" if ax is axes[0][0] else "")
         ax.legend(frameon=False, fontsize=7)

@@ -57,8 +57,9 @@ def render(c: Comparison, figures: dict[str, bytes], version: str) -> str:
         "cumulative-cost": "Cumulative cost of each option; circles mark where an option has "
                            "cost no more than the baseline from then on (break-even).",
         "annual-by-category": "Cost per calendar year, stacked by ledger category.",
-        "stored-by-tier": "Data stored: the archive's logical size and, for cloud archives, "
-                          "each storage tier (from the ledger's GiB-months).",
+        "stored-by-tier": "Data stored: the archive's logical size, each cloud storage tier "
+                          "(from the ledger's GiB-months) and the raw capacity installed "
+                          "on-prem (copies and RAID included).",
         "first-bills": "The first monthly bills.",
         "reads": "How fast studies are shown, and reads missed while the internet was down.",
     }
