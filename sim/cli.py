@@ -169,7 +169,12 @@ def validate(
     for archive in spec.archives:
         cloud = archive.cloud if archive.kind == "hybrid" else archive
         if cloud.kind == "cloud":
-            load_catalog(cloud.catalog)
+            if cloud.provider == "aws-healthimaging":
+                from sim.pricing.catalog import load_healthimaging_catalog
+
+                load_healthimaging_catalog(cloud.catalog)
+            else:
+                load_catalog(cloud.catalog)
             if cloud.lifecycle:
                 load_lifecycle(cloud.lifecycle)
             if cloud.intelligent_tiering:

@@ -353,10 +353,12 @@ class CloudArchive(Model):
 
     name: ArchiveName
     kind: Literal["cloud"]
-    provider: Literal["aws"] = Field(description="Cloud provider (aws).")
+    provider: Literal["aws", "aws-healthimaging"] = Field(
+        description="aws: S3 (storage classes, Lifecycle, Intelligent-Tiering); "
+        "aws-healthimaging: AWS HealthImaging (image sets, two tiers by touches).")
     catalog: str = Field(
-        "aws-us-east-1", description="A shipped price catalog (sim/data/prices) or a file path."
-    )
+        "", description="A shipped price catalog (sim/data/prices) or a file path (default: "
+        "aws-us-east-1, or aws-healthimaging-us-east-1).")
     storage_class: Literal[S3_CLASSES] = Field(  # type: ignore[valid-type]
         "STANDARD", description="Class new studies are uploaded to."
     )
@@ -391,6 +393,27 @@ class CloudArchive(Model):
     @classmethod
     def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
         return _existing(path, info)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_catalog(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("catalog"):
+            provider = data.get("provider")
+            data = {**data, "catalog": "aws-healthimaging-us-east-1"
+                    if provider == "aws-healthimaging" else "aws-us-east-1"}
+        return data
+
+    @model_validator(mode="after")
+    def _healthimaging_has_no_s3_policies(self) -> CloudArchive:
+        if self.provider == "aws-healthimaging":
+            used = [f for f in ("lifecycle", "intelligent_tiering") if getattr(self, f)]
+            if self.storage_class != "STANDARD":
+                used.append("storage_class")
+            if used:
+                raise ValueError("AWS HealthImaging tiers image sets by itself (Frequent Access, "
+                                 "Archive Instant Access after 30 days without a touch); "
+                                 f"remove {', '.join(used)}")
+        return self
 
     @model_validator(mode="after")
     def _templates(self) -> CloudArchive:

@@ -91,7 +91,7 @@ def test_flat_archive_in_shards_bills_the_same():
     np.testing.assert_allclose(parts["amount_usd"], whole["amount_usd"], rtol=1e-12)
 
 
-@pytest.mark.parametrize("variant", ["onprem", "hybrid"])
+@pytest.mark.parametrize("variant", ["onprem", "hybrid", "healthimaging"])
 def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     """On-prem capacity is decided on the whole archive's daily bytes, so shards added before
     billing buy the same hardware as one piece."""

@@ -26,11 +26,22 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
     if spec.kind == "hybrid":
         cloud = spec.cloud.model_copy(update={"name": spec.name})
         return HybridArchive(spec, workload, link,
-                             lambda w: build_s3(cloud, w, keep_events))
+                             lambda w: build_cloud(cloud, w, keep_events))
     if link.down_from_s.size or link.wan_mbps is not None or spec.migration is not None:
         up = ~link.is_down(workload.reads.time_s)
-        return LinkedCloud(lambda w: build_s3(spec, w, keep_events), workload, up, link,
+        return LinkedCloud(lambda w: build_cloud(spec, w, keep_events), workload, up, link,
                            spec.migration)
+    return build_cloud(spec, workload, keep_events)
+
+
+def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
+    """The engine of a cloud archive entry: S3 or AWS HealthImaging."""
+    if spec.provider == "aws-healthimaging":
+        from sim.archives.healthimaging import HealthImagingArchive
+        from sim.pricing.catalog import load_healthimaging_catalog
+
+        return HealthImagingArchive(spec.name, load_healthimaging_catalog(spec.catalog),
+                                    workload, spec.egress_share)
     return build_s3(spec, workload, keep_events)
 
 

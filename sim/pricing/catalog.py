@@ -117,6 +117,33 @@ class Catalog(_Model):
         return found
 
 
+class HealthImagingCatalog(_Model):
+    """AWS HealthImaging: two tiers by image-set touches, API calls, no retrieval fees."""
+
+    catalog: str
+    provider: Literal["aws-healthimaging"]
+    region: str
+    currency: Literal["USD"]
+    compiled: str
+    bytes_per_gib: int
+    sources: dict[str, str]
+    frequent_access_usd_per_gib_month: Price
+    archive_instant_access_usd_per_gib_month: Price
+    api_usd_per_1000: Price
+    api_calls_per_read_extra: Price
+    min_billable_bytes: Price
+    min_storage_days: Price
+    days_to_archive_instant: Price
+    first_byte_latency_s: Price
+    metadata_usd_per_gib_month: Price
+    egress_internet: Egress
+
+    def unconfirmed(self) -> list[str]:
+        found: list[str] = []
+        _walk_unconfirmed(self, self.catalog, found)
+        return found
+
+
 def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
     if isinstance(node, Price | BandedPrice | RestoreTier):
         if node.confidence == "UNCONFIRMED":
@@ -130,7 +157,12 @@ def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
             _walk_unconfirmed(value, f"{path}.{key}", found)
 
 
-def load_catalog(name_or_path: str | Path) -> Catalog:
+def load_healthimaging_catalog(name_or_path: str | Path) -> HealthImagingCatalog:
+    """A shipped AWS HealthImaging catalog by name or a catalog file by path."""
+    return load_catalog(name_or_path, HealthImagingCatalog)
+
+
+def load_catalog(name_or_path: str | Path, model: type = Catalog):
     """A shipped catalog by name (``aws-us-east-1``) or a catalog file by path."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
@@ -143,18 +175,18 @@ def load_catalog(name_or_path: str | Path) -> Catalog:
                 f"({', '.join(shipped_catalogs())}) nor a catalog file"
             )
         path = Path(str(shipped))
-    return _load(path)
+    return _load(path, model)
 
 
 @cache
-def _load(path: Path) -> Catalog:
+def _load(path: Path, model: type = Catalog):
     from sim.io.scenario_file import format_validation_error, read_yaml
 
     data = read_yaml(path)
     try:
-        return Catalog.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(format_validation_error(exc, Catalog, data), file=path) from None
+        raise InputError(format_validation_error(exc, model, data), file=path) from None
 
 
 def shipped_catalogs() -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from sim.compare import Comparison
-from sim.pricing.catalog import load_catalog
+from sim.pricing.catalog import load_catalog, load_healthimaging_catalog
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1a1a1a;
@@ -162,14 +162,15 @@ def _assumptions(c: Comparison) -> str:
     out = ["<h2>Assumptions</h2><p>Every number below comes from the scenario files (each "
            "default with its source in a comment there and in docs/sources.md) and the price "
            "catalogs.</p>"]
-    catalogs: set[str] = set()
+    catalogs: set[tuple[str, str]] = set()
     for r in c.results.values():
         for a in r.scenario.archives:
             cloud = a.cloud if a.kind == "hybrid" else a
             if cloud.kind == "cloud":
-                catalogs.add(cloud.catalog)
-    for name in sorted(catalogs):
-        cat = load_catalog(name)
+                catalogs.add((cloud.catalog, cloud.provider))
+    for name, provider in sorted(catalogs):
+        cat = load_healthimaging_catalog(name) if provider == "aws-healthimaging" \
+            else load_catalog(name)
         out.append(f"<p>Price catalog <b>{html.escape(cat.catalog)}</b> ({cat.provider}, "
                    f"{cat.region}), compiled {cat.compiled}; sources: "
                    + "; ".join(html.escape(f"{k}: {v}") for k, v in cat.sources.items())
