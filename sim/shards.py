@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.archives import build_archive, shardable
+from sim.archives import build_archive, migration_of, plan_upload, shardable
 from sim.archives.base import ArchiveModel, MonthUsage
 from sim.des import ProgressCallback, bill, meter_loop
 from sim.ledger import Charge
@@ -129,6 +129,8 @@ def simulate(
     count = shards or shard_count(len(workload.studies))
     if not all(shardable(spec) for spec in specs):
         count = 1
+    plans = [plan_upload(workload, m) if (m := migration_of(spec)) is not None else None
+             for spec in specs]  # a migration's upload queue spans every shard
     shards = [_whole(workload)] if count == 1 else None
     parallel = count > 1 and jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     outcomes: list[ShardOutcome | None] = [None] * count
@@ -140,7 +142,7 @@ def simulate(
                 receive, send = ctx.Pipe(duplex=False)
                 child = ctx.Process(target=_child, name=f"archive-sim shard {index}",
                                     args=(send, workload, specs, index, count, keep_events,
-                                          link))
+                                          link, plans))
                 child.start()
                 send.close()
                 children.append((index, child, receive))
@@ -151,7 +153,8 @@ def simulate(
             shard = shards[0] if shards else split(workload, index, count)
             share = 1.0 if parallel else 1.0 / count
             report = None if progress is None else _scaled(progress, index * share, share)
-            outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link)
+            outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link,
+                                               _part(plans, shard, count))
             outcomes[index] = _to_whole(outcome, shard, count)
             if index == 0:
                 models = shard_models
@@ -184,11 +187,15 @@ def _scaled(progress: ProgressCallback, offset: float, share: float) -> Progress
     return lambda done: progress(offset + share * done)
 
 
+def _part(plans: list, shard: Shard, count: int) -> list:
+    return [None if p is None else p if count == 1 else p.part(shard.study_ids) for p in plans]
+
+
 def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
-               progress: ProgressCallback | None, link: Link
+               progress: ProgressCallback | None, link: Link, plans: list
                ) -> tuple[ShardOutcome, list[ArchiveModel]]:
-    models = [build_archive(spec, workload, keep_events=keep_events, link=link)
-              for spec in specs]
+    models = [build_archive(spec, workload, keep_events=keep_events, link=link, plan=plan)
+              for spec, plan in zip(specs, plans, strict=True)]
     usage = meter_loop(workload, models, progress)
     outcome = ShardOutcome(
         usage=usage,
@@ -202,10 +209,11 @@ def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
 
 
 def _child(send, workload: Workload, specs: list[Archive], index: int, count: int,
-           keep_events: bool, link: Link) -> None:
+           keep_events: bool, link: Link, plans: list) -> None:
     try:
         shard = split(workload, index, count)
-        outcome, _ = _run_shard(shard.workload, specs, keep_events, None, link)
+        outcome, _ = _run_shard(shard.workload, specs, keep_events, None, link,
+                                _part(plans, shard, count))
         send.send(("ok", outcome))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
         try:

@@ -91,7 +91,8 @@ def test_flat_archive_in_shards_bills_the_same():
     np.testing.assert_allclose(parts["amount_usd"], whole["amount_usd"], rtol=1e-12)
 
 
-@pytest.mark.parametrize("variant", ["onprem", "hybrid", "healthimaging"])
+@pytest.mark.parametrize("variant", ["onprem", "hybrid", "healthimaging", "cloud",
+                                     "hybrid-migration"])
 def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     """On-prem capacity is decided on the whole archive's daily bytes, so shards added before
     billing buy the same hardware as one piece."""
@@ -100,9 +101,12 @@ def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     from tests.conftest import SCENARIOS
 
     overrides = {"workload.annual_studies": 4000, "horizon_months": 40}
-    if variant == "hybrid":  # a migration runs as one piece (one upload queue)
+    if variant == "hybrid":
         overrides["archives.0.cloud.migration"] = None
-    scenario = load_scenario(SCENARIOS / f"academic-medical-center-{variant}.yaml",
+    if variant in ("cloud", "hybrid-migration"):  # the upload queue is planned before the split
+        overrides["workload.existing"] = {"years": 1}
+        overrides["network.outages.per_year"] = 0.0
+    scenario = load_scenario(SCENARIOS / f"academic-medical-center-{variant.split('-')[0]}.yaml",
                              overrides=overrides)
     assert shardable(scenario.archives[0])
     workload = generate_workload(scenario)

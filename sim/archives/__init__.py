@@ -5,7 +5,7 @@ from __future__ import annotations
 from sim.archives.base import ArchiveModel
 from sim.archives.flat import FlatArchive
 from sim.archives.hybrid import HybridArchive
-from sim.archives.linked import LinkedCloud
+from sim.archives.linked import LinkedCloud, UploadPlan, plan_upload
 from sim.archives.onprem import OnPremArchive
 from sim.archives.s3 import S3Archive
 from sim.network import ALWAYS_UP, Link
@@ -14,10 +14,12 @@ from sim.workload.model import Workload
 
 
 def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
-                  link: Link = ALWAYS_UP) -> ArchiveModel:
+                  link: Link = ALWAYS_UP, plan: UploadPlan | None = None) -> ArchiveModel:
     """The archive model for a scenario entry (reads its catalog and policy documents).
 
-    ``link``: the site's internet link (outages, bandwidth) between the site and cloud archives.
+    ``link``: the site's internet link (outages, bandwidth) between the site and cloud archives;
+    ``plan``: a migration's upload schedule for these studies (computed on the whole workload
+    when it is split into shards; else from ``workload``).
     """
     if spec.kind == "flat":
         return FlatArchive(spec, workload)
@@ -26,11 +28,11 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
     if spec.kind == "hybrid":
         cloud = spec.cloud.model_copy(update={"name": spec.name})
         return HybridArchive(spec, workload, link,
-                             lambda w: build_cloud(cloud, w, keep_events))
+                             lambda w: build_cloud(cloud, w, keep_events), plan)
     if link.down_from_s.size or link.wan_mbps is not None or spec.migration is not None:
         up = ~link.is_down(workload.reads.time_s)
         return LinkedCloud(lambda w: build_cloud(spec, w, keep_events), workload, up, link,
-                           spec.migration)
+                           spec.migration, plan)
     return build_cloud(spec, workload, keep_events)
 
 
@@ -48,14 +50,19 @@ def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = Fals
 def shardable(spec: Archive) -> bool:
     """Whether the archive can be simulated in shards of studies (its decisions never depend on
     other studies): all but a capacity-limited (least recently used) hybrid cache, an on-prem
-    tier run by a fill-level deleter and a migration (one upload queue for the whole archive)."""
+    tier run by a fill-level deleter.  A migration's upload queue spans the whole archive: it is
+    planned before the split (:func:`sim.archives.linked.plan_upload`)."""
     if spec.kind == "hybrid":
-        return spec.cache.capacity_tb is None and spec.cloud.migration is None
+        return spec.cache.capacity_tb is None
     if spec.kind == "onprem":
         return spec.tiers[0].deleter is None
-    if spec.kind == "cloud":
-        return spec.migration is None  # the upload order runs over the whole archive
     return True
+
+
+def migration_of(spec: Archive):
+    """The archive's migration settings, or None."""
+    cloud = spec.cloud if spec.kind == "hybrid" else spec
+    return cloud.migration if cloud.kind == "cloud" else None
 
 
 def build_s3(spec: CloudArchive, workload: Workload, keep_events: bool = False) -> S3Archive:
@@ -80,4 +87,4 @@ def build_s3(spec: CloudArchive, workload: Workload, keep_events: bool = False) 
 
 
 __all__ = ["ArchiveModel", "FlatArchive", "HybridArchive", "OnPremArchive", "S3Archive",
-           "build_archive", "shardable"]
+           "build_archive", "migration_of", "plan_upload", "shardable"]

@@ -35,7 +35,8 @@ def cache_pass(spec: HybridSpec, workload: Workload) -> CachePass:
 class HybridArchive:
     """Archive model for ``kind: hybrid``."""
 
-    def __init__(self, spec: HybridSpec, workload: Workload, link: Link, build_cloud):
+    def __init__(self, spec: HybridSpec, workload: Workload, link: Link, build_cloud,
+                 plan=None):
         self.name = spec.name
         self.spec = spec
         self._cal = workload.calendar
@@ -43,7 +44,7 @@ class HybridArchive:
         down = link.is_down(workload.reads.time_s)
         self._hit = self._cache.hit
         self._cloud = LinkedCloud(build_cloud, workload, ~self._hit & ~down, link,
-                                  spec.cloud.migration)
+                                  spec.cloud.migration, plan)
         self._meter = Meter(1, self._cal.n_days)
         self._meter.change_many(np.zeros(self._cache.change_s.size, dtype=np.int64),
                                 self._cache.change_bytes, self._cache.change_s)

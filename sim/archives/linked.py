@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -59,13 +59,42 @@ def with_reads(workload: Workload, keep: np.ndarray) -> Workload:
                     Reads(r.study[keep], r.time_s[keep], r.kind[keep]))
 
 
+@dataclass(frozen=True, eq=False)
+class UploadPlan:
+    """A migration's upload over the whole archive (computed before any split into shards)."""
+
+    arrival_s: np.ndarray
+    """When each study has arrived in the cloud, or ``NEVER`` (new studies, or not uploaded
+    because retention deletes them first). [s], per study"""
+    done_s: int
+    """When the last study has arrived. [s]"""
+    studies: int
+    bytes: int
+
+    def part(self, study_ids: np.ndarray) -> UploadPlan:
+        """The plan for a shard's studies (the totals stay the whole archive's)."""
+        return UploadPlan(self.arrival_s[study_ids], self.done_s, self.studies, self.bytes)
+
+
+def plan_upload(workload: Workload, migration: Migration) -> UploadPlan:
+    """The upload schedule of the existing archive in ``workload``."""
+    st = workload.studies
+    existing = st.acquisition_s < st.created_s
+    ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing, migration.mbps)
+    arrival_s = np.full(len(st), NEVER, dtype=np.int64)
+    arrival_s[ids] = arrival
+    return UploadPlan(arrival_s, int(arrival[-1]) if arrival.size else 0, int(ids.size),
+                      int(st.size_bytes[ids].sum()))
+
+
 class LinkedCloud:
     """Wraps a cloud archive model so that it serves only the reads in ``reaches`` and, with a
     ``migration``, receives the existing archive's studies as they are uploaded (reads of those
     not uploaded yet are served by the old archive)."""
 
     def __init__(self, build: Callable[[Workload], object], workload: Workload,
-                 reaches: np.ndarray, link: Link, migration: Migration | None = None):
+                 reaches: np.ndarray, link: Link, migration: Migration | None = None,
+                 plan: UploadPlan | None = None):
         st = workload.studies
         self._cal = workload.calendar
         self._n_reads = len(workload.reads)
@@ -75,25 +104,21 @@ class LinkedCloud:
         inner_studies = st
         self._uploads = np.zeros(0, dtype=np.int64)
         if migration is not None:
+            plan = plan or plan_upload(workload, migration)
+            self.plan = plan
             existing = st.acquisition_s < st.created_s
-            uploads, arrival = upload_schedule(st.size_bytes, st.delete_s, existing,
-                                               migration.mbps)
+            uploads = np.flatnonzero(plan.arrival_s != NEVER)  # index order = arrival order
+            arrival = plan.arrival_s[uploads]
             self._uploads = uploads
             self._arrival_day = arrival // SECONDS_PER_DAY
-            self.upload_done_s = int(arrival[-1]) if arrival.size else 0
-            available_s = np.full(len(st), NEVER, dtype=np.int64)  # in the cloud from
-            available_s[~existing] = st.created_s[~existing]
-            available_s[uploads] = arrival
+            self.upload_done_s = plan.done_s
+            available_s = np.where(existing, plan.arrival_s, st.created_s)  # in the cloud from
             old_served = existing[workload.reads.study] & \
                 (workload.reads.time_s < available_s[workload.reads.study])
             created = st.created_s.copy()
             created[uploads] = arrival
             inner_studies = replace(st, created_s=created)
             self._existing = existing
-            self._book.add(0, OLD_ARCHIVE, "migration", "migration project", 1.0,
-                           migration.project_usd)
-            self._book.add(self.upload_done_s, OLD_ARCHIVE, "migration", "decommissioning", 1.0,
-                           migration.decommission_usd)
         self._old_served = old_served
         reaches = reaches & ~old_served
         self._positions = np.flatnonzero(reaches)
@@ -115,8 +140,8 @@ class LinkedCloud:
         if self._migration is None:
             return None
         done = self._cal.start + dt.timedelta(seconds=self.upload_done_s)
-        return {"studies_uploaded": int(self._uploads.size),
-                "bytes_uploaded": int(self._size[self._uploads].sum()),
+        return {"studies_uploaded": self.plan.studies,
+                "bytes_uploaded": self.plan.bytes,
                 "upload_days": self.upload_done_s / SECONDS_PER_DAY,
                 "upload_done": done.isoformat()}
 
@@ -158,14 +183,6 @@ class LinkedCloud:
 
     def close_month(self, month: int) -> MonthUsage:
         usage = self.inner.close_month(month)
-        if self._migration is not None and self._migration.old_system_usd_per_month:
-            bounds = self._cal.month_bounds_s
-            lo, hi = int(bounds[month]), int(bounds[month + 1])
-            running = max(0, min(hi, self.upload_done_s) - lo)
-            share = running / float(self._cal.month_full_seconds[month])
-            if running:
-                self._book.add(lo, OLD_ARCHIVE, "migration", "months the old archive runs",
-                               share, share * self._migration.old_system_usd_per_month)
         cells = self._book.close_month(month)
         if not cells:
             return usage
@@ -173,7 +190,32 @@ class LinkedCloud:
                           {**usage.event_charges, **cells}, usage.daily_levels)
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
-        return self.inner.bill(month, usage)
+        return self.inner.bill(month, usage) + self.migration_charges(month)
+
+    def migration_charges(self, month: int) -> list[Charge]:
+        """The migration's fixed costs in ``month``: the project at the start, the old archive
+        running until the upload is done (prorated by time), its decommissioning then.  Billed
+        once for the whole archive (not per shard)."""
+        m = self._migration
+        if m is None:
+            return []
+        cal = self._cal
+        label = cal.month_labels[month]
+        lo, hi = int(cal.month_bounds_s[month]), int(cal.month_bounds_s[month + 1])
+        charges = []
+        if month == 0 and m.project_usd:
+            charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration",
+                                  1.0, "migration project", m.project_usd))
+        running = max(0, min(hi, self.upload_done_s) - lo)
+        if running and m.old_system_usd_per_month:
+            share = running / float(cal.month_full_seconds[month])
+            charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration", share,
+                                  "months the old archive runs",
+                                  share * m.old_system_usd_per_month))
+        if lo <= self.upload_done_s < hi and m.decommission_usd:
+            charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration", 1.0,
+                                  "decommissioning", m.decommission_usd))
+        return charges
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """Outcomes of every read of the workload: reads that did not reach the cloud are
