@@ -135,26 +135,25 @@ def _summary(c: Comparison) -> str:
 
 
 def _year_table(c: Comparison) -> str:
-    t = c.annual.pivot_table(index="year", columns="scenario", values="amount_usd",
-                             aggfunc="sum", fill_value=0.0)[list(c.results)]
-    rows = ["<h3>Cost per calendar year</h3><table><tr><th class='l'>year</th>"
-            + "".join(f"<th>{html.escape(n)}</th>" for n in t.columns) + "</tr>"]
-    for year, row in t.iterrows():
-        rows.append(f"<tr><td class='l'>{year}</td>"
-                    + "".join(f"<td>{_money(v)}</td>" for v in row) + "</tr>")
-    rows.append("<tr><th class='l'>total</th>" + "".join(
-        f"<th>{_money(v)}</th>" for v in t.sum()) + "</tr></table>")
-    return "".join(rows)
+    return _pivot_table(c, "year", "Cost per calendar year", total=True)
 
 
 def _category_table(c: Comparison) -> str:
-    t = c.annual.pivot_table(index="category", columns="scenario", values="amount_usd",
+    return _pivot_table(c, "category", "Cost by category over the run", total=False)
+
+
+def _pivot_table(c: Comparison, by: str, title: str, total: bool) -> str:
+    """Amounts by ``by`` (rows) and scenario (columns) as an HTML table."""
+    t = c.annual.pivot_table(index=by, columns="scenario", values="amount_usd",
                              aggfunc="sum", fill_value=0.0)[list(c.results)]
-    rows = ["<h3>Cost by category over the run</h3><table><tr><th class='l'>category</th>"
+    rows = [f"<h3>{title}</h3><table><tr><th class='l'>{by}</th>"
             + "".join(f"<th>{html.escape(n)}</th>" for n in t.columns) + "</tr>"]
-    for cat, row in t.iterrows():
-        rows.append(f"<tr><td class='l'>{html.escape(str(cat))}</td>"
+    for key, row in t.iterrows():
+        rows.append(f"<tr><td class='l'>{html.escape(str(key))}</td>"
                     + "".join(f"<td>{_money(v)}</td>" for v in row) + "</tr>")
+    if total:
+        rows.append("<tr><th class='l'>total</th>" + "".join(
+            f"<th>{_money(v)}</th>" for v in t.sum()) + "</tr>")
     return "".join(rows) + "</table>"
 
 
