@@ -173,6 +173,10 @@ def validate(
                 from sim.pricing.catalog import load_healthimaging_catalog
 
                 load_healthimaging_catalog(cloud.catalog)
+            elif cloud.provider == "gcp":
+                from sim.pricing.catalog import load_gcs_catalog
+
+                load_gcs_catalog(cloud.catalog)
             else:
                 load_catalog(cloud.catalog)
             if cloud.lifecycle:

@@ -348,14 +348,23 @@ class Migration(Model):
         10.0, description="Time to display a study the old archive still serves. [s]")
 
 
+class GcsAutoclass(Model):
+    """Autoclass on a Google Cloud Storage bucket."""
+
+    terminal_storage_class: Literal["NEARLINE", "ARCHIVE"] = Field(
+        "NEARLINE", description="The coldest class objects move to (Google's default: "
+        "NEARLINE).")
+
+
 class CloudArchive(Model):
     """A cloud object-storage archive billed from a price catalog and real policy documents."""
 
     name: ArchiveName
     kind: Literal["cloud"]
-    provider: Literal["aws", "aws-healthimaging"] = Field(
+    provider: Literal["aws", "aws-healthimaging", "gcp"] = Field(
         description="aws: S3 (storage classes, Lifecycle, Intelligent-Tiering); "
-        "aws-healthimaging: AWS HealthImaging (image sets, two tiers by touches).")
+        "aws-healthimaging: AWS HealthImaging (image sets, two tiers by touches); gcp: Google "
+        "Cloud Storage with Autoclass.")
     catalog: str = Field(
         "", description="A shipped price catalog (sim/data/prices) or a file path (default: "
         "aws-us-east-1, or aws-healthimaging-us-east-1).")
@@ -388,6 +397,8 @@ class CloudArchive(Model):
     )
     migration: Migration | None = Field(
         None, description="Upload the existing archive at the start (needs workload.existing).")
+    autoclass: GcsAutoclass | None = Field(
+        None, description="Google Cloud Storage Autoclass (provider gcp).")
 
     @field_validator("lifecycle", "intelligent_tiering")
     @classmethod
@@ -399,9 +410,26 @@ class CloudArchive(Model):
     def _default_catalog(cls, data: Any) -> Any:
         if isinstance(data, dict) and not data.get("catalog"):
             provider = data.get("provider")
-            data = {**data, "catalog": "aws-healthimaging-us-east-1"
-                    if provider == "aws-healthimaging" else "aws-us-east-1"}
+            data = {**data, "catalog": {"aws-healthimaging": "aws-healthimaging-us-east-1",
+                                        "gcp": "gcp-us-east1"}.get(provider, "aws-us-east-1")}
         return data
+
+    @model_validator(mode="after")
+    def _gcp_needs_autoclass(self) -> CloudArchive:
+        if self.provider == "gcp":
+            used = [f for f in ("lifecycle", "intelligent_tiering") if getattr(self, f)]
+            if self.storage_class != "STANDARD":
+                used.append("storage_class")
+            if used:
+                raise ValueError("Google Cloud Storage here runs Autoclass (objects start in "
+                                 f"Standard); remove {', '.join(used)}")
+            if self.autoclass is None:
+                raise ValueError("provider gcp: give autoclass: {terminal_storage_class: "
+                                 "NEARLINE or ARCHIVE} (GCS lifecycle rules are not modelled "
+                                 "yet)")
+        elif self.autoclass is not None:
+            raise ValueError("autoclass is a Google Cloud Storage setting (provider gcp)")
+        return self
 
     @model_validator(mode="after")
     def _healthimaging_has_no_s3_policies(self) -> CloudArchive:

@@ -91,7 +91,7 @@ def test_flat_archive_in_shards_bills_the_same():
     np.testing.assert_allclose(parts["amount_usd"], whole["amount_usd"], rtol=1e-12)
 
 
-@pytest.mark.parametrize("variant", ["onprem", "hybrid", "healthimaging", "cloud",
+@pytest.mark.parametrize("variant", ["onprem", "hybrid", "healthimaging", "gcs-autoclass", "cloud",
                                      "hybrid-migration"])
 def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     """On-prem capacity is decided on the whole archive's daily bytes, so shards added before
@@ -106,7 +106,8 @@ def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     if variant in ("cloud", "hybrid-migration"):  # the upload queue is planned before the split
         overrides["workload.existing"] = {"years": 1}
         overrides["network.outages.per_year"] = 0.0
-    scenario = load_scenario(SCENARIOS / f"academic-medical-center-{variant.split('-')[0]}.yaml",
+    file = "hybrid" if variant == "hybrid-migration" else variant
+    scenario = load_scenario(SCENARIOS / f"academic-medical-center-{file}.yaml",
                              overrides=overrides)
     assert shardable(scenario.archives[0])
     workload = generate_workload(scenario)

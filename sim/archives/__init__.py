@@ -37,7 +37,13 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
 
 
 def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
-    """The engine of a cloud archive entry: S3 or AWS HealthImaging."""
+    """The engine of a cloud archive entry: S3, AWS HealthImaging or GCS with Autoclass."""
+    if spec.provider == "gcp":
+        from sim.archives.gcs import GcsAutoclassArchive
+        from sim.pricing.catalog import load_gcs_catalog
+
+        return GcsAutoclassArchive(spec.name, load_gcs_catalog(spec.catalog), workload,
+                                   spec.autoclass.terminal_storage_class, spec.egress_share)
     if spec.provider == "aws-healthimaging":
         from sim.archives.healthimaging import HealthImagingArchive
         from sim.pricing.catalog import load_healthimaging_catalog

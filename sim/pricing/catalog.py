@@ -144,6 +144,46 @@ class HealthImagingCatalog(_Model):
         return found
 
 
+class GcsClass(_Model):
+    storage_usd_per_gib_hour: Price
+    class_a_usd_per_1000: Price
+    class_b_usd_per_1000: Price
+
+
+class Autoclass(_Model):
+    management_usd_per_1000_objects_per_30_days: Price
+    small_object_bytes: Price
+    nearline_after_days: Price
+    coldline_after_days: Price
+    archive_after_days: Price
+
+
+class GcsCatalog(_Model):
+    """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
+
+    catalog: str
+    provider: Literal["gcp"]
+    region: str
+    currency: Literal["USD"]
+    compiled: str
+    bytes_per_gib: int
+    sources: dict[str, str]
+    classes: dict[Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"], GcsClass]
+    autoclass: Autoclass
+    first_byte_latency_s: Price
+    egress_internet_usd_per_gib: Price
+
+    def unconfirmed(self) -> list[str]:
+        found: list[str] = []
+        _walk_unconfirmed(self, self.catalog, found)
+        return found
+
+
+def load_gcs_catalog(name_or_path: str | Path) -> GcsCatalog:
+    """A shipped Google Cloud Storage catalog by name or a catalog file by path."""
+    return load_catalog(name_or_path, GcsCatalog)
+
+
 def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
     if isinstance(node, Price | BandedPrice | RestoreTier):
         if node.confidence == "UNCONFIRMED":
