@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.archives.base import MISSING, MonthUsage
+from sim.archives.booked import BookedAhead
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import GcsCatalog
@@ -22,7 +23,7 @@ from sim.workload.model import Workload
 MANAGED = len(CLASSES)  # meter line: objects under Autoclass management (128 KiB and up)
 
 
-class GcsAutoclassArchive:
+class GcsAutoclassArchive(BookedAhead):
     """Archive model for ``kind: cloud, provider: gcp`` with ``autoclass``."""
 
     read_tier_names = CLASSES
@@ -100,23 +101,6 @@ class GcsAutoclassArchive:
     @property
     def unconfirmed_prices(self) -> list[str]:
         return sorted(self._used)
-
-    def delete(self, day: int, studies: np.ndarray) -> None:
-        """Booked at construction."""
-
-    def ingest(self, day: int, studies: np.ndarray) -> None:
-        """Booked at construction."""
-
-    def read(self, day: int, reads: slice) -> None:
-        """Booked at construction."""
-
-    def end_of_day(self, day: int) -> None:
-        """Nothing to decide: the class path is known."""
-
-    def close_month(self, month: int) -> MonthUsage:
-        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
-        return MonthUsage(self._meter.close(stop_day), float(self._egress[month]),
-                          self._cells[month])
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]

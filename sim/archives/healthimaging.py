@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.archives.base import MISSING, MonthUsage
+from sim.archives.booked import BookedAhead
 from sim.ledger import Charge
 from sim.pricing.catalog import HealthImagingCatalog
 from sim.pricing.early_deletion import early_deletion_byte_seconds
@@ -25,7 +26,7 @@ from sim.workload.model import Workload
 TIERS = ("FREQUENT_ACCESS", "ARCHIVE_INSTANT_ACCESS")
 
 
-class HealthImagingArchive:
+class HealthImagingArchive(BookedAhead):
     """Archive model for ``kind: cloud, provider: aws-healthimaging``."""
 
     read_tier_names = TIERS
@@ -90,23 +91,6 @@ class HealthImagingArchive:
     def unconfirmed_prices(self) -> list[str]:
         """The metadata (structured storage) price is unconfirmed; its storage is not billed."""
         return self.catalog.unconfirmed()
-
-    def delete(self, day: int, studies: np.ndarray) -> None:
-        """Booked at construction."""
-
-    def ingest(self, day: int, studies: np.ndarray) -> None:
-        """Booked at construction (imports are free)."""
-
-    def read(self, day: int, reads: slice) -> None:
-        """Booked at construction."""
-
-    def end_of_day(self, day: int) -> None:
-        """Nothing to decide: the tier path is known."""
-
-    def close_month(self, month: int) -> MonthUsage:
-        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
-        return MonthUsage(self._meter.close(stop_day), float(self._egress[month]),
-                          self._cells[month])
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]

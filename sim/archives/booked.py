@@ -1,0 +1,40 @@
+"""Base of archive engines whose whole path is known up front (AWS HealthImaging, GCS Autoclass):
+every study's tier changes follow from its upload, reads and deletion, so the engine meters them
+once, at construction, with changes booked ahead; the run loop's daily steps have nothing left to
+decide, and each month only closes the meter."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.archives.base import MonthUsage
+from sim.calendar import Calendar
+from sim.tiering.core import Meter
+
+
+class BookedAhead:
+    """Subclasses set ``_cal`` (calendar), ``_meter`` (a :class:`Meter` with every change
+    booked), ``_egress`` (internet egress bytes per month) and ``_cells`` (per-event charges
+    per month) in their constructor, and implement ``bill``."""
+
+    _cal: Calendar
+    _meter: Meter
+    _egress: np.ndarray
+    _cells: list[dict]
+
+    def delete(self, day: int, studies: np.ndarray) -> None:
+        """Booked at construction."""
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        """Booked at construction."""
+
+    def read(self, day: int, reads: slice) -> None:
+        """Booked at construction."""
+
+    def end_of_day(self, day: int) -> None:
+        """Nothing to decide: the path is known."""
+
+    def close_month(self, month: int) -> MonthUsage:
+        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        return MonthUsage(self._meter.close(stop_day), float(self._egress[month]),
+                          self._cells[month])
