@@ -116,6 +116,13 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
             "migration": r.summary.get("migration", {}),
             "onprem": r.summary.get("onprem", {}),
         }
+        residual = sum(f.get("residual_value_usd_end", 0.0)
+                       for tiers in options[name]["onprem"].values() for f in tiers.values())
+        if residual:  # hardware still worth something when the run ends
+            months = len(monthly)
+            factor = (1.0 + finance.discount_rate) ** (-months / 12.0)
+            options[name]["residual_value_usd_end"] = residual
+            options[name]["npv_net_of_residual_usd"] = options[name]["npv_usd"] - residual * factor
     versus = {}
     for name in results:
         if name == baseline:
@@ -190,6 +197,11 @@ def _risks(options: dict[str, Any]) -> list[str]:
         if o["unconfirmed_prices_used"]:
             risks.append(f"{name}: depends on unconfirmed prices: "
                          + ", ".join(o["unconfirmed_prices_used"]))
+        if o.get("residual_value_usd_end", 0.0) > 0.01 * abs(o["npv_usd"]):
+            risks.append(f"{name}: on-prem hardware worth ${o['residual_value_usd_end']:,.0f} "
+                         "(straight line) is still in service when the run ends; NPV net of it "
+                         f"${o['npv_net_of_residual_usd']:,.0f} (the headline NPV counts what "
+                         "was paid)")
         for archive, tiers in o["onprem"].items():
             for tier, f in tiers.items():
                 if f.get("over_capacity_days"):

@@ -200,3 +200,12 @@ def test_fill_level_deleter_removes_the_oldest_studies_from_primary(tmp_path):
     model = Model(result.scenario.archives[0], result.workload)
     usage = meter_loop(result.workload, [model])[0][0]
     assert (usage.daily_levels[0][:10] / 1e6).tolist() == [2, 4, 6, 8, 10, 6, 8, 10, 6, 8]
+
+
+def test_residual_value_of_hardware_in_service_at_the_end():
+    # refresh every 2 years; the run ends on day 365 (one year): the initial $1,000 of hardware
+    # (installed day 0) has 730.5 - 365 days of its 730.5-day life left
+    cal = Calendar(start=__import__("datetime").date(2027, 1, 1), horizon_months=12)
+    biller, _ = run_months(spec(), cal, lambda d: 3.0)
+    figures = biller.figures()["disk"]
+    assert figures["residual_value_usd_end"] == pytest.approx(1000 * (1 - 365 / 730.5))

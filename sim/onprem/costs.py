@@ -54,11 +54,20 @@ class OnPremBiller:
         """Days on which a tier held more than its installed usable capacity."""
 
     def figures(self) -> dict[str, dict[str, float | int]]:
-        """Per tier: raw TB installed now, purchases made, days over installed capacity."""
+        """Per tier: raw TB installed now, purchases made, days over installed capacity, and the
+        hardware's remaining (straight-line) value at the end of the run."""
+        end = self._cal.n_days
         return {t.name: {"installed_raw_tb_end": plan.installed_tb,
                          "purchases": plan.purchase_count,
-                         "over_capacity_days": self.over_capacity_days[k]}
+                         "over_capacity_days": self.over_capacity_days[k],
+                         "residual_value_usd_end": self.residual_value(plan, end)}
                 for k, (t, plan) in enumerate(zip(self.tiers, self.plans, strict=True))}
+
+    def residual_value(self, plan: CapacityPlan, day: int) -> float:
+        """What the tier's hardware in service is still worth on ``day``: each purchase's
+        price less straight-line wear over ``refresh_years``. [USD]"""
+        return float(sum(p.usd * max(0.0, 1 - (day - p.installed_day) / self._refresh_days)
+                         for p in plan.purchases))
 
     def bill_month(self, month: int, daily_bytes: np.ndarray) -> list[Charge]:
         """Charges of calendar month ``month``; ``daily_bytes[tier, d]``: bytes stored at the
