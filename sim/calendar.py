@@ -109,6 +109,10 @@ class Calendar:
     def n_months(self) -> int:
         return len(self.month_labels)
 
+    def month_stop_day(self, month: int) -> int:
+        """First day after calendar month ``month`` (the run's end for the last month)."""
+        return int(self.month_bounds_s[month + 1] // SECONDS_PER_DAY)
+
     def month_of_seconds(self, t_s: np.ndarray) -> np.ndarray:
         """Month index of each time. [s] -> index into :attr:`month_labels`"""
         return np.searchsorted(self.month_bounds_s, t_s, side="right") - 1

@@ -414,12 +414,15 @@ class CloudArchive(Model):
                                         "gcp": "gcp-us-east1"}.get(provider, "aws-us-east-1")}
         return data
 
+    def _s3_fields_given(self) -> list[str]:
+        """S3-only settings given on this entry (for providers that have none)."""
+        used = [f for f in ("lifecycle", "intelligent_tiering") if getattr(self, f)]
+        return used + (["storage_class"] if self.storage_class != "STANDARD" else [])
+
     @model_validator(mode="after")
     def _gcp_needs_autoclass(self) -> CloudArchive:
         if self.provider == "gcp":
-            used = [f for f in ("lifecycle", "intelligent_tiering") if getattr(self, f)]
-            if self.storage_class != "STANDARD":
-                used.append("storage_class")
+            used = self._s3_fields_given()
             if used:
                 raise ValueError("Google Cloud Storage here runs Autoclass (objects start in "
                                  f"Standard); remove {', '.join(used)}")
@@ -434,9 +437,7 @@ class CloudArchive(Model):
     @model_validator(mode="after")
     def _healthimaging_has_no_s3_policies(self) -> CloudArchive:
         if self.provider == "aws-healthimaging":
-            used = [f for f in ("lifecycle", "intelligent_tiering") if getattr(self, f)]
-            if self.storage_class != "STANDARD":
-                used.append("storage_class")
+            used = self._s3_fields_given()
             if used:
                 raise ValueError("AWS HealthImaging tiers image sets by itself (Frequent Access, "
                                  "Archive Instant Access after 30 days without a touch); "

@@ -22,6 +22,14 @@ class BookedAhead:
     _egress: np.ndarray
     _cells: list[dict]
 
+    def _set_up(self, name: str, catalog, workload) -> np.ndarray:
+        """Name, catalog, calendar; returns when each study leaves (deletion or the run's end).
+        [s]"""
+        self.name = name
+        self.catalog = catalog
+        self._cal = workload.calendar
+        return np.minimum(workload.studies.delete_s, self._cal.horizon_s)
+
     def delete(self, day: int, studies: np.ndarray) -> None:
         """Booked at construction."""
 
@@ -35,6 +43,6 @@ class BookedAhead:
         """Nothing to decide: the path is known."""
 
     def close_month(self, month: int) -> MonthUsage:
-        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        stop_day = self._cal.month_stop_day(month)
         return MonthUsage(self._meter.close(stop_day), float(self._egress[month]),
                           self._cells[month])

@@ -30,12 +30,9 @@ class GcsAutoclassArchive(BookedAhead):
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, terminal: str,
                  egress_share: float):
-        self.name = name
-        self.catalog = catalog
-        self._cal = cal = workload.calendar
-        st, rd = workload.studies, workload.reads
+        end_s = self._set_up(name, catalog, workload)
+        cal, st, rd = self._cal, workload.studies, workload.reads
         horizon = cal.horizon_s
-        end_s = np.minimum(st.delete_s, horizon)
         a = catalog.autoclass
         steps = [int(a.nearline_after_days.value), int(a.coldline_after_days.value),
                  int(a.archive_after_days.value)][:CLASSES.index(terminal)]

@@ -17,7 +17,6 @@ from sim.archives.booked import BookedAhead
 from sim.ledger import Charge
 from sim.pricing.catalog import HealthImagingCatalog
 from sim.pricing.early_deletion import early_deletion_byte_seconds
-from sim.pricing.egress import egress_cost
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.tiering.core import Meter, event_charges
 from sim.tiering.healthimaging import AIA, FA, tier_path
@@ -33,12 +32,9 @@ class HealthImagingArchive(BookedAhead):
 
     def __init__(self, name: str, catalog: HealthImagingCatalog, workload: Workload,
                  egress_share: float):
-        self.name = name
-        self.catalog = catalog
-        self._cal = cal = workload.calendar
-        st, rd = workload.studies, workload.reads
+        end_s = self._set_up(name, catalog, workload)
+        cal, st, rd = self._cal, workload.studies, workload.reads
         horizon = cal.horizon_s
-        end_s = np.minimum(st.delete_s, horizon)
         billable = np.maximum(st.size_bytes, int(catalog.min_billable_bytes.value))
         path = tier_path(st.created_s, end_s, rd.study, rd.time_s,
                          int(catalog.days_to_archive_instant.value))
@@ -105,12 +101,8 @@ class HealthImagingArchive(BookedAhead):
                                       float(gib_months[tier]) * price.value))
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
-            e = c.egress_internet
-            bands = e.usd_per_gib.bands
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  egress_cost(egress_gib, e.free_gib_per_month.value,
-                                              [x.from_gib for x in bands],
-                                              [x.value for x in bands])))
+                                  c.egress_internet.cost_usd(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:

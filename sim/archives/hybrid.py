@@ -74,7 +74,7 @@ class HybridArchive:
 
     def close_month(self, month: int) -> MonthUsage:
         cloud = self._cloud.close_month(month)
-        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        stop_day = self._cal.month_stop_day(month)
         cache_q, daily = self._meter.close_days(stop_day)
         cells = {**cloud.event_charges, **self._book.close_month(month)}
         return MonthUsage(np.concatenate([cloud.quantity_seconds, cache_q]), cloud.egress_bytes,

@@ -161,7 +161,7 @@ class OnPremArchive:
         return float(size.sum())
 
     def close_month(self, month: int) -> MonthUsage:
-        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        stop_day = self._cal.month_stop_day(month)
         quantity_seconds, daily = self._meter.close_days(stop_day)
         return MonthUsage(quantity_seconds, 0.0, self._book.close_month(month), daily)
 

@@ -24,7 +24,6 @@ from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import BandedPrice, Catalog, Price, StorageClass
 from sim.pricing.early_deletion import early_deletion_byte_seconds
-from sim.pricing.egress import egress_cost
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
 from sim.pricing.volume_bands import banded_cost
@@ -260,7 +259,7 @@ class S3Archive:
         self._book_it_moves()
 
     def close_month(self, month: int) -> MonthUsage:
-        stop_day = int(np.append(self._cal.month_starts_day, self._cal.n_days)[month + 1])
+        stop_day = self._cal.month_stop_day(month)
         return MonthUsage(self._meter.close(stop_day), self._egress_bytes.pop(month, 0.0),
                           self._book.close_month(month))
 
@@ -276,12 +275,8 @@ class S3Archive:
                                   monitored, "object-months", monitored * rate / 1000))
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
-            e = self.catalog.egress_internet
-            bands = e.usd_per_gib.bands
-            amount = egress_cost(egress_gib, e.free_gib_per_month.value,
-                                 [b.from_gib for b in bands], [b.value for b in bands])
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  amount))
+                                  self.catalog.egress_internet.cost_usd(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
     # ---------------------------------------------------------------------------- storage

@@ -96,9 +96,28 @@ class Egress(_Model):
     free_gib_per_month: Price
     usd_per_gib: BandedPrice
 
+    def cost_usd(self, gib: float) -> float:
+        """A month's internet egress of ``gib`` GiB: free allowance, then the bands. [USD]"""
+        from sim.pricing.egress import egress_cost
 
-class Catalog(_Model):
+        bands = self.usd_per_gib.bands
+        return egress_cost(gib, self.free_gib_per_month.value, [b.from_gib for b in bands],
+                           [b.value for b in bands])
+
+
+class _Catalog(_Model):
+    """What every price catalog has: its name and a way to list its unconfirmed prices."""
+
     catalog: str
+
+    def unconfirmed(self) -> list[str]:
+        """Dotted names of every UNCONFIRMED price in the catalog."""
+        found: list[str] = []
+        _walk_unconfirmed(self, self.catalog, found)
+        return found
+
+
+class Catalog(_Catalog):
     provider: Literal["aws"]
     region: str
     currency: Literal["USD"]
@@ -110,17 +129,10 @@ class Catalog(_Model):
     delete_usd_per_1000: Price
     egress_internet: Egress
 
-    def unconfirmed(self) -> list[str]:
-        """Dotted names of every UNCONFIRMED price in the catalog."""
-        found: list[str] = []
-        _walk_unconfirmed(self, self.catalog, found)
-        return found
 
-
-class HealthImagingCatalog(_Model):
+class HealthImagingCatalog(_Catalog):
     """AWS HealthImaging: two tiers by image-set touches, API calls, no retrieval fees."""
 
-    catalog: str
     provider: Literal["aws-healthimaging"]
     region: str
     currency: Literal["USD"]
@@ -138,11 +150,6 @@ class HealthImagingCatalog(_Model):
     metadata_usd_per_gib_month: Price
     egress_internet: Egress
 
-    def unconfirmed(self) -> list[str]:
-        found: list[str] = []
-        _walk_unconfirmed(self, self.catalog, found)
-        return found
-
 
 class GcsClass(_Model):
     storage_usd_per_gib_hour: Price
@@ -158,10 +165,9 @@ class Autoclass(_Model):
     archive_after_days: Price
 
 
-class GcsCatalog(_Model):
+class GcsCatalog(_Catalog):
     """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
 
-    catalog: str
     provider: Literal["gcp"]
     region: str
     currency: Literal["USD"]
@@ -172,11 +178,6 @@ class GcsCatalog(_Model):
     autoclass: Autoclass
     first_byte_latency_s: Price
     egress_internet_usd_per_gib: Price
-
-    def unconfirmed(self) -> list[str]:
-        found: list[str] = []
-        _walk_unconfirmed(self, self.catalog, found)
-        return found
 
 
 def load_gcs_catalog(name_or_path: str | Path) -> GcsCatalog:
