@@ -154,35 +154,23 @@ def _print_comparison(summary: dict, elapsed_s: float) -> None:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="A scenario YAML, or an S3 Lifecycle (JSON/XML) or "
-                                              "Intelligent-Tiering (JSON) policy document.")],
+    file: Annotated[Path, typer.Argument(help="A scenario YAML, or a policy document: S3 "
+                                              "Lifecycle (JSON/XML), S3 Intelligent-Tiering, "
+                                              "Azure lifecycle management or GCS lifecycle "
+                                              "(JSON).")],
 ) -> None:
     """Check a scenario or a policy document and explain every problem (exit 2 if any)."""
     if file.suffix.lower() in (".json", ".xml"):
         _validate_policy(file)
         return
-    from sim.io.policy_files import load_intelligent_tiering, load_lifecycle
+    from sim.archives import load_cloud_documents
     from sim.io.scenario_file import load_scenario
-    from sim.pricing.catalog import load_catalog
 
     spec = load_scenario(file)
     for archive in spec.archives:
         cloud = archive.cloud if archive.kind == "hybrid" else archive
         if cloud.kind == "cloud":
-            if cloud.provider == "aws-healthimaging":
-                from sim.pricing.catalog import load_healthimaging_catalog
-
-                load_healthimaging_catalog(cloud.catalog)
-            elif cloud.provider == "gcp":
-                from sim.pricing.catalog import load_gcs_catalog
-
-                load_gcs_catalog(cloud.catalog)
-            else:
-                load_catalog(cloud.catalog)
-            if cloud.lifecycle:
-                load_lifecycle(cloud.lifecycle)
-            if cloud.intelligent_tiering:
-                load_intelligent_tiering(cloud.intelligent_tiering)
+            load_cloud_documents(cloud)
     archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
     out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
               f"{spec.start}; archives: {archives}", highlight=False)
@@ -191,6 +179,8 @@ def validate(
 def _validate_policy(file: Path) -> None:
     from sim.io.policy_files import (
         document_kind,
+        load_azure_policy,
+        load_gcs_lifecycle,
         load_intelligent_tiering,
         load_lifecycle,
         read_document,
@@ -215,10 +205,54 @@ def _validate_policy(file: Path) -> None:
         configs = load_intelligent_tiering(file)
         out.print(f"{file}: valid S3 Intelligent-Tiering configuration(s): "
                   + ", ".join(c.id for c in configs), highlight=False)
+    elif kind == "azure-policy":
+        _describe_azure(file, load_azure_policy(file))
+    elif kind == "gcs-lifecycle":
+        _describe_gcs(file, load_gcs_lifecycle(file))
     else:
         raise InputError("not a policy document this tool knows: expected an S3 Lifecycle "
-                         "configuration (Rules) or an Intelligent-Tiering configuration "
-                         "(Id, Status, Tierings)", file=file)
+                         "configuration (Rules), an Intelligent-Tiering configuration "
+                         "(Id, Status, Tierings), an Azure lifecycle management policy (rules) "
+                         "or a GCS lifecycle configuration (lifecycle.rule)", file=file)
+
+
+def _describe_azure(file: Path, policy) -> None:
+    from sim.tiering.azure_lifecycle import DELETE, TIERS
+
+    out.print(f"{file}: valid Azure lifecycle management policy, {len(policy.rules)} rule(s)",
+              highlight=False)
+    for rule in policy.rules:
+        steps = []
+        for target, c in sorted(rule.actions.items(), key=lambda kv: kv[1].days):
+            what = "delete" if target == DELETE else f"to {TIERS[target]}"
+            extra = (f" and {c.tier_change_days} days after the last tier change"
+                     if c.tier_change_days is not None else "")
+            steps.append(f"{what} {c.days} days after {c.clock.replace('_', ' ')}{extra}")
+        if rule.auto_tier_to_hot:
+            steps.append("back to Hot from Cool when read")
+        state = "" if rule.enabled else " (disabled)"
+        out.print(f"  {rule.name}{state}: {'; '.join(steps)}", highlight=False)
+    for note in policy.not_applied:
+        out.print(f"  note: {note} is accepted but not simulated", highlight=False)
+
+
+def _describe_gcs(file: Path, config) -> None:
+    from sim.tiering.gcs_lifecycle import CLASSES, DELETE
+
+    out.print(f"{file}: valid GCS lifecycle configuration, {len(config.rules)} rule(s) applied",
+              highlight=False)
+    for rule in config.rules:
+        what = "Delete" if rule.action == DELETE else f"SetStorageClass {CLASSES[rule.action]}"
+        when = [f"age {rule.age}" if rule.age is not None else "",
+                f"{rule.days_since_custom_time} days since Custom-Time"
+                if rule.days_since_custom_time is not None else "",
+                f"created before {rule.created_before}" if rule.created_before else "",
+                "in " + "/".join(CLASSES[c] for c in rule.matches_class)
+                if rule.matches_class else ""]
+        out.print(f"  rule {rule.number}: {what} ({', '.join(w for w in when if w) or 'always'})",
+                  highlight=False)
+    for note in config.not_applied:
+        out.print(f"  note: {note} is accepted but not simulated", highlight=False)
 
 
 @app.command()

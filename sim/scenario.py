@@ -356,23 +356,59 @@ class GcsAutoclass(Model):
         "NEARLINE).")
 
 
+class AzureOptions(Model):
+    """Azure Blob Storage account settings that change the bill."""
+
+    last_access_tracking: bool = Field(
+        True, description="Last-access-time tracking on (needed for daysAfterLastAccessTime "
+        "rules; when off, such rules count from the date the policy was enabled).")
+    policy_enabled: dt.date | None = Field(
+        None, description="Date the lifecycle policy (and tracking) was enabled (default: the "
+        "scenario start); blobs not read since count from it.")
+    account_created: dt.date | None = Field(
+        None, description="Date the storage account was created (default: the scenario start): "
+        "decides when the 128 KiB minimum billable size on Cool/Cold/Archive applies.")
+    rehydrate_priority: Literal["Standard", "High"] = Field(
+        "Standard", description="Priority of rehydrations of archived studies that are read.")
+    rehydrate_to: Literal["Hot", "Cool"] = Field(
+        "Hot", description="Tier an archived study is rehydrated to when read.")
+    smart_tier: bool = Field(
+        False, description="Account-level smart tier (Hot/Cool/Cold by inactivity) instead of "
+        "lifecycle rules.")
+
+
+PROVIDER_CLASSES = {
+    "aws": S3_CLASSES,
+    "azure": ("Hot", "Cool", "Cold", "Archive"),
+    "gcp": ("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"),
+    "aws-healthimaging": (),
+}
+DEFAULT_CATALOG = {"aws": "aws-us-east-1", "aws-healthimaging": "aws-healthimaging-us-east-1",
+                   "azure": "azure-eastus", "gcp": "gcp-us-east1"}
+
+
 class CloudArchive(Model):
     """A cloud object-storage archive billed from a price catalog and real policy documents."""
 
     name: ArchiveName
     kind: Literal["cloud"]
-    provider: Literal["aws", "aws-healthimaging", "gcp"] = Field(
+    provider: Literal["aws", "aws-healthimaging", "azure", "gcp"] = Field(
         description="aws: S3 (storage classes, Lifecycle, Intelligent-Tiering); "
-        "aws-healthimaging: AWS HealthImaging (image sets, two tiers by touches); gcp: Google "
-        "Cloud Storage with Autoclass.")
+        "aws-healthimaging: AWS HealthImaging (image sets, two tiers by touches); azure: Azure "
+        "Blob Storage (access tiers, lifecycle management policy or smart tier); gcp: Google "
+        "Cloud Storage (lifecycle rules or Autoclass).")
     catalog: str = Field(
         "", description="A shipped price catalog (sim/data/prices) or a file path (default: "
-        "aws-us-east-1, or aws-healthimaging-us-east-1).")
-    storage_class: Literal[S3_CLASSES] = Field(  # type: ignore[valid-type]
-        "STANDARD", description="Class new studies are uploaded to."
+        "aws-us-east-1, aws-healthimaging-us-east-1, azure-eastus or gcp-us-east1).")
+    storage_class: str = Field(
+        "", description="Class or tier new studies are uploaded to (default: STANDARD; Azure: "
+        "Hot).  aws: " + ", ".join(S3_CLASSES) + "; azure: Hot, Cool, Cold, Archive; gcp: "
+        "STANDARD, NEARLINE, COLDLINE, ARCHIVE."
     )
     lifecycle: Path | None = Field(
-        None, description="S3 Lifecycle configuration (JSON as the AWS CLI prints it, or XML)."
+        None, description="Lifecycle policy document: S3 Lifecycle configuration (JSON as the "
+        "AWS CLI prints it, or XML), Azure lifecycle management policy (JSON) or GCS lifecycle "
+        "configuration (JSON)."
     )
     intelligent_tiering: Path | None = Field(
         None, description="S3 Intelligent-Tiering configuration(s) (JSON) for the opt-in Archive "
@@ -390,7 +426,8 @@ class CloudArchive(Model):
         description="Object key template; fields {modality} {yyyy} {mm} {age_group} {study_id}.",
     )
     object_tags: dict[str, str] = Field(
-        default_factory=dict, description="Object tag templates, e.g. {modality: '{modality}'}."
+        default_factory=dict, description="Object tag templates, e.g. {modality: '{modality}'} "
+        "(Azure: blob index tags)."
     )
     egress_share: Share = Field(
         1.0, description="Share of read bytes that leave the cloud over the internet. [0-1]"
@@ -399,6 +436,11 @@ class CloudArchive(Model):
         None, description="Upload the existing archive at the start (needs workload.existing).")
     autoclass: GcsAutoclass | None = Field(
         None, description="Google Cloud Storage Autoclass (provider gcp).")
+    custom_time: Literal["none", "acquisition"] = Field(
+        "none", description="Google Cloud Storage Custom-Time metadata written on upload: none, "
+        "or the study's acquisition time (for daysSinceCustomTime rules).")
+    azure: AzureOptions | None = Field(
+        None, description="Azure Blob Storage account settings (provider azure).")
 
     @field_validator("lifecycle", "intelligent_tiering")
     @classmethod
@@ -407,37 +449,59 @@ class CloudArchive(Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _default_catalog(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("catalog"):
+    def _defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
             provider = data.get("provider")
-            data = {**data, "catalog": {"aws-healthimaging": "aws-healthimaging-us-east-1",
-                                        "gcp": "gcp-us-east1"}.get(provider, "aws-us-east-1")}
+            if not data.get("catalog"):
+                data = {**data, "catalog": DEFAULT_CATALOG.get(provider, "aws-us-east-1")}
+            if not data.get("storage_class") and provider in PROVIDER_CLASSES:
+                classes = PROVIDER_CLASSES[provider]
+                data = {**data, "storage_class": "Hot" if provider == "azure" else
+                        ("STANDARD" if classes else "")}
         return data
 
-    def _s3_fields_given(self) -> list[str]:
-        """S3-only settings given on this entry (for providers that have none)."""
-        used = [f for f in ("lifecycle", "intelligent_tiering") if getattr(self, f)]
-        return used + (["storage_class"] if self.storage_class != "STANDARD" else [])
+    @model_validator(mode="after")
+    def _storage_class_of_provider(self) -> CloudArchive:
+        allowed = PROVIDER_CLASSES[self.provider]
+        if allowed and self.storage_class not in allowed:
+            raise ValueError(f"storage_class {self.storage_class!r} is not a {self.provider} "
+                             f"class; allowed: {', '.join(allowed)}")
+        if not allowed and self.storage_class:
+            raise ValueError("AWS HealthImaging has no storage classes: remove storage_class")
+        return self
+
+    def _fields_given(self, names: tuple[str, ...]) -> list[str]:
+        """Which of these optional settings are given on this entry."""
+        defaults = {"storage_class": ("", "STANDARD"), "custom_time": ("none",)}
+        return [f for f in names
+                if getattr(self, f) not in defaults.get(f, (None,))]
 
     @model_validator(mode="after")
-    def _gcp_needs_autoclass(self) -> CloudArchive:
-        if self.provider == "gcp":
-            used = self._s3_fields_given()
+    def _provider_settings(self) -> CloudArchive:
+        """Settings of one provider given on another's archive are mistakes, not defaults."""
+        own = {"aws": ("intelligent_tiering",), "azure": ("azure",),
+               "gcp": ("autoclass", "custom_time"), "aws-healthimaging": ()}
+        foreign = [f for p, names in own.items() if p != self.provider
+                   for f in self._fields_given(names)]
+        if foreign:
+            raise ValueError(f"{', '.join(foreign)}: not a setting of provider {self.provider}")
+        if self.provider == "gcp" and self.autoclass is not None:
+            used = self._fields_given(("lifecycle", "storage_class"))
             if used:
-                raise ValueError("Google Cloud Storage here runs Autoclass (objects start in "
-                                 f"Standard); remove {', '.join(used)}")
-            if self.autoclass is None:
-                raise ValueError("provider gcp: give autoclass: {terminal_storage_class: "
-                                 "NEARLINE or ARCHIVE} (GCS lifecycle rules are not modelled "
-                                 "yet)")
-        elif self.autoclass is not None:
-            raise ValueError("autoclass is a Google Cloud Storage setting (provider gcp)")
+                raise ValueError("Autoclass starts every object in STANDARD and moves it by "
+                                 f"itself: remove {', '.join(used)}")
+        if self.provider == "azure" and self.azure is not None and self.azure.smart_tier:
+            used = self._fields_given(("lifecycle",)) + (
+                ["storage_class"] if self.storage_class != "Hot" else [])
+            if used:
+                raise ValueError("smart tier moves blobs between Hot, Cool and Cold by itself "
+                                 f"(new blobs start in Hot): remove {', '.join(used)}")
         return self
 
     @model_validator(mode="after")
     def _healthimaging_has_no_s3_policies(self) -> CloudArchive:
         if self.provider == "aws-healthimaging":
-            used = self._s3_fields_given()
+            used = self._fields_given(("lifecycle",))
             if used:
                 raise ValueError("AWS HealthImaging tiers image sets by itself (Frequent Access, "
                                  "Archive Instant Access after 30 days without a touch); "

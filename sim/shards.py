@@ -265,6 +265,8 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
         parts = [o.events[a] for o in outcomes if o.events[a] is not None]
         events.append({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
                       if parts else None)
-    unconfirmed = [sorted({p for o in outcomes for p in o.unconfirmed[a]})
+    # prices noted while simulating (each shard) and while billing (here, on the added usage)
+    unconfirmed = [sorted({p for o in outcomes for p in o.unconfirmed[a]}
+                          | set(getattr(models[a], "unconfirmed_prices", [])))
                    for a in range(len(models))]
     return Simulation(models, charges, read_outcomes, events, unconfirmed, count)

@@ -93,11 +93,17 @@ def test_gcs_variant_runs_end_to_end_and_lists_stand_in_prices():
         result.summary["unconfirmed_prices_used"]
 
 
-def test_gcp_without_autoclass_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize(("entry", "message"), [
+    ("{name: g, kind: cloud, provider: gcp, autoclass: {}, storage_class: NEARLINE}",
+     "Autoclass starts every object in STANDARD"),
+    ("{name: g, kind: cloud, provider: gcp, storage_class: Cool}", "not a gcp class"),
+    ("{name: g, kind: cloud, provider: aws, autoclass: {}}", "not a setting of provider aws"),
+])
+def test_misplaced_settings_are_clear_errors(tmp_path, entry, message):
     from sim.errors import InputError
 
     path = tmp_path / "s.yaml"
     path.write_text(f"extends: {SCENARIOS / 'academic-medical-center-gcs-autoclass.yaml'}\n"
-                    "archives:\n  - {name: g, kind: cloud, provider: gcp}\n")
-    with pytest.raises(InputError, match="autoclass"):
+                    f"archives:\n  - {entry}\n")
+    with pytest.raises(InputError, match=message):
         sim.load_scenario(path)

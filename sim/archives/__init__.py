@@ -36,21 +36,87 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
     return build_cloud(spec, workload, keep_events)
 
 
-def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
-    """The engine of a cloud archive entry: S3, AWS HealthImaging or GCS with Autoclass."""
-    if spec.provider == "gcp":
-        from sim.archives.gcs import GcsAutoclassArchive
-        from sim.pricing.catalog import load_gcs_catalog
+def load_cloud_documents(spec: CloudArchive):
+    """A cloud archive entry's price catalog and parsed policy documents (every file read and
+    checked; errors name the file, rule and field): (catalog, lifecycle, intelligent_tiering)."""
+    from sim.io import policy_files as pf
+    from sim.pricing import catalog as cat
 
-        return GcsAutoclassArchive(spec.name, load_gcs_catalog(spec.catalog), workload,
-                                   spec.autoclass.terminal_storage_class, spec.egress_share)
+    catalog = cat.load_provider_catalog(spec.provider, spec.catalog)
+    if spec.provider == "aws-healthimaging":
+        return catalog, None, None
+    if spec.provider == "gcp":
+        return catalog, pf.load_gcs_lifecycle(spec.lifecycle) if spec.lifecycle else None, None
+    if spec.provider == "azure":
+        return catalog, pf.load_azure_policy(spec.lifecycle) if spec.lifecycle else None, None
+    return (catalog,
+            pf.load_lifecycle(spec.lifecycle) if spec.lifecycle else None,
+            pf.load_intelligent_tiering(spec.intelligent_tiering)
+            if spec.intelligent_tiering else [])
+
+
+def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
+    """The engine of a cloud archive entry: S3, AWS HealthImaging, Azure Blob or GCS."""
+    catalog, lifecycle, it_configs = load_cloud_documents(spec)
+    if spec.provider == "gcp":
+        from sim.archives.gcs import GcsAutoclassArchive, GcsLifecycleArchive
+
+        if spec.autoclass is not None:
+            return GcsAutoclassArchive(spec.name, catalog, workload,
+                                       spec.autoclass.terminal_storage_class, spec.egress_share)
+        return GcsLifecycleArchive(spec.name, catalog, workload, spec.storage_class, lifecycle,
+                                   spec.object_key, spec.egress_share, spec.custom_time,
+                                   keep_events)
+    if spec.provider == "azure":
+        return build_azure(spec, catalog, lifecycle, workload, keep_events)
     if spec.provider == "aws-healthimaging":
         from sim.archives.healthimaging import HealthImagingArchive
-        from sim.pricing.catalog import load_healthimaging_catalog
 
-        return HealthImagingArchive(spec.name, load_healthimaging_catalog(spec.catalog),
-                                    workload, spec.egress_share)
-    return build_s3(spec, workload, keep_events)
+        return HealthImagingArchive(spec.name, catalog, workload, spec.egress_share)
+    return S3Archive(
+        name=spec.name,
+        catalog=catalog,
+        workload=workload,
+        storage_class=spec.storage_class,
+        lifecycle=lifecycle,
+        it_configs=it_configs,
+        restore_tier=spec.restore_tier,
+        restore_days=spec.restore_days,
+        key_template=spec.object_key,
+        tag_templates=dict(spec.object_tags),
+        egress_share=spec.egress_share,
+        keep_events=keep_events,
+    )
+
+
+def build_azure(spec: CloudArchive, catalog, policy, workload: Workload, keep_events: bool):
+    """An Azure Blob archive: lifecycle management policy, or smart tier."""
+    import datetime as dt
+
+    from sim.scenario import AzureOptions
+
+    options = spec.azure or AzureOptions()
+    start = workload.calendar.start
+
+    def run_s(day: dt.date) -> int:
+        return (day - start).days * 86400
+
+    if options.smart_tier:
+        from sim.archives.azure_smart_tier import AzureSmartTierArchive
+
+        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share)
+    from sim.archives.azure import AzureBlobArchive
+
+    dates = catalog.min_billable_size_effective
+    new_from = dt.date.fromisoformat(dates.new_accounts_from.value)
+    all_from = dt.date.fromisoformat(dates.all_accounts_from.value)
+    created = options.account_created or start
+    min_size_from = max(created, new_from) if created >= new_from else all_from
+    return AzureBlobArchive(
+        spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
+        dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
+        run_s(options.policy_enabled or start), run_s(min_size_from),
+        options.rehydrate_priority, options.rehydrate_to, keep_events)
 
 
 def shardable(spec: Archive) -> bool:
@@ -71,26 +137,5 @@ def migration_of(spec: Archive):
     return cloud.migration if cloud.kind == "cloud" else None
 
 
-def build_s3(spec: CloudArchive, workload: Workload, keep_events: bool = False) -> S3Archive:
-    from sim.io.policy_files import load_intelligent_tiering, load_lifecycle
-    from sim.pricing.catalog import load_catalog
-
-    return S3Archive(
-        name=spec.name,
-        catalog=load_catalog(spec.catalog),
-        workload=workload,
-        storage_class=spec.storage_class,
-        lifecycle=load_lifecycle(spec.lifecycle) if spec.lifecycle else None,
-        it_configs=load_intelligent_tiering(spec.intelligent_tiering)
-        if spec.intelligent_tiering else [],
-        restore_tier=spec.restore_tier,
-        restore_days=spec.restore_days,
-        key_template=spec.object_key,
-        tag_templates=dict(spec.object_tags),
-        egress_share=spec.egress_share,
-        keep_events=keep_events,
-    )
-
-
 __all__ = ["ArchiveModel", "FlatArchive", "HybridArchive", "OnPremArchive", "S3Archive",
-           "build_archive", "migration_of", "plan_upload", "shardable"]
+           "build_archive", "load_cloud_documents", "migration_of", "plan_upload", "shardable"]

@@ -122,3 +122,189 @@ class GcsAutoclassArchive(BookedAhead):
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_class, self._read_latency
+
+
+class GcsLifecycleArchive(BookedAhead):
+    """Archive model for ``kind: cloud, provider: gcp`` with lifecycle rules (or none): objects
+    start in the bucket's class and follow :func:`sim.tiering.gcs_lifecycle.lifecycle_path`.
+
+    Billed as Google bills it: storage per GiB-hour of each class; Class A operations per object
+    at upload (at the upload class) and per SetStorageClass (see the catalog's
+    ``lifecycle.set_storage_class_operation``); Class B per object per read and retrieval per
+    GiB at the class read; early deletion when an object is deleted (by lifecycle or retention)
+    before its class's minimum storage duration, as if stored for the minimum (from creation or
+    from the last class change, per ``lifecycle.early_deletion_clock``); internet egress.
+    """
+
+    read_tier_names = CLASSES
+
+    def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, storage_class: str,
+                 lifecycle, key_template: str, egress_share: float, custom_time: str,
+                 keep_events: bool = False):
+        from sim.tiering.core import EventLog
+        from sim.tiering.gcs_lifecycle import NEVER_S, lifecycle_path
+
+        end_s = self._set_up(name, catalog, workload)
+        cal, st, rd = self._cal, workload.studies, workload.reads
+        n_months = cal.n_months
+        self._cells: list[dict] = [{} for _ in range(n_months)]
+        self._used: set[str] = set()
+        self.events = EventLog(keep_events)
+        initial = CLASSES.index(storage_class)
+        clock = catalog.lifecycle.early_deletion_clock.value
+        if clock not in ("creation", "class_change"):
+            from sim.errors import InputError
+
+            raise InputError(f"catalog {catalog.catalog}: lifecycle.early_deletion_clock is "
+                             f"{clock!r}; allowed: creation, class_change")
+        objects = st.objects.astype(np.int64)
+        size = st.size_bytes
+        n = len(st)
+        custom_s = st.acquisition_s if custom_time == "acquisition" else None
+        rules = lifecycle.rules if lifecycle is not None else ()
+        static_ok = self._static_matches(rules, workload, key_template, custom_s)
+        prices = [catalog.classes[c].storage_usd_per_gib_hour.value for c in CLASSES]
+        cheapest_first = sorted(range(len(CLASSES)), key=lambda c: (prices[c], -c))
+        path = lifecycle_path(rules, static_ok, initial, st.created_s, custom_s, end_s,
+                              cheapest_first)
+        self._path, self._initial = path, initial
+        gone_s = np.minimum(path.delete_s, st.delete_s)  # lifecycle or retention, if earlier
+        leaves = gone_s < cal.horizon_s
+        # storage: one line per class, changes at upload, each move and the deletion
+        lines, deltas, times = [np.full(n, initial, np.int64)], [size], [st.created_s]
+        cls = np.full(n, initial, dtype=np.int64)
+        since = st.created_s.copy()  # start of the early-deletion clock
+        upload_month = cal.month_of_seconds(st.created_s)
+        self._add(np.bincount(upload_month, weights=objects, minlength=n_months), storage_class,
+                  "requests", "Class A operations (uploads)", "class_a_usd_per_1000", 1000)
+        for k in range(path.move_s.shape[1]):
+            moved = (path.move_s[:, k] >= 0) & (path.move_s[:, k] < gone_s)
+            if not moved.any():
+                continue
+            when, to = path.move_s[moved, k], path.move_to[moved, k].astype(np.int64)
+            lines += [cls[moved], to]
+            deltas += [-size[moved], size[moved]]
+            times += [when, when]
+            if clock == "class_change":
+                self._early(size[moved], cls[moved], when - since[moved], when)
+                since[moved] = when
+            self.events.add(when, np.flatnonzero(moved), "transition", cls[moved], to)
+            for c in np.unique(to).tolist():
+                sel = to == c
+                self._add(np.bincount(cal.month_of_seconds(when[sel]),
+                                      weights=objects[moved][sel], minlength=n_months),
+                          CLASSES[c], "transitions", "Class A operations (SetStorageClass)",
+                          "class_a_usd_per_1000", 1000)
+            self._used.add(f"{catalog.catalog}.lifecycle.set_storage_class_operation")
+            cls[moved] = to
+        lines.append(cls[leaves])
+        deltas.append(-size[leaves])
+        times.append(gone_s[leaves])
+        self._early(size[leaves], cls[leaves], gone_s[leaves] - since[leaves], gone_s[leaves])
+        expired = leaves & (path.delete_s <= st.delete_s)
+        self.events.add(gone_s[expired], np.flatnonzero(expired), "expire", cls[expired], MISSING)
+        self._meter = Meter(len(CLASSES), cal.n_days)
+        self._meter.change_many(np.concatenate(lines), np.concatenate(deltas),
+                                np.concatenate(times))
+        # reads: Class B and retrieval at the class the object is in
+        present = (rd.time_s >= st.created_s[rd.study]) & (rd.time_s < gone_s[rd.study])
+        read_class = np.where(present, path.class_at(rd.study, rd.time_s, initial),
+                              MISSING).astype(np.int8)
+        read_month = cal.month_of_seconds(rd.time_s)
+        for c, cls_name in enumerate(CLASSES):
+            sel = read_class == c
+            if not sel.any():
+                continue
+            self._add(np.bincount(read_month[sel], weights=objects[rd.study[sel]],
+                                  minlength=n_months),
+                      cls_name, "requests", "Class B operations (reads)", "class_b_usd_per_1000",
+                      1000)
+            self._add(np.bincount(read_month[sel], weights=size[rd.study[sel]] / BYTES_PER_GIB,
+                                  minlength=n_months),
+                      cls_name, "retrieval", "GiB retrieved", "retrieval_usd_per_gib", 1)
+        self._egress = np.bincount(read_month[present], weights=size[rd.study[present]]
+                                   .astype(float) * egress_share, minlength=n_months)
+        if self._egress.any():
+            self._used.add(f"{catalog.catalog}.egress_internet_usd_per_gib")
+        if (clock == "creation") and (path.move_s >= 0).any():
+            self._used.add(f"{catalog.catalog}.lifecycle.early_deletion_clock")
+        self._read_class = read_class
+        self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
+                                      np.nan).astype(np.float32)
+        assert cal.horizon_s < NEVER_S
+
+    def _static_matches(self, rules, workload: Workload, key: str,
+                        custom_s: np.ndarray | None) -> list[np.ndarray]:
+        """For each rule, whether its conditions that never change hold for each study."""
+        from sim.tiering.gcs_lifecycle import date_s
+        from sim.tiering.keys import group_studies, prefix_matches, suffix_matches
+
+        st = workload.studies
+        groups = group_studies(workload) if any(r.prefixes or r.suffixes for r in rules) \
+            else None
+        start = self._cal.start
+        out = []
+        for rule in rules:
+            where = f"lifecycle rule {rule.number} condition"
+            ok = np.ones(len(st), dtype=bool)
+            for names, match in ((rule.prefixes, prefix_matches), (rule.suffixes, suffix_matches)):
+                if names:
+                    hit = np.zeros(len(groups.fields), dtype=bool)
+                    for name in names:
+                        hit |= match(key, groups, name, where)
+                    ok &= hit[groups.of_study]
+            if rule.created_before is not None:
+                ok &= st.created_s < date_s(rule.created_before, start)
+            if rule.custom_time_before is not None:
+                ok &= False if custom_s is None else \
+                    custom_s < date_s(rule.custom_time_before, start)
+            out.append(ok)
+        return out
+
+    def _early(self, size: np.ndarray, cls: np.ndarray, held_s: np.ndarray,
+               when_s: np.ndarray) -> None:
+        """Objects leaving ``cls`` after ``held_s``: charged as if stored the minimum."""
+        for c in np.unique(cls).tolist():
+            min_days = self.catalog.classes[CLASSES[c]].min_storage_days.value
+            if not min_days:
+                continue
+            sel = (cls == c) & (held_s < min_days * SECONDS_PER_DAY)
+            if not sel.any():
+                continue
+            owed_gib_hours = (size[sel] / BYTES_PER_GIB) * \
+                (min_days * SECONDS_PER_DAY - held_s[sel]) / SECONDS_PER_HOUR
+            month = self._cal.month_of_seconds(when_s[sel])
+            self._add(np.bincount(month, weights=owed_gib_hours, minlength=self._cal.n_months),
+                      CLASSES[c], "early_deletion", "GiB-hour", "storage_usd_per_gib_hour", 1)
+
+    def _add(self, per_month: np.ndarray, cls: str, category: str, unit: str, field: str,
+             per: float) -> None:
+        price = getattr(self.catalog.classes[cls], field)
+        if price.confidence == "UNCONFIRMED" and per_month.any():
+            self._used.add(f"{self.catalog.catalog}.classes.{cls}.{field}")
+        for m in np.flatnonzero(per_month).tolist():
+            q0, a0 = self._cells[m].get((cls, category, unit), (0.0, 0.0))
+            q = float(per_month[m])
+            self._cells[m][(cls, category, unit)] = (q0 + q, a0 + q * price.value / per)
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        return sorted(self._used)
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        label = self._cal.month_labels[month]
+        charges = []
+        for c, cls in enumerate(CLASSES):
+            gib_hours = usage.quantity_seconds[c] / BYTES_PER_GIB / SECONDS_PER_HOUR
+            if gib_hours:
+                rate = self.catalog.classes[cls].storage_usd_per_gib_hour.value
+                charges.append(Charge(label, self.name, cls, "storage", float(gib_hours),
+                                      "GiB-hour", float(gib_hours) * rate))
+        egress_gib = usage.egress_bytes / BYTES_PER_GIB
+        if egress_gib:
+            charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
+                                  egress_gib * self.catalog.egress_internet_usd_per_gib.value))
+        return charges + event_charges(label, self.name, usage.event_charges)
+
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._read_class, self._read_latency

@@ -1,4 +1,5 @@
-"""Read provider policy documents: S3 Lifecycle (JSON or XML) and Intelligent-Tiering (JSON).
+"""Read provider policy documents: S3 Lifecycle (JSON or XML), S3 Intelligent-Tiering, Azure
+lifecycle management policies and GCS lifecycle configurations (JSON).
 
 Errors name the file and, through the parsers, the rule ID and field.
 """
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.tiering.azure_lifecycle import ManagementPolicy, parse_management_policy
+from sim.tiering.gcs_lifecycle import GcsLifecycle, parse_gcs_lifecycle
 from sim.tiering.intelligent_tiering import ITConfiguration, parse_it_configurations
 from sim.tiering.s3_lifecycle import LifecycleConfiguration, parse_lifecycle
 
@@ -52,9 +55,32 @@ def load_intelligent_tiering(path: Path) -> list[ITConfiguration]:
         raise InputError(exc.problems, file=path) from None
 
 
+def load_azure_policy(path: Path) -> ManagementPolicy:
+    doc = read_document(path)
+    try:
+        return parse_management_policy(doc)
+    except InputError as exc:
+        raise InputError(exc.problems, file=path) from None
+
+
+def load_gcs_lifecycle(path: Path) -> GcsLifecycle:
+    doc = read_document(path)
+    try:
+        return parse_gcs_lifecycle(doc)
+    except InputError as exc:
+        raise InputError(exc.problems, file=path) from None
+
+
 def document_kind(doc: Any) -> str:
-    """'lifecycle' or 'intelligent-tiering' (for ``archive-sim validate``)."""
+    """'lifecycle' (S3), 'intelligent-tiering', 'azure-policy', 'gcs-lifecycle' or 'unknown'
+    (for ``archive-sim validate``)."""
     if isinstance(doc, dict):
+        inner = doc.get("properties", doc) if isinstance(doc.get("properties"), dict) else doc
+        inner = inner.get("policy", inner) if isinstance(inner.get("policy"), dict) else inner
+        if "rules" in inner:
+            return "azure-policy"
+        if "rule" in doc or ("lifecycle" in doc and isinstance(doc["lifecycle"], dict)):
+            return "gcs-lifecycle"
         if "Rules" in doc or "LifecycleConfiguration" in doc:
             return "lifecycle"
         if {"Tierings", "IntelligentTieringConfiguration",

@@ -37,6 +37,17 @@ class Price(_Model):
 class Band(_Model):
     from_gib: NonNegative
     value: NonNegative
+    confidence: Confidence | None = None
+    """Set when one band is less certain than the rest (e.g. a stand-in for the top band)."""
+
+
+class Fact(_Model):
+    """One sourced billing rule that is not a number (a date, a choice between readings)."""
+
+    value: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    as_of: str = Field(min_length=1)
+    confidence: Confidence
 
 
 class BandedPrice(_Model):
@@ -155,6 +166,18 @@ class GcsClass(_Model):
     storage_usd_per_gib_hour: Price
     class_a_usd_per_1000: Price
     class_b_usd_per_1000: Price
+    retrieval_usd_per_gib: Price
+    min_storage_days: Price
+
+
+class GcsLifecycleRules(_Model):
+    """How Google bills what lifecycle rules do (readings the reference could not confirm)."""
+
+    early_deletion_clock: Fact
+    """``creation``: the minimum storage duration counts from the object's creation and a
+    SetStorageClass charges no early deletion; ``class_change``: it restarts at each change."""
+    set_storage_class_operation: Fact
+    """Which operation a SetStorageClass is billed as."""
 
 
 class Autoclass(_Model):
@@ -176,8 +199,69 @@ class GcsCatalog(_Catalog):
     sources: dict[str, str]
     classes: dict[Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"], GcsClass]
     autoclass: Autoclass
+    lifecycle: GcsLifecycleRules
     first_byte_latency_s: Price
     egress_internet_usd_per_gib: Price
+
+
+class AzureTier(_Model):
+    storage_usd_per_gib_month: BandedPrice | Price
+    write_usd_per_10000: Price
+    read_usd_per_10000: Price
+    retrieval_usd_per_gib: Price
+    min_storage_days: Price
+    min_billable_object_bytes: Price
+
+
+class MinimumSizeDates(_Model):
+    """When the 128 KiB minimum billable size on cooler tiers starts (ISO dates)."""
+
+    new_accounts_from: Fact
+    all_accounts_from: Fact
+
+
+class Rehydration(_Model):
+    read_usd_per_10000: Price
+    retrieval_usd_per_gib: Price
+    hours: Price
+
+
+class SmartTier(_Model):
+    cool_after_days: Price
+    cold_after_days: Price
+    monitoring_usd_per_10000_objects_month: Price
+    small_object_bytes: Price
+    tier_change_fees: Price
+
+
+class AzureCatalog(_Catalog):
+    """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
+
+    provider: Literal["azure"]
+    region: str
+    currency: Literal["USD"]
+    compiled: str
+    bytes_per_gib: int
+    sources: dict[str, str]
+    tiers: dict[Literal["Hot", "Cool", "Cold", "Archive"], AzureTier]
+    min_billable_size_effective: MinimumSizeDates
+    rehydration: dict[Literal["Standard", "High"], Rehydration]
+    last_access_update_usd_per_10000: Price
+    smart_tier: SmartTier
+    first_byte_latency_s: Price
+    egress_internet: Egress
+
+
+def load_azure_catalog(name_or_path: str | Path) -> AzureCatalog:
+    """A shipped Azure Blob Storage catalog by name or a catalog file by path."""
+    return load_catalog(name_or_path, AzureCatalog)
+
+
+def load_provider_catalog(provider: str, name_or_path: str | Path):
+    """The catalog of a cloud provider (``aws``, ``aws-healthimaging``, ``azure``, ``gcp``)."""
+    model = {"aws": Catalog, "aws-healthimaging": HealthImagingCatalog, "azure": AzureCatalog,
+             "gcp": GcsCatalog}[provider]
+    return load_catalog(name_or_path, model)
 
 
 def load_gcs_catalog(name_or_path: str | Path) -> GcsCatalog:
@@ -186,9 +270,12 @@ def load_gcs_catalog(name_or_path: str | Path) -> GcsCatalog:
 
 
 def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
-    if isinstance(node, Price | BandedPrice | RestoreTier):
+    if isinstance(node, Price | BandedPrice | RestoreTier | Fact):
         if node.confidence == "UNCONFIRMED":
             found.append(path)
+        if isinstance(node, BandedPrice):
+            found.extend(f"{path}.bands[{i}]" for i, b in enumerate(node.bands)
+                         if b.confidence == "UNCONFIRMED" and node.confidence != "UNCONFIRMED")
         return
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from sim.compare import Comparison
-from sim.pricing.catalog import load_catalog, load_gcs_catalog, load_healthimaging_catalog
+from sim.pricing.catalog import load_provider_catalog
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1a1a1a;
@@ -168,8 +168,7 @@ def _assumptions(c: Comparison) -> str:
             if cloud.kind == "cloud":
                 catalogs.add((cloud.catalog, cloud.provider))
     for name, provider in sorted(catalogs):
-        cat = {"aws-healthimaging": load_healthimaging_catalog,
-               "gcp": load_gcs_catalog}.get(provider, load_catalog)(name)
+        cat = load_provider_catalog(provider, name)
         out.append(f"<p>Price catalog <b>{html.escape(cat.catalog)}</b> ({cat.provider}, "
                    f"{cat.region}), compiled {cat.compiled}; sources: "
                    + "; ".join(html.escape(f"{k}: {v}") for k, v in cat.sources.items())

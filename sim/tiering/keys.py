@@ -93,6 +93,19 @@ def prefix_matches(template: str, groups: StudyGroups, prefix: str, where: str) 
     return out
 
 
+def suffix_matches(template: str, groups: StudyGroups, suffix: str, where: str) -> np.ndarray:
+    """Whether each group's keys end with ``suffix``. bool per group"""
+    out = np.zeros(len(groups.fields), dtype=bool)
+    for g, fields in enumerate(groups.fields):
+        key = template.format(study_id=_STUDY, **fields)
+        tail = key.rsplit(_STUDY, 1)[-1]
+        if len(suffix) > len(tail) and _STUDY in key:
+            raise InputError(f"{where}: suffix {suffix!r} reaches into the study id part of the "
+                             f"object key ({template!r}); filter on the part after {{study_id}}")
+        out[g] = key.endswith(suffix)
+    return out
+
+
 def tags_match(tag_templates: dict[str, str], groups: StudyGroups,
                wanted: tuple[tuple[str, str], ...]) -> np.ndarray:
     """Whether each group's tags include every wanted (key, value). bool per group"""

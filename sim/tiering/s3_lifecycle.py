@@ -30,6 +30,9 @@ import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY
 from sim.errors import InputError
+from sim.tiering.document_checks import Problems as _Problems
+from sim.tiering.document_checks import integer as _integer
+from sim.tiering.document_checks import unknown as _unknown
 
 TRANSITION_CLASSES = (
     "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
@@ -102,14 +105,6 @@ class LifecycleConfiguration:
 
 
 # ---------------------------------------------------------------------------------------- parsing
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, where: str, what: str) -> None:
-        self.lines.append(f"{where}: {what}")
 
 
 def parse_lifecycle(doc: Any) -> LifecycleConfiguration:
@@ -342,25 +337,6 @@ def _check_rule_actions(actions: list[Action], where: str, problems: _Problems) 
             if t.days is not None and e.days is not None and t.days >= e.days:
                 problems.add(where, f"transition to {t.storage_class} at day {t.days} is not "
                                     f"before the expiration at day {e.days}")
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _unknown(raw: dict, allowed: set[str], where: str, problems: _Problems) -> None:
-    for key in raw:
-        if key not in allowed:
-            problems.add(f"{where} {key}",
-                         f"unknown element; allowed: {', '.join(sorted(allowed))}")
 
 
 # ---------------------------------------------------------------------------- deciding, per day
