@@ -92,7 +92,8 @@ def test_flat_archive_in_shards_bills_the_same():
 
 
 @pytest.mark.parametrize("variant", ["onprem", "hybrid", "healthimaging", "gcs-autoclass", "cloud",
-                                     "hybrid-migration"])
+                                     "hybrid-migration", "azure", "azure-smart-tier",
+                                     "gcs-lifecycle"])
 def test_onprem_and_hybrid_in_shards_bill_as_one(variant):
     """On-prem capacity is decided on the whole archive's daily bytes, so shards added before
     billing buy the same hardware as one piece."""

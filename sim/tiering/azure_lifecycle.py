@@ -222,7 +222,7 @@ def _parse_base_blob(raw: Any, where: str, problems: Problems) -> tuple[dict[int
     if auto_hot and (COOL not in actions or actions[COOL].clock != "last_access"):
         problems.add(f"{where}.enableAutoTierToHotFromCool",
                      "works only with tierToCool.daysAfterLastAccessTimeGreaterThan")
-    if not actions:
+    if not set(raw) & {*ACTIONS, "tierToHot"}:
         problems.add(where, "has no action; allowed: tierToCool, tierToCold, tierToArchive, "
                             "delete")
     return actions, auto_hot
