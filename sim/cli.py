@@ -134,18 +134,26 @@ def _print_comparison(summary: dict, elapsed_s: float) -> None:
     prefix = prefix[:prefix.rfind("-") + 1] if "-" in prefix else ""
     table = Table(title=f"{prefix}… compared in {elapsed_s:.0f} s (USD)" if prefix
                   else f"Options compared in {elapsed_s:.0f} s (USD)")
-    for col in ("option", "NPV", "NPV saved", "break-even", "priors ≤5 s", "missed"):
-        table.add_column(col, justify="right" if table.columns else "left", no_wrap=True)
+    rows = []
     for name, o in summary["scenarios"].items():
         v = summary["versus_baseline"].get(name, {})
         r = o["reads"]
         pay = v.get("payback_months")
-        table.add_row(
+        rows.append((
             name[len(prefix):], f"{o['npv_usd']:,.0f}",
             f"{v['npv_savings_usd']:,.0f}" if v else "-",
             "-" if not v else ("never" if pay is None else v["break_even_month"]),
             f"{r['priors_within_target_share']:.1%}" if r else "-",
-            f"{r['unavailable']:,}" if r else "-")
+            f"{r['unavailable']:,}" if r else "-"))
+    columns = ("option", "NPV", "NPV saved", "break-even", "priors ≤5 s", "missed")
+    for i, col in enumerate(columns):  # numbers are never cut; long option names fold
+        if i == 0:
+            table.add_column(col, overflow="fold")
+        else:
+            table.add_column(col, justify="right", no_wrap=True,
+                             min_width=max(len(row[i]) for row in rows))
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
     out.print(f"Lowest net present cost: {summary['recommendation']}", highlight=False)
     for risk in summary["risks"]:

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.compare import Comparison  # noqa: E402
@@ -59,9 +60,8 @@ def annual_by_category(c: Comparison) -> Figure:
     """Annual cost of each option, stacked by ledger category."""
     names = list(c.results)
     cats = sorted(c.annual["category"].unique())
-    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 4), sharey=True,
-                             squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+    fig, axes = _panels(len(names), 4)
+    for ax, name in zip(axes, names, strict=False):
         t = c.annual[c.annual.scenario == name].pivot_table(
             index="year", columns="category", values="amount_usd", aggfunc="sum",
             fill_value=0.0).reindex(columns=cats, fill_value=0.0)
@@ -71,27 +71,37 @@ def annual_by_category(c: Comparison) -> Figure:
                    hatch=HATCHES[(k + 3 * (k // 8)) % 8], edgecolor="white", lw=0.5,
                    label=cat)
             bottom += t[cat].to_numpy()
-        _style(ax, name, "million USD" if ax is axes[0][0] else "")
+        _style(ax, name, "million USD" if ax is axes[0] else "")
         _musd(ax)
         ax.set_xticks(list(t.index), [str(y) for y in t.index])
         ax.tick_params(axis="x", labelsize=8, rotation=45)
-    axes[0][-1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    axes[min(len(names), PANELS_PER_ROW) - 1].legend(frameon=False, fontsize=7, loc="upper left",
+                                                    bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return fig
 
 
 def stored_by_tier(c: Comparison) -> Figure:
-    """Data stored in each option's cloud tiers (GiB-month rows of the ledger), raw capacity
-    installed on-prem, and the logical archive size."""
+    """Data stored in each option's cloud tiers (the ledger's storage rows: GiB-months, or
+    GiB-hours over the month's hours), raw capacity installed on-prem, and the logical archive
+    size."""
     names = list(c.results)
-    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.8), sharey=True,
-                             squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+    fig, axes = _panels(len(names), 3.8)
+    for ax, name in zip(axes, names, strict=False):
         r = c.results[name]
         stored = r.workload_table.groupby("month")["stored_bytes_end"].sum() / 1e12
         x = np.arange(len(stored))
         ax.plot(x, stored.to_numpy(), "k-", lw=2, label="archive (logical)")
-        rows = r.ledger[(r.ledger.category == "storage") & (r.ledger.unit == "GiB-month")]
+        days = np.diff(r.workload.calendar.month_bounds_s) / 86_400
+        per_month = dict(zip(r.workload.calendar.month_labels, days, strict=True))
+        storage = r.ledger[r.ledger.category == "storage"]
+        hourly = storage.unit == "GiB-hour"
+        rows = pd.concat([
+            storage[storage.unit == "GiB-month"],
+            storage[hourly].assign(
+                quantity=storage.quantity[hourly]
+                / (storage.month[hourly].astype(str).map(per_month).astype(float) * 24)),
+        ])
         tiers = rows.pivot_table(index="month", columns="tier", values="quantity",
                                  aggfunc="sum", fill_value=0.0).reindex(
             stored.index, fill_value=0.0) * 2**30 / 1e12
@@ -101,8 +111,6 @@ def stored_by_tier(c: Comparison) -> Figure:
         # on-prem tiers: raw capacity installed (the ledger's space rows, TB-days per month)
         space = r.ledger[(r.ledger.category == "space") & (r.ledger.unit == "TB-day raw")]
         if len(space):
-            days = np.diff(r.workload.calendar.month_bounds_s) / 86_400
-            per_month = dict(zip(r.workload.calendar.month_labels, days, strict=True))
             raw = space.assign(tb=space.quantity / space.month.map(per_month)).pivot_table(
                 index="month", columns="tier", values="tb", aggfunc="sum",
                 fill_value=0.0).reindex(stored.index, fill_value=0.0)
@@ -110,10 +118,26 @@ def stored_by_tier(c: Comparison) -> Figure:
                 ax.plot(x, raw[tier].to_numpy(), LINES[(k + 2) % 4],
                         color=PALETTE[(k + 5) % 8], lw=1.5, label=f"{tier} (raw installed)")
         _ticks_years(ax, c)
-        _style(ax, name, "TB" if ax is axes[0][0] else "")
+        _style(ax, name, "TB" if ax is axes[0] else "")
         ax.legend(frameon=False, fontsize=7)
     fig.tight_layout()
     return fig
+
+
+PANELS_PER_ROW = 3
+
+
+def _panels(n: int, height: float) -> tuple[Figure, list]:
+    """One panel per option, at most PANELS_PER_ROW to a row (a shared y axis); unused panels
+    hidden."""
+    cols = min(n, PANELS_PER_ROW)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, height * rows), sharey=True,
+                             squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
 
 
 def first_bills(c: Comparison, months: int = 24) -> Figure:

@@ -23,20 +23,22 @@ def handout(c: Comparison, path) -> None:
     fig.text(0.07, 0.925, f"{len(s['scenarios'])} options, {s['horizon_months']} months from "
              f"{s['start']}, baseline {s['baseline']}; NPV at {s['discount_rate']:.1%}",
              fontsize=9, color="#444")
-    y = 0.89
-    for line in summary_lines(s):
-        for part in textwrap.wrap(line, 95):
-            fig.text(0.07, y, part, fontsize=10)
-            y -= 0.022
+    chart_top = 0.44  # the chart keeps the lower part of the page, whatever the text
+    rows = [(part, 10, "black", 0.022) for line in summary_lines(s)
+            for part in textwrap.wrap(line, 95)]
     if s["risks"]:
-        y -= 0.01
-        fig.text(0.07, y, "Risks", fontsize=11, weight="bold")
-        y -= 0.022
-        for risk in s["risks"][:8]:
-            for part in textwrap.wrap("- " + risk, 100):
-                fig.text(0.07, y, part, fontsize=8.5, color="#8a2b00")
-                y -= 0.018
-    ax = fig.add_axes([0.1, 0.06, 0.85, min(0.38, y - 0.1)])
+        rows.append(("Risks", 11, "bold", 0.024))
+        rows += [(part, 8.5, "#8a2b00", 0.018) for risk in s["risks"]
+                 for part in textwrap.wrap("- " + risk, 100)]
+    y = 0.89
+    for i, (text, size, style, step) in enumerate(rows):
+        if y - step < chart_top + 0.03 and i < len(rows) - 1:
+            fig.text(0.07, y, "... more in report.html", fontsize=9, style="italic")
+            break
+        fig.text(0.07, y, text, fontsize=size, color="black" if style == "bold" else style,
+                 weight="bold" if style == "bold" else "normal")
+        y -= step
+    ax = fig.add_axes([0.1, 0.06, 0.85, chart_top - 0.1])
     for i, name in enumerate(c.monthly.columns):
         ax.plot(range(len(c.monthly)), c.monthly[name].cumsum() / 1e6, LINES[i % 4],
                 color=PALETTE[i % 8], lw=2, label=name)
