@@ -441,6 +441,10 @@ class CloudArchive(Model):
         "or the study's acquisition time (for daysSinceCustomTime rules).")
     azure: AzureOptions | None = Field(
         None, description="Azure Blob Storage account settings (provider azure).")
+    price_overrides: dict[str, NonNegativeFloat] = Field(
+        default_factory=dict, description="Catalog prices replaced for this archive, by dotted "
+        "path in the catalog (e.g. 'tiers.Cool.retrieval_usd_per_gib: 0.01' for a negotiated "
+        "or newly confirmed price); they are reported as given by the scenario.")
 
     @field_validator("lifecycle", "intelligent_tiering")
     @classmethod

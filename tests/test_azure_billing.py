@@ -262,3 +262,26 @@ def test_smart_tier_moves_by_inactivity_and_charges_monitoring():
     assert row(ledger, "2027-01", "SMART_TIER", "monitoring") == pytest.approx((1, 0.04 / 10_000))
     assert archive.read_outcomes()[0].tolist() == [2]
     assert "azure-eastus.smart_tier.tier_change_fees" in archive.unconfirmed_prices
+
+
+def test_a_scenario_can_override_an_unconfirmed_price():
+    from sim.archives import build_cloud
+    from sim.errors import InputError
+    from sim.scenario import CloudArchive
+
+    # a Cool read: retrieval 1 GiB at the overriding price, no longer listed as unconfirmed
+    w = workload([GIB], [(0, 10 * DAY)], months=1)
+    spec = CloudArchive(name="az", kind="cloud", provider="azure", storage_class="Cool",
+                        egress_share=0.0,
+                        price_overrides={"tiers.Cool.retrieval_usd_per_gib": 0.02})
+    archive = build_cloud(spec, w)
+    ledger = ledger_frame(run_loop(w, [archive]))
+    assert row(ledger, "2027-01", "Cool", "retrieval") == pytest.approx((1, 0.02))
+    assert "azure-eastus.tiers.Cool.retrieval_usd_per_gib" not in archive.unconfirmed_prices
+    assert archive.catalog.tiers["Cool"].retrieval_usd_per_gib.confidence == "USER"
+    for path, message in (("tiers.Warm.retrieval_usd_per_gib", "no such price"),
+                          ("tiers.Cool", "not a single price"),
+                          ("min_billable_size_effective.all_accounts_from", "a rule")):
+        bad = spec.model_copy(update={"price_overrides": {path: 1.0}})
+        with pytest.raises(InputError, match=message):
+            build_cloud(bad, w)

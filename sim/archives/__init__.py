@@ -42,7 +42,9 @@ def load_cloud_documents(spec: CloudArchive):
     from sim.io import policy_files as pf
     from sim.pricing import catalog as cat
 
-    catalog = cat.load_provider_catalog(spec.provider, spec.catalog)
+    catalog = cat.override_prices(cat.load_provider_catalog(spec.provider, spec.catalog),
+                                  dict(spec.price_overrides),
+                                  f"archive {spec.name!r} price_overrides")
     if spec.provider == "aws-healthimaging":
         return catalog, None, None
     if spec.provider == "gcp":

@@ -10,13 +10,15 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
 
-Confidence = Literal["P", "A", "S", "D", "UNCONFIRMED"]
+Confidence = Literal["P", "A", "S", "D", "USER", "UNCONFIRMED"]
+"""P provider page, A price-list value in third-party code, S dated secondary source, D derived,
+USER given by the scenario (``price_overrides``), UNCONFIRMED a stand-in no source confirmed."""
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
@@ -255,6 +257,44 @@ class AzureCatalog(_Catalog):
 def load_azure_catalog(name_or_path: str | Path) -> AzureCatalog:
     """A shipped Azure Blob Storage catalog by name or a catalog file by path."""
     return load_catalog(name_or_path, AzureCatalog)
+
+
+def override_prices(catalog, overrides: dict[str, float], where: str):
+    """A copy of ``catalog`` with the prices at the dotted paths replaced (e.g.
+    ``tiers.Cool.retrieval_usd_per_gib``, ``storage_usd_per_gib_month.bands.2``): value as
+    given, confidence USER, source naming ``where``."""
+    if not overrides:
+        return catalog
+    data = catalog.model_dump()
+    problems = []
+    for dotted, value in overrides.items():
+        node: Any = data
+        parts = dotted.split(".")
+        try:
+            for part in parts:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            problems.append(f"{where}.{dotted}: no such price in catalog {catalog.catalog!r}")
+            continue
+        if not (isinstance(node, dict) and "value" in node):
+            inner = ", ".join(sorted(node)) if isinstance(node, dict) else ""
+            problems.append(f"{where}.{dotted}: not a single price in catalog "
+                            f"{catalog.catalog!r}" + (f" (it holds {inner})" if inner else ""))
+            continue
+        if isinstance(node["value"], str):
+            problems.append(f"{where}.{dotted}: is a rule, not a price")
+            continue
+        node["value"] = value
+        node["confidence"] = "USER"
+        if "source" in node:
+            node["source"] = f"scenario ({where})"
+            node["as_of"] = "scenario"
+    if problems:
+        raise InputError(problems)
+    try:
+        return type(catalog).model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{where}: {exc.errors()[0]['msg']}") from None
 
 
 def load_provider_catalog(provider: str, name_or_path: str | Path):
