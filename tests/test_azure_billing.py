@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 
 from sim.archives.azure import AzureBlobArchive
 from sim.archives.azure_smart_tier import AzureSmartTierArchive
-from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
 from sim.pricing.catalog import load_azure_catalog
 from sim.tiering.azure_lifecycle import parse_management_policy
-from sim.workload.model import NEVER, Reads, Studies, Workload
+from tests.cloud_helpers import hand_workload, row
 
 DAY = 86_400
 HOUR = 3_600
@@ -30,20 +28,7 @@ LAT_UPDATE = 0.004  # per 10,000 (UNCONFIRMED stand-in)
 START = dt.date(2027, 1, 1)
 
 
-def workload(sizes, reads=(), months=3, objects=None, delete_day=None):
-    n = len(sizes)
-    delete_s = np.full(n, NEVER, np.int64)
-    if delete_day is not None:
-        delete_s[:] = delete_day * DAY
-    st = Studies(created_s=np.zeros(n, np.int64), modality=np.zeros(n, np.int8),
-                 size_bytes=np.array(sizes, np.int64),
-                 objects=np.array(objects or [1] * n, np.int32),
-                 patient=np.arange(n, dtype=np.int32), age_years=np.full(n, 50, np.float32),
-                 delete_s=delete_s)
-    study, time_s = zip(*reads, strict=True) if reads else ((), ())
-    rd = Reads(np.array(study, np.int32), np.array(time_s, np.int64),
-               np.zeros(len(reads), np.int8))
-    return Workload(Calendar(START, months), ("CR",), st, rd)
+workload = hand_workload
 
 
 def policy(base_blob: dict, prefix: list[str] | None = None):
@@ -61,13 +46,6 @@ def bill(w, tier="Hot", rules=None, tracking=True, enabled_s=0, min_size_from_s=
                                "studies/{modality}/{study_id}", {}, 0.0, tracking, enabled_s,
                                min_size_from_s, priority, "Hot", keep_events=True)
     return archive, ledger_frame(run_loop(w, [archive]))
-
-
-def row(ledger, month, tier, category="storage", unit=None):
-    r = ledger[(ledger.month == month) & (ledger.tier == tier) & (ledger.category == category)]
-    if unit is not None:
-        r = r[r.unit == unit]
-    return float(r.quantity.sum()), float(r.amount_usd.sum())
 
 
 def test_a_flat_month_and_a_half_month():

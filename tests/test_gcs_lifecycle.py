@@ -5,20 +5,17 @@ prefix and suffix filters.  Prices: sim/data/prices/gcp-us-east1.yaml (per GiB-h
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
 from sim.archives.gcs import GcsLifecycleArchive
-from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
 from sim.pricing.catalog import load_gcs_catalog
 from sim.tiering.gcs_lifecycle import parse_gcs_lifecycle
-from sim.workload.model import NEVER, Reads, Studies, Workload
+from tests.cloud_helpers import hand_workload, row
 
 DAY = 86_400
 GIB = 2**30
@@ -27,18 +24,7 @@ CLASS_A = 0.005 / 1000
 REPO = Path(__file__).resolve().parents[1]
 
 
-def workload(sizes, reads=(), months=3, modality=None, acquired_s=None):
-    n = len(sizes)
-    st = Studies(created_s=np.zeros(n, np.int64),
-                 modality=np.array(modality or [0] * n, np.int8),
-                 size_bytes=np.array(sizes, np.int64), objects=np.ones(n, np.int32),
-                 patient=np.arange(n, dtype=np.int32), age_years=np.full(n, 50, np.float32),
-                 delete_s=np.full(n, NEVER, np.int64),
-                 acquired_s=None if acquired_s is None else np.array(acquired_s, np.int64))
-    study, time_s = zip(*reads, strict=True) if reads else ((), ())
-    rd = Reads(np.array(study, np.int32), np.array(time_s, np.int64),
-               np.zeros(len(reads), np.int8))
-    return Workload(Calendar(dt.date(2027, 1, 1), months), ("CR", "CT"), st, rd)
+workload = hand_workload
 
 
 def rules(*raw):
@@ -50,13 +36,6 @@ def bill(w, storage_class="STANDARD", config=None, custom_time="none", catalog="
     archive = GcsLifecycleArchive("gcs", load_gcs_catalog(catalog), w, storage_class, config,
                                   key, 0.0, custom_time, keep_events=True)
     return archive, ledger_frame(run_loop(w, [archive]))
-
-
-def row(ledger, month, tier, category="storage", unit=None):
-    r = ledger[(ledger.month == month) & (ledger.tier == tier) & (ledger.category == category)]
-    if unit is not None:
-        r = r[r.unit == unit]
-    return float(r.quantity.sum()), float(r.amount_usd.sum())
 
 
 def test_a_flat_month():

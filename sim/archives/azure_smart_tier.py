@@ -20,7 +20,7 @@ from sim.ledger import Charge
 from sim.pricing.catalog import AzureCatalog, Price
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.volume_bands import banded_cost
-from sim.tiering.autoclass import autoclass_path
+from sim.tiering.autoclass import autoclass_path, meter_changes
 from sim.tiering.core import Meter, event_charges
 from sim.workload.model import Workload
 
@@ -42,31 +42,10 @@ class AzureSmartTierArchive(BookedAhead):
         objects = st.objects.astype(np.int64)
         small = st.size_bytes < objects * int(smart.small_object_bytes.value)
         path = autoclass_path(st.created_s, end_s, rd.study, rd.time_s, steps, small)
-        size = st.size_bytes[path.study]
-        lines, deltas, times = [np.zeros(len(st), np.int64)], [st.size_bytes], [st.created_s]
-        prev = np.zeros(path.study.size, dtype=np.int64)
-        for k in range(len(steps)):
-            moved = path.move_s[:, k] >= 0
-            lines += [prev[moved], np.full(int(moved.sum()), k + 1)]
-            deltas += [-size[moved], size[moved]]
-            times += [path.move_s[moved, k], path.move_s[moved, k]]
-            prev = np.where(moved, k + 1, prev)
-        back = path.ends_in_read & (path.reached > 0)
-        lines += [path.reached[back].astype(np.int64), np.zeros(int(back.sum()), np.int64)]
-        deltas += [-size[back], size[back]]
-        times += [path.end_s[back], path.end_s[back]]
-        gone = ~path.ends_in_read & (path.end_s < cal.horizon_s)
-        lines.append(path.reached[gone].astype(np.int64))
-        deltas.append(-size[gone])
-        times.append(path.end_s[gone])
-        monitored = ~small
-        deleted = monitored & (st.delete_s < cal.horizon_s)
-        lines += [np.full(int(monitored.sum()), MONITORED), np.full(int(deleted.sum()), MONITORED)]
-        deltas += [objects[monitored], -objects[deleted]]
-        times += [st.created_s[monitored], st.delete_s[deleted]]
         self._meter = Meter(MONITORED + 1, cal.n_days)
-        self._meter.change_many(np.concatenate(lines), np.concatenate(deltas),
-                                np.concatenate(times))
+        self._meter.change_many(*meter_changes(
+            path, len(steps), st.size_bytes, st.created_s, st.delete_s, cal.horizon_s, objects,
+            ~small, MONITORED))
         n_months = cal.n_months
         self._cells: list[dict] = [{} for _ in range(n_months)]
         self._used = {f"{catalog.catalog}.smart_tier.tier_change_fees",

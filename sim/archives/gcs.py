@@ -16,7 +16,7 @@ from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import GcsCatalog
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.tiering.autoclass import CLASSES, autoclass_path
+from sim.tiering.autoclass import CLASSES, autoclass_path, meter_changes
 from sim.tiering.core import Meter, event_charges
 from sim.workload.model import Workload
 
@@ -39,31 +39,10 @@ class GcsAutoclassArchive(BookedAhead):
         objects = st.objects.astype(np.int64)
         small = st.size_bytes < objects * int(a.small_object_bytes.value)
         path = autoclass_path(st.created_s, end_s, rd.study, rd.time_s, steps, small)
-        size = st.size_bytes[path.study]
-        lines, deltas, times = [np.zeros(len(st), np.int64)], [st.size_bytes], [st.created_s]
-        prev = np.zeros(path.study.size, dtype=np.int64)  # class before each step
-        for k in range(len(steps)):
-            moved = path.move_s[:, k] >= 0
-            lines += [prev[moved], np.full(int(moved.sum()), k + 1)]
-            deltas += [-size[moved], size[moved]]
-            times += [path.move_s[moved, k], path.move_s[moved, k]]
-            prev = np.where(moved, k + 1, prev)
-        back = path.ends_in_read & (path.reached > 0)  # a read brings it back to Standard
-        lines += [path.reached[back].astype(np.int64), np.zeros(int(back.sum()), np.int64)]
-        deltas += [-size[back], size[back]]
-        times += [path.end_s[back], path.end_s[back]]
-        gone = ~path.ends_in_read & (path.end_s < horizon)
-        lines.append(path.reached[gone].astype(np.int64))
-        deltas.append(-size[gone])
-        times.append(path.end_s[gone])
-        managed = ~small  # management fee: object-time under Autoclass
-        deleted = managed & (st.delete_s < horizon)
-        lines += [np.full(int(managed.sum()), MANAGED), np.full(int(deleted.sum()), MANAGED)]
-        deltas += [objects[managed], -objects[deleted]]
-        times += [st.created_s[managed], st.delete_s[deleted]]
         self._meter = Meter(MANAGED + 1, cal.n_days)
-        self._meter.change_many(np.concatenate(lines), np.concatenate(deltas),
-                                np.concatenate(times))
+        self._meter.change_many(*meter_changes(  # management fee: objects under Autoclass
+            path, len(steps), st.size_bytes, st.created_s, st.delete_s, horizon, objects,
+            ~small, MANAGED))
         n_months = cal.n_months
         self._cells: list[dict] = [{} for _ in range(n_months)]
         self._used: set[str] = set()  # UNCONFIRMED prices this run's bill depends on
@@ -101,24 +80,13 @@ class GcsAutoclassArchive(BookedAhead):
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
-        q = usage.quantity_seconds
-        charges = []
-        for c, cls in enumerate(CLASSES):
-            gib_hours = q[c] / BYTES_PER_GIB / SECONDS_PER_HOUR
-            if gib_hours:
-                rate = self.catalog.classes[cls].storage_usd_per_gib_hour.value
-                charges.append(Charge(label, self.name, cls, "storage", float(gib_hours),
-                                      "GiB-hour", float(gib_hours) * rate))
-        periods = q[MANAGED] / (30 * SECONDS_PER_DAY)  # objects x 30-day periods
+        charges = _storage_charges(self, label, usage)
+        periods = usage.quantity_seconds[MANAGED] / (30 * SECONDS_PER_DAY)  # objects x 30 days
         if periods:
             fee = self.catalog.autoclass.management_usd_per_1000_objects_per_30_days.value
             charges.append(Charge(label, self.name, "AUTOCLASS", "monitoring", float(periods),
                                   "objects x 30 days", float(periods) * fee / 1000))
-        egress_gib = usage.egress_bytes / BYTES_PER_GIB
-        if egress_gib:
-            charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  egress_gib * self.catalog.egress_internet_usd_per_gib.value))
-        return charges + event_charges(label, self.name, usage.event_charges)
+        return charges + _egress_and_events(self, label, usage)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_class, self._read_latency
@@ -293,18 +261,29 @@ class GcsLifecycleArchive(BookedAhead):
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
-        charges = []
-        for c, cls in enumerate(CLASSES):
-            gib_hours = usage.quantity_seconds[c] / BYTES_PER_GIB / SECONDS_PER_HOUR
-            if gib_hours:
-                rate = self.catalog.classes[cls].storage_usd_per_gib_hour.value
-                charges.append(Charge(label, self.name, cls, "storage", float(gib_hours),
-                                      "GiB-hour", float(gib_hours) * rate))
-        egress_gib = usage.egress_bytes / BYTES_PER_GIB
-        if egress_gib:
-            charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  egress_gib * self.catalog.egress_internet_usd_per_gib.value))
-        return charges + event_charges(label, self.name, usage.event_charges)
+        return _storage_charges(self, label, usage) + _egress_and_events(self, label, usage)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_class, self._read_latency
+
+
+def _storage_charges(archive, label: str, usage: MonthUsage) -> list[Charge]:
+    """GiB-hours of each class (meter lines 0-3) at the class's hourly price."""
+    charges = []
+    for c, cls in enumerate(CLASSES):
+        gib_hours = float(usage.quantity_seconds[c] / BYTES_PER_GIB / SECONDS_PER_HOUR)
+        if gib_hours:
+            rate = archive.catalog.classes[cls].storage_usd_per_gib_hour.value
+            charges.append(Charge(label, archive.name, cls, "storage", gib_hours, "GiB-hour",
+                                  gib_hours * rate))
+    return charges
+
+
+def _egress_and_events(archive, label: str, usage: MonthUsage) -> list[Charge]:
+    """Internet egress (one price per GiB) and the month's per-event charges."""
+    charges = []
+    egress_gib = usage.egress_bytes / BYTES_PER_GIB
+    if egress_gib:
+        charges.append(Charge(label, archive.name, "internet", "egress", egress_gib, "GiB",
+                              egress_gib * archive.catalog.egress_internet_usd_per_gib.value))
+    return charges + event_charges(label, archive.name, usage.event_charges)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,33 +41,30 @@ def read_document(path: Path) -> Any:
 
 
 def load_lifecycle(path: Path) -> LifecycleConfiguration:
-    doc = read_document(path)
-    try:
-        return parse_lifecycle(doc)
-    except InputError as exc:
-        raise InputError(exc.problems, file=path) from None
+    """An S3 Lifecycle configuration (JSON or XML)."""
+    return _parsed(path, parse_lifecycle)
 
 
 def load_intelligent_tiering(path: Path) -> list[ITConfiguration]:
-    doc = read_document(path)
-    try:
-        return parse_it_configurations(doc)
-    except InputError as exc:
-        raise InputError(exc.problems, file=path) from None
+    """S3 Intelligent-Tiering configuration(s)."""
+    return _parsed(path, parse_it_configurations)
 
 
 def load_azure_policy(path: Path) -> ManagementPolicy:
-    doc = read_document(path)
-    try:
-        return parse_management_policy(doc)
-    except InputError as exc:
-        raise InputError(exc.problems, file=path) from None
+    """An Azure lifecycle management policy."""
+    return _parsed(path, parse_management_policy)
 
 
 def load_gcs_lifecycle(path: Path) -> GcsLifecycle:
+    """A Google Cloud Storage lifecycle configuration."""
+    return _parsed(path, parse_gcs_lifecycle)
+
+
+def _parsed(path: Path, parse: Callable[[Any], Any]) -> Any:
+    """``parse`` applied to the document at ``path``; its problems name the file."""
     doc = read_document(path)
     try:
-        return parse_gcs_lifecycle(doc)
+        return parse(doc)
     except InputError as exc:
         raise InputError(exc.problems, file=path) from None
 

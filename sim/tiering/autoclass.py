@@ -62,3 +62,35 @@ def autoclass_path(created_s: np.ndarray, end_s: np.ndarray, read_study: np.ndar
     before = np.flatnonzero(~last)
     read_class[read_no[before + 1]] = reached[before]
     return Stretches(study, start, end, ~last, move, reached, read_class)
+
+
+def meter_changes(path: Stretches, n_steps: int, size_bytes: np.ndarray, created_s: np.ndarray,
+                  delete_s: np.ndarray, horizon_s: int, objects: np.ndarray, counted: np.ndarray,
+                  count_line: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Meter changes (line, delta, time) of a whole path: bytes on line ``c`` while in class
+    ``c`` (upload into class 0, each move, back to class 0 on a read, gone at deletion), and the
+    ``counted`` studies' objects on ``count_line`` while stored (a monitoring or management fee).
+    """
+    size = size_bytes[path.study]
+    n = size_bytes.size
+    lines, deltas, times = [np.zeros(n, np.int64)], [size_bytes], [created_s]
+    prev = np.zeros(path.study.size, dtype=np.int64)  # class before each step
+    for k in range(n_steps):
+        moved = path.move_s[:, k] >= 0
+        lines += [prev[moved], np.full(int(moved.sum()), k + 1)]
+        deltas += [-size[moved], size[moved]]
+        times += [path.move_s[moved, k], path.move_s[moved, k]]
+        prev = np.where(moved, k + 1, prev)
+    back = path.ends_in_read & (path.reached > 0)  # a read brings it back to class 0
+    lines += [path.reached[back].astype(np.int64), np.zeros(int(back.sum()), np.int64)]
+    deltas += [-size[back], size[back]]
+    times += [path.end_s[back], path.end_s[back]]
+    gone = ~path.ends_in_read & (path.end_s < horizon_s)
+    lines.append(path.reached[gone].astype(np.int64))
+    deltas.append(-size[gone])
+    times.append(path.end_s[gone])
+    deleted = counted & (delete_s < horizon_s)
+    lines += [np.full(int(counted.sum()), count_line), np.full(int(deleted.sum()), count_line)]
+    deltas += [objects[counted], -objects[deleted]]
+    times += [created_s[counted], delete_s[deleted]]
+    return np.concatenate(lines), np.concatenate(deltas), np.concatenate(times)
