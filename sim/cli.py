@@ -264,6 +264,76 @@ def _describe_gcs(file: Path, config) -> None:
 
 
 @app.command()
+def calibrate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    studies: Annotated[Path | None, typer.Option(
+        "--studies", help="Study list CSV from the PACS/RIS (study date, modality, size, "
+        "objects, patient key; common export headers are recognised).")] = None,
+    reads: Annotated[Path | None, typer.Option(
+        "--reads", help="Access or audit log CSV (study key, time, optional user).")] = None,
+    s3_inventory: Annotated[Path | None, typer.Option(
+        "--s3-inventory", help="An S3 Inventory manifest.json (CSV or Parquet files beside "
+        "it) or one inventory file.")] = None,
+    storage_class_analysis: Annotated[Path | None, typer.Option(
+        "--storage-class-analysis", help="An S3 Storage Class Analysis export (CSV).")] = None,
+    dicom: Annotated[Path | None, typer.Option(
+        "--dicom", help="A folder of DICOM files (headers only are read).")] = None,
+    base: Annotated[Path | None, typer.Option(
+        "--base", help="Scenario the fitted workload is put into (default: the bundled "
+        "academic medical center).")] = None,
+    column: Annotated[list[str] | None, typer.Option(
+        "--column", help="FIELD=HEADER for a CSV column not recognised (fields: study, date, "
+        "clock, modality, size, objects, patient, age, birth, time, user).")] = None,
+    date_format: Annotated[str | None, typer.Option(
+        "--date-format", help="strftime format of dates that are neither ISO 8601 nor "
+        "DICOM, e.g. %m/%d/%Y.")] = None,
+    key_pattern: Annotated[str | None, typer.Option(
+        "--key-pattern", help="Regular expression grouping S3 keys into studies: a "
+        "(?P<study>...) group, optionally (?P<modality>...).")] = None,
+    key_file: Annotated[Path | None, typer.Option(
+        "--key-file", help="Secret key for the pseudonyms (else $ARCHIVE_SIM_PSEUDONYM_KEY, "
+        "else a random key for this run).")] = None,
+    trace: Annotated[bool, typer.Option(
+        "--trace", help="Also write the data as a trace workload (pseudonymised).")] = False,
+) -> None:
+    """Fit the workload model to your own data; write a scenario, a report and figures.
+    Patient identifiers are pseudonymised as they are read; names, IDs and birth dates never
+    reach any output."""
+    from sim.calibrate import Sources, fit_workload, read_sources
+    from sim.calibrate.privacy import Pseudonymizer
+    from sim.io.calibration_outputs import MARKER, write_calibration
+    from sim.io.outputs import check_out_dir
+    from sim.io.scenario_file import load_scenario
+
+    check_out_dir(out_dir.resolve(), MARKER)
+    columns = {}
+    for item in column or []:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise InputError(f"--column {item!r}: give FIELD=HEADER, e.g. date='Study Date'")
+        columns[field.strip()] = header.strip()
+    base_path = base or Path(__file__).resolve().parents[1] / "scenarios" / \
+        "academic-medical-center.yaml"
+    if not base_path.is_file():
+        raise InputError("--base: scenario file not found", file=base_path)
+    base_scenario = load_scenario(base_path)
+    if base_scenario.workload.trace is not None:
+        raise InputError("--base: give a scenario with a workload model, not a trace",
+                         file=base_path)
+    pseudo = Pseudonymizer.from_options(key_file)
+    data = read_sources(Sources(studies, reads, s3_inventory, storage_class_analysis, dicom,
+                                columns, date_format, key_pattern), pseudo)
+    fit = fit_workload(data.studies, data.reads, base_scenario, data.class_analysis)
+    folder = write_calibration(data, fit, base_path, out_dir, trace=trace)
+    for line in data.described:
+        out.print(f"read {line}", highlight=False)
+    for note in fit.notes:
+        out.print(f"[yellow]note:[/] {note}", highlight=False)
+    out.print(f"Calibrated scenario: {folder / 'scenario.yaml'} (report: "
+              f"{folder / 'report.md'})", highlight=False)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON schema of scenario files (every field, its unit and meaning)."""
     from sim.scenario import Scenario

@@ -133,8 +133,8 @@ def _volume(studies: pd.DataFrame, t0, t1, span_years: float, base: Scenario, fi
             specs[m] = {"share": 0.0}
     fit.workload["annual_studies"] = round(total)
     fit.workload["modalities"] = specs
-    weekday = np.bincount(((first_day.dayofweek + day_index) % 7), minlength=7) \
-        / np.maximum(np.bincount((first_day.dayofweek + np.arange(n_days)) % 7, minlength=7), 1)
+    weekday = np.bincount(((first_day.day_of_week + day_index) % 7), minlength=7) \
+        / np.maximum(np.bincount((first_day.day_of_week + np.arange(n_days)) % 7, minlength=7), 1)
     if n_days >= 28 and weekday.mean() > 0:
         fit.workload["weekday_profile"] = [round(float(w), 3) for w in weekday / weekday.mean()]
     if span_years >= 2:
@@ -247,6 +247,8 @@ def _returns(studies: pd.DataFrame, t0, span_years: float, specs: dict, fit: Fit
     mu_obs = np.array([data[i][1] for i in range(n_mod)])
     sigma_obs = np.array([data[i][2] for i in range(n_mod)])
     same_obs = np.array([data[i][3] for i in range(n_mod)])
+    fitted = np.zeros(n_mod, dtype=bool)
+    fitted[[codes[m] for m in usable]] = True
     # start from the raw statistics, then correct by the model's bias (damped steps)
     p = np.clip(share_obs, 0.01, 0.99)
     mu, sigma = mu_obs.copy(), np.clip(sigma_obs, 0.05, 3.0)
@@ -258,11 +260,12 @@ def _returns(studies: pd.DataFrame, t0, span_years: float, specs: dict, fit: Fit
         sim_patient = np.empty_like(patient)
         sim_patient[order] = patient_numbers(parent)
         stats = _return_statistics(created_s, modality, sim_patient, lookback_days)
-        k = RETURN_STEP
+        k = np.where(fitted, RETURN_STEP, 0.0)  # modalities without returns keep their start
         p = np.clip(p + k * (share_obs - [stats[i][0] for i in range(n_mod)]), 0.0, 0.99)
         mu = mu + k * (mu_obs - [stats[i][1] for i in range(n_mod)])
-        sigma = np.clip(sigma * np.exp(k * np.log(
-            sigma_obs / np.maximum([stats[i][2] for i in range(n_mod)], 1e-6))), 0.05, 3.0)
+        ratio = np.maximum(sigma_obs, 1e-3) / np.maximum([stats[i][2] for i in range(n_mod)],
+                                                         1e-3)
+        sigma = np.clip(sigma * np.exp(k * np.log(ratio)), 0.05, 3.0)
         same = np.clip(same + k * (same_obs - [stats[i][3] for i in range(n_mod)]), 0.0, 1.0)
     diag = {}
     for m in usable:
@@ -369,8 +372,8 @@ def _reads(studies: pd.DataFrame, reads: pd.DataFrame, t1, base: Scenario, fit: 
     if (~known).any():
         fit.notes.append(f"{int((~known).sum())} reads of studies not in the study data were "
                          "left out")
-    r = reads[known].join(info, on="study", rsuffix="_study")
-    r = r.rename(columns={"time_study": "created"})
+    r = reads[known].merge(info.rename(columns={"time": "created"}), left_on="study",
+                           right_index=True, how="left")
     early = r.time < r.created
     if early.any():
         fit.notes.append(f"{int(early.sum())} reads before their study's time were left out")

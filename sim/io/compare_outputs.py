@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,19 +13,14 @@ import pandas as pd
 
 import sim
 from sim.compare import Comparison
-from sim.io.outputs import _replace_folder, _umask, check_out_dir, write_csv
+from sim.io.outputs import staged_folder, write_csv
 from sim.report.figures import FIGURES
 from sim.report.html import render
 from sim.report.pdf import handout
 
 
 def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
-    out_dir = Path(out_dir).resolve()
-    check_out_dir(out_dir, marker="comparison.json")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o777 & ~_umask())
-    try:
+    with staged_folder(out_dir, "comparison.json") as staging:
         (staging / "comparison.json").write_text(
             json.dumps(c.summary, indent=2, default=_plain) + "\n", encoding="utf-8")
         write_csv(c.annual, staging / "annual_by_category.csv")
@@ -55,11 +48,7 @@ def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
             write_csv(r.ledger, folder / "ledger.csv")
             (folder / "summary.json").write_text(json.dumps(r.summary, indent=2) + "\n",
                                                  encoding="utf-8")
-        _replace_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir).resolve()
 
 
 def _sheet(name: str) -> str:

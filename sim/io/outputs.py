@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +27,7 @@ from sim.workload import READ_KIND_NAMES, Workload
 
 def write_run(result: RunResult, out_dir: str | Path, export_trace: bool = False) -> Path:
     """Write ``result`` into ``out_dir`` (replacing the files a previous run wrote there)."""
-    out_dir = Path(out_dir).resolve()
-    check_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
-    try:
+    with staged_folder(out_dir, "summary.json") as staging:
         write_csv(result.ledger, staging / "ledger.csv")
         write_csv(result.workload_table, staging / "workload.csv")
         (staging / "summary.json").write_text(
@@ -46,11 +43,25 @@ def write_run(result: RunResult, out_dir: str | Path, export_trace: bool = False
             write_reads(result, staging / "reads.parquet")
         if result.events is not None:
             write_events(result, staging / "events.csv")
+    return Path(out_dir).resolve()
+
+
+@contextmanager
+def staged_folder(out_dir: str | Path, marker: str) -> Iterator[Path]:
+    """A new folder beside ``out_dir`` to write into; it replaces ``out_dir`` when the block
+    ends without error, and is removed otherwise (nothing half-written).  ``marker``: the file
+    this command always writes (an existing ``out_dir`` without it is refused)."""
+    out_dir = Path(out_dir).resolve()
+    check_out_dir(out_dir, marker)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
+    try:
+        yield staging
         _replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out_dir
 
 
 def check_out_dir(out_dir: Path, marker: str = "summary.json") -> None:

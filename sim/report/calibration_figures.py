@@ -1,0 +1,98 @@
+"""Goodness-of-fit figures of a calibration: observed data against the fitted model."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.calibrate.fit import Fit  # noqa: E402
+from sim.report.figures import PALETTE  # noqa: E402
+
+
+def _grid(n: int, height: float = 2.6) -> tuple[Figure, list]:
+    cols = min(n, 4)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, height * rows), squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def volume(fit: Fit) -> Figure:
+    """Studies per 30 days by modality, with the fitted trend."""
+    curves = fit.curves.get("volume", {})
+    fig, axes = _grid(max(len(curves), 1))
+    for ax, (m, (counts, a, b)) in zip(axes, curves.items(), strict=False):
+        n = counts.size
+        blocks = n // 30
+        if blocks == 0:
+            continue
+        observed = counts[:blocks * 30].reshape(blocks, 30).sum(axis=1)
+        years = (np.arange(n) + 0.5 - n) / 365.25
+        fitted = np.exp(a + b * years)[:blocks * 30].reshape(blocks, 30).sum(axis=1)
+        ax.plot(observed, ".", color=PALETTE[0], label="observed")
+        ax.plot(fitted, "-", color=PALETTE[1], label="fitted")
+        ax.set_title(f"{m}: studies per 30 days", loc="left", fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def sizes(fit: Fit) -> Figure:
+    """Distribution of log study size (trend removed) against the fitted lognormal."""
+    curves = fit.curves.get("sizes", {})
+    fig, axes = _grid(max(len(curves), 1))
+    for ax, (m, (log_mb, mu, sigma)) in zip(axes, curves.items(), strict=False):
+        ax.hist(log_mb, bins=40, density=True, color=PALETTE[0], alpha=0.6, label="observed")
+        x = np.linspace(log_mb.min(), log_mb.max(), 200)
+        ax.plot(x, np.exp(-((x - mu) ** 2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi)),
+                color=PALETTE[1], label="fitted")
+        ax.set_title(f"{m}: ln(size MB), median {math.exp(mu):.0f} MB", loc="left", fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def returns(fit: Fit) -> Figure:
+    """Gaps (days) to a patient's earlier study of the same modality, within the look-back."""
+    curves = fit.curves.get("returns", {})
+    fig, axes = _grid(max(len(curves), 1))
+    for ax, (m, (gaps, mu, _sigma, _upper)) in zip(axes, curves.items(), strict=False):
+        if gaps.size:
+            ax.hist(np.log10(gaps), bins=40, color=PALETTE[0], alpha=0.6)
+        ax.axvline(mu / math.log(10), color=PALETTE[1],
+                   label=f"fitted median {math.exp(mu):.0f} d")
+        ax.set_title(f"{m}: log10 gap to an earlier study (days)", loc="left", fontsize=9)
+        ax.legend(frameon=False, fontsize=7)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def decay(fit: Fit) -> Figure:
+    """Reads per study-year by study age: the fitted step function."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    rows = fit.curves.get("decay", [])
+    if rows:
+        lo = [r[0] for r in rows]
+        rate = [r[2] for r in rows]
+        ax.step(lo + [lo[-1] + 1], rate + [rate[-1]], where="post", color=PALETTE[1])
+        ax.plot(lo, rate, "o", color=PALETTE[0])
+    ax.set_yscale("log")
+    ax.set_xlabel("study age (years)")
+    ax.set_ylabel("reads per study-year")
+    ax.set_title("Reads by study age", loc="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {"volume": volume, "sizes": sizes, "returns": returns, "decay": decay}
