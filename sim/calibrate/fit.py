@@ -73,6 +73,9 @@ def fit_workload(studies: pd.DataFrame, reads: pd.DataFrame | None, base: Scenar
                          "at least four weeks")
     start = (t1 + pd.offsets.MonthBegin(1)).normalize()
     fit = Fit({}, start.date().isoformat())
+    fit.notes.append("retention, the archives, the network and finance are the base "
+                     "scenario's: the data say how studies arrive and are read, not how long "
+                     "they are kept")
     fit.diagnostics["data"] = {"studies": len(studies), "from": str(t0.date()),
                                "to": str(t1.date()), "years": round(float(span_years), 2)}
     modalities = _volume(studies, t0, t1, span_years, base, fit)
@@ -267,6 +270,12 @@ def _returns(studies: pd.DataFrame, t0, span_years: float, specs: dict, fit: Fit
                                                          1e-3)
         sigma = np.clip(sigma * np.exp(k * np.log(ratio)), 0.05, 3.0)
         same = np.clip(same + k * (same_obs - [stats[i][3] for i in range(n_mod)]), 0.0, 1.0)
+    # the same statistics from the fitted model, for the goodness-of-fit figure
+    parent = _match(created_s[order], modality[order], p, mu, sigma, same,
+                    np.random.default_rng(20261128))
+    sim_patient = np.empty_like(patient)
+    sim_patient[order] = patient_numbers(parent)
+    model = _return_statistics(created_s, modality, sim_patient, lookback_days)
     diag = {}
     for m in usable:
         i = codes[m]
@@ -275,7 +284,7 @@ def _returns(studies: pd.DataFrame, t0, span_years: float, specs: dict, fit: Fit
                                "gap_sigma": round(float(sigma[i]), 3),
                                "same_modality": round(float(same[i]), 4)}
         diag[m] = {"returns_seen": int(data[i][4]), "observed_share": round(data[i][0], 4)}
-        fit.curves.setdefault("returns", {})[m] = (data[i][5], mu[i], sigma[i], lookback_days)
+        fit.curves.setdefault("returns", {})[m] = (data[i][5], model[i][5], float(np.exp(mu[i])))
     fit.diagnostics["returns"] = {"lookback_days": round(lookback_days), **diag}
 
 
@@ -459,6 +468,10 @@ def _priors(pulled: pd.DataFrame, new_time: pd.Series, studies: pd.DataFrame,
                  / pd.Timedelta(days=YEAR_DAYS))
     window = float(np.ceil(np.percentile(age_years, 99) * 2) / 2)
     same = float((pulled.modality == pulled.new_modality).mean())
+    span = (studies.time.max() - studies.time.min()) / pd.Timedelta(days=YEAR_DAYS)
+    if window >= span - 1:
+        fit.notes.append(f"priors were pulled back to {window:g} years, close to the "
+                         f"{span:.1f} years of data: the real look-back may be longer")
     fit.diagnostics["priors"] = {"new_studies_with_priors": int(len(per_new)),
                                  "pulled": int(len(pulled)), "same_modality_share":
                                  round(same, 3)}

@@ -63,17 +63,21 @@ def sizes(fit: Fit) -> Figure:
 
 
 def returns(fit: Fit) -> Figure:
-    """Gaps (days) to a patient's earlier study of the same modality, within the look-back."""
+    """Gaps (days) to the patient's latest earlier study of the same modality, in the data and
+    in the fitted model run on the same arrivals (the statistic the fit matches)."""
     curves = fit.curves.get("returns", {})
     fig, axes = _grid(max(len(curves), 1))
-    for ax, (m, (gaps, mu, _sigma, _upper)) in zip(axes, curves.items(), strict=False):
+    for ax, (m, (gaps, model_gaps, median)) in zip(axes, curves.items(), strict=False):
         if gaps.size:
-            ax.hist(np.log10(gaps), bins=40, color=PALETTE[0], alpha=0.6)
-        ax.axvline(mu / math.log(10), color=PALETTE[1],
-                   label=f"fitted median {math.exp(mu):.0f} d")
-        ax.set_title(f"{m}: log10 gap to an earlier study (days)", loc="left", fontsize=9)
-        ax.legend(frameon=False, fontsize=7)
+            bins = np.linspace(np.log10(gaps).min(), np.log10(gaps).max(), 40)
+            ax.hist(np.log10(gaps), bins=bins, color=PALETTE[0], alpha=0.6, label="observed")
+            if model_gaps.size:
+                ax.hist(np.log10(model_gaps), bins=bins, histtype="step", color=PALETTE[1],
+                        lw=1.5, label="fitted model")
+        ax.set_title(f"{m}: log10 gap (days); model median {median:.0f} d", loc="left",
+                     fontsize=9)
         ax.tick_params(labelsize=7)
+    axes[0].legend(frameon=False, fontsize=7)
     fig.tight_layout()
     return fig
 
