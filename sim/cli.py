@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -261,6 +263,168 @@ def _describe_gcs(file: Path, config) -> None:
                   highlight=False)
     for note in config.not_applied:
         out.print(f"  note: {note} is accepted but not simulated", highlight=False)
+
+
+_JOBS_HELP = "Local processes (default: the machine's cores); with --scheduler, Dask workers."
+_SCHEDULER_HELP = ("Run on Dask: 'local' for a LocalCluster, or a scheduler address "
+                   "tcp://HOST:PORT (workers need this package and the scenario files).")
+
+
+@app.command()
+def montecarlo(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (numbers may be "
+                                                         "distributions).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (resumable).")],
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 100,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the first "
+                                                  "scenario's).")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Option the others are measured "
+                                                      "against (default: the first).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help=_JOBS_HELP)] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
+) -> None:
+    """Monte Carlo: P10/P50/P90 per year and option, the NPV difference from the baseline,
+    the probability that each option is the cheapest; fan charts."""
+    from sim.io.batch_outputs import describe, open_batch, write_results
+    from sim.report.uncertainty_figures import fan_chart, npv_difference
+    from sim.uncertainty.analyses import montecarlo_tasks, summarize_montecarlo
+    from sim.uncertainty.spec import load_uncertain
+
+    if runs < 1:
+        raise InputError(f"--runs: must be 1 or more (got {runs})")
+    specs = [load_uncertain(p) for p in scenarios]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise InputError(f"scenario names must differ: {', '.join(names)}")
+    base = _pick(baseline, names) if baseline else names[0]
+    seed = specs[0].central.seed if seed is None else seed
+    folder = open_batch(out_dir, describe("montecarlo", specs, runs=runs, seed=seed,
+                                          baseline=base))
+    tasks = montecarlo_tasks(specs, runs, seed, base)
+    rows, computed = _run_batch(tasks, folder, jobs, scheduler, quiet, "Monte Carlo runs")
+    summary = summarize_montecarlo(rows, base)
+    summary["inputs"] = {s.name: {p: d.model_dump() for p, d in s.inputs.items()} for s in specs}
+    write_results(folder, summary, "montecarlo", rows,
+                  {"fan-chart": fan_chart(rows), "npv-difference": npv_difference(rows, base)},
+                  {"percentiles": _percentile_table(summary)})
+    if not quiet:
+        table = Table(title=f"{runs} runs ({len(computed)} computed now; USD)")
+        for col in ("option", "NPV P10", "P50", "P90", "cheapest"):
+            table.add_column(col, justify="right" if table.columns else "left", no_wrap=True)
+        for name, e in summary["scenarios"].items():
+            n = e["npv_usd"]
+            table.add_row(name, f"{n['p10']:,.0f}", f"{n['p50']:,.0f}", f"{n['p90']:,.0f}",
+                          f"{e['probability_cheapest']:.0%}")
+        out.print(table)
+    out.print(f"Results written to {folder / 'montecarlo.json'}", highlight=False)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file with distributions.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (resumable).")],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help=_JOBS_HELP)] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
+) -> None:
+    """One at a time, each uncertain input at its P10 and P90 (the others central): NPV swing
+    per input and a tornado chart."""
+    from sim.io.batch_outputs import describe, open_batch, write_results
+    from sim.report.uncertainty_figures import tornado
+    from sim.uncertainty.analyses import sensitivity_tasks, summarize_sensitivity
+    from sim.uncertainty.spec import load_uncertain
+
+    spec = load_uncertain(scenario)
+    if not spec.inputs:
+        raise InputError("no input is given as a distribution (e.g. growth: {dist: "
+                         "triangular, low: 0.02, mode: 0.05, high: 0.10})", file=scenario)
+    folder = open_batch(out_dir, describe("sensitivity", [spec]))
+    rows, _ = _run_batch(sensitivity_tasks(spec), folder, jobs, scheduler, quiet,
+                         "sensitivity cases")
+    summary = summarize_sensitivity(rows, spec)
+    write_results(folder, summary, "sensitivity", rows, {"tornado": tornado(summary)},
+                  {"tornado": pd.DataFrame(summary["inputs"])})
+    for e in summary["inputs"][:5]:
+        out.print(f"{e['input']}: NPV {e['npv_at_low_usd']:,.0f} to {e['npv_at_high_usd']:,.0f}"
+                  f" (swing {e['swing_usd']:,.0f})", highlight=False)
+    out.print(f"Results written to {folder / 'sensitivity.json'}", highlight=False)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (resumable).")],
+    set_: Annotated[list[str], typer.Option(
+        "--set", help="PATH=V1,V2,... (dotted path; archives by name), e.g. "
+        "archives.hybrid.cache.window_months=6,12,24; several --set make a grid.")],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help=_JOBS_HELP)] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
+) -> None:
+    """Grid sweep: the scenario at every combination of the --set values; total cost and NPV
+    of each."""
+    from sim.io.batch_outputs import describe, open_batch, write_results
+    from sim.report.uncertainty_figures import sweep_chart
+    from sim.uncertainty.analyses import summarize_sweep, sweep_tasks
+    from sim.uncertainty.spec import load_uncertain
+
+    grid: dict[str, list] = {}
+    for item in set_:
+        path, sep, values = item.partition("=")
+        if not sep or not path.strip() or not values.strip():
+            raise InputError(f"--set {item!r}: give PATH=V1,V2,...")
+        grid[path.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+    spec = load_uncertain(scenario)
+    tasks = sweep_tasks(spec, grid)  # every point is validated before anything runs
+    folder = open_batch(out_dir, describe("sweep", [spec], grid=grid))
+    rows, _ = _run_batch(tasks, folder, jobs, scheduler, quiet, "sweep points")
+    table = summarize_sweep(rows, grid)
+    write_results(folder, {"scenario": spec.name, "grid": grid,
+                           "points": json.loads(table.to_json(orient="records"))},
+                  "sweep", rows, {"sweep": sweep_chart(table, grid)}, {"sweep": table})
+    if not quiet:
+        out.print(table.to_string(index=False), highlight=False)
+    out.print(f"Results written to {folder / 'sweep.csv'}", highlight=False)
+
+
+def _pick(wanted: str, names: list[str]) -> str:
+    if wanted in names:
+        return wanted
+    hits = [n for n in names if wanted in n]
+    if len(hits) != 1:
+        raise InputError(f"--baseline: {wanted!r} names none (or more than one) of "
+                         f"{', '.join(names)}")
+    return hits[0]
+
+
+def _run_batch(tasks, folder: Path, jobs: int | None, scheduler: str | None, quiet: bool,
+               what: str):
+    from sim.uncertainty.runner import run_tasks
+
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise InputError(f"--jobs: must be 1 or more (got {jobs})")
+    if quiet:
+        return run_tasks(tasks, folder, jobs, scheduler)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+            "{task.completed}/{task.total}"), TimeElapsedColumn(), console=err) as bar:
+        task_id = bar.add_task(what, total=len(tasks))
+        return run_tasks(tasks, folder, jobs, scheduler,
+                         progress=lambda done, total: bar.update(task_id, completed=done))
+
+
+def _percentile_table(summary: dict) -> pd.DataFrame:
+    rows = []
+    for name, e in summary["scenarios"].items():
+        rows.append({"scenario": name, "metric": "npv_usd", "year": "", **e["npv_usd"]})
+        rows.append({"scenario": name, "metric": "total_usd", "year": "", **e["total_usd"]})
+        for year, p in e["per_year_usd"].items():
+            rows.append({"scenario": name, "metric": "cost_usd", "year": year, **p})
+        if "npv_minus_baseline_usd" in e:
+            d = {k: v for k, v in e["npv_minus_baseline_usd"].items() if k.startswith("p")}
+            rows.append({"scenario": name, "metric": "npv_minus_baseline_usd", "year": "", **d})
+    return pd.DataFrame(rows)
 
 
 @app.command()

@@ -266,3 +266,32 @@ def test_a_readme_command_runs(tmp_path, known):
     assert result.returncode == 0, result.stderr
     assert "Calibrated scenario:" in result.stdout
     assert Path(tmp_path / "calibration" / "scenario.yaml").is_file()
+
+
+def test_parquet_inventory_as_aws_writes_it(tmp_path):
+    """AWS's Parquet inventory: snake_case fields, a timestamp column, a manifest saying so."""
+    import pandas as pd
+
+    folder = tmp_path / "inv"
+    (folder / "data").mkdir(parents=True)
+    frame = pd.DataFrame({
+        "bucket": ["b"] * 5,
+        "key": ["studies/CT/1.2.3/a.dcm", "studies/CT/1.2.3/b.dcm", "studies/MR/1.2.4/a.dcm",
+                "studies/CR/1.2.5/a.dcm", "studies/CR/1.2.5/b.dcm"],
+        "size": [100, 200, 300, 400, 500],
+        "last_modified_date": pd.to_datetime(["2025-01-01T10:00:00Z", "2025-01-01T10:05:00Z",
+                                              "2025-02-01T00:00:00Z", "2025-03-01T00:00:00Z",
+                                              "2025-03-01T00:00:01Z"]),
+        "storage_class": ["STANDARD", "STANDARD", "GLACIER", "STANDARD", "STANDARD"],
+    })
+    frame.to_parquet(folder / "data" / "part-0.parquet")
+    (folder / "manifest.json").write_text(json.dumps({
+        "fileFormat": "Parquet", "fileSchema": "message s3.inventory { ... }",
+        "files": [{"key": "x/data/part-0.parquet", "size": 1, "MD5checksum": "0"}]}))
+    data = read_sources(Sources(s3_inventory=folder / "manifest.json"),
+                        Pseudonymizer(b"z" * 32, persistent=True))
+    got = data.studies.sort_values("size_bytes")
+    assert got.size_bytes.tolist() == [300, 300, 900]
+    assert got.modality.tolist() == ["CT", "MR", "CR"]
+    assert got.objects.tolist() == [2, 1, 2]
+    assert str(got.time.iloc[0]) == "2025-01-01 10:00:00"

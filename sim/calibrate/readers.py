@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim.calibrate.privacy import Pseudonymizer, whole_years
 from sim.errors import InputError
+from sim.io.trace_files import fail_rows
 from sim.scenario import MODALITIES
 
 MODALITY_ALIASES = {"DX": "CR", "RG": "CR", "PT": "NM", "PET": "NM", "RF": "XA", "DBT": "MG",
@@ -57,7 +58,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 STUDY_FIELDS = ("study", "date", "clock", "modality", "size", "objects", "patient", "age",
                 "birth")
 READ_FIELDS = ("study", "time", "user")
-_SHOWN = 5
 
 
 def _norm(name: str) -> str:
@@ -106,19 +106,6 @@ def _header(path: Path) -> list[str]:
     return [str(c).strip() for c in frame.columns]
 
 
-def _fail_rows(bad: np.ndarray, path: Path, column: str, what: str, values=None,
-               row_offset: int = 2) -> None:
-    rows = np.flatnonzero(bad)
-    if rows.size == 0:
-        return
-    shown = []
-    for r in rows[:_SHOWN]:
-        value = f" ({values[r]!r})" if values is not None else ""
-        shown.append(f"row {r + row_offset}{value}")
-    more = f" and {rows.size - _SHOWN} more" if rows.size > _SHOWN else ""
-    raise InputError(f"column {column}: {', '.join(shown)}{more} {what}", file=path)
-
-
 def parse_times(text: pd.Series, path: Path, column: str, date_format: str | None = None,
                 clock: pd.Series | None = None, row_offset: int = 2) -> pd.Series:
     """UTC times from ISO 8601, DICOM dates (YYYYMMDD, with an optional HHMMSS time column) or
@@ -140,7 +127,7 @@ def parse_times(text: pd.Series, path: Path, column: str, date_format: str | Non
         stamps = stamps + pd.to_timedelta(seconds, unit="s")
     allowed = f"the format {date_format!r}" if date_format else \
         "an ISO 8601 date or time (2024-03-01, 2024-03-01T08:30:00Z) or a DICOM date (20240301)"
-    _fail_rows(stamps.isna().to_numpy(), path, column, f"is not {allowed}", text.to_numpy(),
+    fail_rows(stamps.isna().to_numpy(), path, column, f"is not {allowed}", text.to_numpy(),
                row_offset)
     return stamps.dt.tz_localize(None).astype("datetime64[ns]")
 
@@ -151,7 +138,7 @@ def modality_codes(values: pd.Series, path: Path, column: str, row_offset: int =
     codes = first.replace(MODALITY_ALIASES)
     unknown = ~codes.isin(MODALITIES)
     codes = codes.where(~unknown, "OT")  # any other DICOM modality is "other"
-    _fail_rows((first == "").to_numpy(), path, column, "is empty", values.to_numpy(), row_offset)
+    fail_rows((first == "").to_numpy(), path, column, "is empty", values.to_numpy(), row_offset)
     return codes
 
 
@@ -160,7 +147,7 @@ def _size_bytes(values: pd.Series, header: str, path: Path) -> pd.Series:
     scale = 1e9 if name.endswith("gb") else 1e6 if name.endswith("mb") else \
         1e3 if name.endswith("kb") else 1.0
     numbers = pd.to_numeric(values.astype(str).str.replace(",", "").str.strip(), errors="coerce")
-    _fail_rows((numbers.isna() | (numbers <= 0)).to_numpy(), path, header,
+    fail_rows((numbers.isna() | (numbers <= 0)).to_numpy(), path, header,
                "is not a positive size" + (f" (read in {header!r} units)" if scale > 1 else
                                            " in bytes"), values.to_numpy())
     return np.rint(numbers * scale).astype(np.int64)
@@ -174,7 +161,7 @@ def _ages(values: pd.Series, header: str, path: Path) -> pd.Series:
     per_year = parts[1].map({"": 1.0, "Y": 1.0, "M": 12.0, "W": 52.18, "D": 365.25})
     years = np.floor(number / per_year)
     bad = (text != "") & (years.isna() | (years >= 150))
-    _fail_rows(bad.to_numpy(), path, header, "is not an age (years, or DICOM 045Y / 006M)",
+    fail_rows(bad.to_numpy(), path, header, "is not an age (years, or DICOM 045Y / 006M)",
                values.to_numpy())
     return years
 
@@ -190,7 +177,7 @@ def read_study_list(path: Path, pseudo: Pseudonymizer, given: dict[str, str] | N
                        required=("study", "date", "modality", "size"))
     raw = _read_csv(path, usecols=sorted(set(cols.values())))
     out = pd.DataFrame({"study": pseudo(raw[cols["study"]], "S")})
-    _fail_rows(out.study.isna().to_numpy(), path, cols["study"], "is empty")
+    fail_rows(out.study.isna().to_numpy(), path, cols["study"], "is empty")
     out["time"] = parse_times(raw[cols["date"]], path, cols["date"], date_format,
                               raw[cols["clock"]] if "clock" in cols else None)
     out["modality"] = modality_codes(raw[cols["modality"]], path, cols["modality"])
@@ -207,7 +194,7 @@ def read_study_list(path: Path, pseudo: Pseudonymizer, given: dict[str, str] | N
     else:
         out["age_years"] = np.nan
     duplicated = out.study.duplicated().to_numpy()
-    _fail_rows(duplicated, path, cols["study"], "repeats an earlier study (one row per study)")
+    fail_rows(duplicated, path, cols["study"], "repeats an earlier study (one row per study)")
     out["storage_class"] = None
     return out
 
@@ -220,7 +207,7 @@ def _optional_count(raw: pd.DataFrame, cols: dict[str, str], field: str,
     numbers = pd.to_numeric(values.str.replace(",", "").str.strip(), errors="coerce")
     blank = values.str.strip() == ""
     bad = ~blank & (numbers.isna() | (numbers < 1) | (numbers != numbers.round()))
-    _fail_rows(bad.to_numpy(), path, cols[field], "is not a whole number >= 1",
+    fail_rows(bad.to_numpy(), path, cols[field], "is not a whole number >= 1",
                values.to_numpy())
     return numbers.where(~blank)
 
@@ -232,7 +219,7 @@ def read_access_log(path: Path, pseudo: Pseudonymizer, given: dict[str, str] | N
     cols = map_columns(header, READ_FIELDS, given or {}, path, required=("study", "time"))
     raw = _read_csv(path, usecols=sorted(set(cols.values())))
     out = pd.DataFrame({"study": pseudo(raw[cols["study"]], "S")})
-    _fail_rows(out.study.isna().to_numpy(), path, cols["study"], "is empty")
+    fail_rows(out.study.isna().to_numpy(), path, cols["study"], "is empty")
     out["time"] = parse_times(raw[cols["time"]], path, cols["time"], date_format)
     out["user"] = pseudo(raw[cols["user"]], "U") if "user" in cols else None
     return out
@@ -241,6 +228,8 @@ def read_access_log(path: Path, pseudo: Pseudonymizer, given: dict[str, str] | N
 # ------------------------------------------------------------------------------ AWS exports
 
 INVENTORY_DEFAULT_SCHEMA = "Bucket, Key, Size, LastModifiedDate, StorageClass"
+PARQUET_FIELDS = {"bucket": "Bucket", "key": "Key", "size": "Size",
+                  "last_modified_date": "LastModifiedDate", "storage_class": "StorageClass"}
 STUDY_KEY_PATTERN = r"^(?P<study>.*)/[^/]+$"
 """Default: a study is every object under one folder (the key up to its last '/')."""
 
@@ -266,7 +255,7 @@ def read_s3_inventory(path: Path, pseudo: Pseudonymizer, key_pattern: str | None
     keys = objects["Key"].astype(str).map(_url_unquote)
     parts = keys.str.extract(pattern)
     unmatched = parts["study"].isna().to_numpy()
-    _fail_rows(unmatched, path, "Key", f"does not match the study key pattern {pattern.pattern!r}"
+    fail_rows(unmatched, path, "Key", f"does not match the study key pattern {pattern.pattern!r}"
                " (give --key-pattern)", keys.to_numpy(), row_offset=1)
     if "modality" in parts.columns:
         modality = parts["modality"].fillna("OT")
@@ -275,11 +264,11 @@ def read_s3_inventory(path: Path, pseudo: Pseudonymizer, key_pattern: str | None
         modality = segments.map(lambda s: next((x for x in s if x in MODALITIES
                                                 or x in MODALITY_ALIASES), "OT"))
     sizes = pd.to_numeric(objects["Size"], errors="coerce")
-    _fail_rows(sizes.isna().to_numpy(), path, "Size", "is not a size in bytes",
+    fail_rows(sizes.isna().to_numpy(), path, "Size", "is not a size in bytes",
                objects["Size"].to_numpy(), row_offset=1)
     times = pd.to_datetime(objects["LastModifiedDate"], utc=True, errors="coerce",
                            format="ISO8601")
-    _fail_rows(times.isna().to_numpy(), path, "LastModifiedDate", "is not an ISO 8601 time",
+    fail_rows(times.isna().to_numpy(), path, "LastModifiedDate", "is not an ISO 8601 time",
                objects["LastModifiedDate"].to_numpy(), row_offset=1)
     table = pd.DataFrame({"study": parts["study"], "size": sizes, "time": times,
                           "modality": modality.str.upper().replace(MODALITY_ALIASES),
@@ -339,9 +328,18 @@ def _inventory_files(path: Path) -> tuple[list[Path], str, str]:
 def _inventory_frame(path: Path, schema: str, fmt: str) -> pd.DataFrame:
     if fmt == "PARQUET":
         try:
-            return pd.read_parquet(path).astype(str)
+            frame = pd.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
             raise InputError(f"cannot read as Parquet ({exc})", file=path) from None
+        # AWS writes Parquet inventories with snake_case fields (key, last_modified_date, ...)
+        frame = frame.rename(columns=lambda c: PARQUET_FIELDS.get(str(c), str(c)))
+        if "LastModifiedDate" in frame and pd.api.types.is_datetime64_any_dtype(
+                frame["LastModifiedDate"]):
+            stamps = frame["LastModifiedDate"]
+            if stamps.dt.tz is None:
+                stamps = stamps.dt.tz_localize("UTC")
+            frame["LastModifiedDate"] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return frame.astype(str)
     fields = [f.strip() for f in schema.split(",")]
     data = path.read_bytes()
     if path.suffix == ".gz":
@@ -375,12 +373,12 @@ def read_storage_class_analysis(path: Path) -> pd.DataFrame:
         raise InputError(f"missing column(s) {', '.join(missing)}; a Storage Class Analysis "
                          f"export has {', '.join(SCA_COLUMNS)}, ...", file=path)
     ages = raw["ObjectAge"].str.extract(r"^(\d+)(?:-(\d+)|\+)$")
-    _fail_rows(ages[0].isna().to_numpy(), path, "ObjectAge",
+    fail_rows(ages[0].isna().to_numpy(), path, "ObjectAge",
                "is not an age group such as 000-014 or 730+", raw["ObjectAge"].to_numpy())
     numbers = {}
     for col in ("Storage_MB", "DataRetrieved_MB"):
         values = pd.to_numeric(raw[col].replace("", "0"), errors="coerce")
-        _fail_rows(values.isna().to_numpy(), path, col, "is not a number", raw[col].to_numpy())
+        fail_rows(values.isna().to_numpy(), path, col, "is not a number", raw[col].to_numpy())
         numbers[col] = values
     table = pd.DataFrame({"age_from_days": ages[0].astype(float),
                           "age_to_days": pd.to_numeric(ages[1], errors="coerce") + 1,

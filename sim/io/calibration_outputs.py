@@ -15,12 +15,10 @@ pseudonyms, ages in whole years, dates, modalities and sizes.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import yaml
@@ -31,6 +29,7 @@ from sim.calibrate.fit import Fit
 from sim.errors import InputError
 from sim.io.outputs import staged_folder, write_csv
 from sim.report.calibration_figures import FIGURES
+from sim.report.figures import png
 
 MARKER = "calibration.json"
 
@@ -59,11 +58,7 @@ def write_calibration(data: Data, fit: Fit, base: Path, out_dir: str | Path,
         (staging / "report.md").write_text(_report(data, fit), encoding="utf-8")
         (staging / "figures").mkdir()
         for name, draw in FIGURES.items():
-            fig = draw(fit)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=100)
-            plt.close(fig)
-            (staging / "figures" / f"{name}.png").write_bytes(buffer.getvalue())
+            (staging / "figures" / f"{name}.png").write_bytes(png(draw(fit), dpi=100))
         if trace:
             _write_trace(data, staging, extends, header)
         _check_loads(staging)

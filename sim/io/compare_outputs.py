@@ -4,17 +4,15 @@ and moved into place, so the folder appears complete or not at all."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import sim
 from sim.compare import Comparison
 from sim.io.outputs import staged_folder, write_csv
-from sim.report.figures import FIGURES
+from sim.report.figures import FIGURES, png
 from sim.report.html import render
 from sim.report.pdf import handout
 
@@ -28,11 +26,7 @@ def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
         figures = {}
         (staging / "figures").mkdir()
         for name, draw in FIGURES.items():
-            fig = draw(c)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=110)
-            plt.close(fig)
-            figures[name] = buffer.getvalue()
+            figures[name] = png(draw(c))
             (staging / "figures" / f"{name}.png").write_bytes(figures[name])
         (staging / "report.html").write_text(render(c, figures, sim.__version__),
                                              encoding="utf-8")

@@ -45,6 +45,17 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     data = _read_merged(path, depth=0)
     for dotted, value in (overrides or {}).items():
         _set_dotted(data, dotted, value, path)
+    from sim.uncertainty.distributions import extract_distributions
+
+    uncertain = extract_distributions(data)
+    if uncertain:
+        raise InputError(f"{', '.join(uncertain)}: given as distributions; run this scenario "
+                         "with archive-sim montecarlo or sensitivity, or give values", file=path)
+    return validate_scenario(data, path)
+
+
+def validate_scenario(data: dict[str, Any], path: Path) -> Scenario:
+    """A scenario from merged file data (``path``: the file, for messages and relative paths)."""
     try:
         return Scenario.model_validate(data, context={"base_dir": path.parent})
     except ValidationError as exc:
@@ -65,6 +76,16 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"{where}not valid YAML ({problem})", file=path) from None
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file", file=path) from None
+
+
+def read_merged(path: str | Path) -> dict[str, Any]:
+    """A scenario file's data with ``extends`` merged in (not validated)."""
+    return _read_merged(Path(path), depth=0)
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any, path: Path) -> None:
+    """Set the field at a dotted path (list items by index, archives by name)."""
+    _set_dotted(data, dotted, value, path)
 
 
 def _read_merged(path: Path, depth: int) -> dict[str, Any]:
@@ -124,6 +145,8 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any, path: Path) -> No
     for key in keys[:-1]:
         if isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
+        elif isinstance(node, list) and _named(node, key) is not None:
+            node = _named(node, key)
         elif isinstance(node, dict):
             node = node.setdefault(key, {})
         else:
@@ -135,6 +158,11 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any, path: Path) -> No
         node[last] = value
     else:
         raise InputError(f"--set {dotted}: {last!r} does not name a field here", path)
+
+
+def _named(items: list, name: str) -> dict | None:
+    """The list item (an archive) whose ``name`` is ``name``."""
+    return next((i for i in items if isinstance(i, dict) and i.get("name") == name), None)
 
 
 # ------------------------------------------------------------------------------ error formatting

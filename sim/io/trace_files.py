@@ -56,11 +56,11 @@ def load_trace_workload(scenario: Scenario) -> Workload:
         lookup = pd.Index(uid)
         read_uid = reads["study_id"].to_numpy(dtype=object)
         read_study = lookup.get_indexer(read_uid)
-        _fail_rows(read_study < 0, trace.reads, "study_id", "is not a study_id in studies.csv",
+        fail_rows(read_study < 0, trace.reads, "study_id", "is not a study_id in studies.csv",
                    read_uid)
         read_time_s = _times(reads["time"], trace.reads, "time", calendar)
         early = read_time_s < created_s[read_study]
-        _fail_rows(early, trace.reads, "time", "is before the study was created")
+        fail_rows(early, trace.reads, "time", "is before the study was created")
     else:
         read_study = np.zeros(0, dtype=np.int64)
         read_time_s = np.zeros(0, dtype=np.int64)
@@ -84,14 +84,17 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _fail_rows(bad: np.ndarray, path: Path, column: str, what: str, values=None) -> None:
+def fail_rows(bad: np.ndarray, path: Path, column: str, what: str, values=None,
+              row_offset: int = 2) -> None:
+    """Raise one error naming the file, the column and the first bad rows (numbered as a
+    spreadsheet numbers them: the header is row 1, so data row 0 is row ``row_offset``)."""
     rows = np.flatnonzero(bad)
     if rows.size == 0:
         return
     shown = []
     for r in rows[:_SHOWN]:
         value = f" ({values[r]!r})" if values is not None else ""
-        shown.append(f"row {r + 2}{value}")
+        shown.append(f"row {r + row_offset}{value}")
     more = f" and {rows.size - _SHOWN} more" if rows.size > _SHOWN else ""
     raise InputError(f"column {column}: {', '.join(shown)}{more} {what}", file=path)
 
@@ -100,13 +103,13 @@ def _times(column: pd.Series, path: Path, name: str, calendar: Calendar) -> np.n
     text = column.str.strip()
     stamps = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
     values = text.to_numpy()
-    _fail_rows(stamps.isna().to_numpy(), path, name,
+    fail_rows(stamps.isna().to_numpy(), path, name,
                "is not an ISO 8601 time such as 2027-03-01T08:30:00Z", values)
     seconds = calendar.seconds_since_start(
         stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     )
     outside = (seconds < 0) | (seconds >= calendar.horizon_s)
-    _fail_rows(outside, path, name,
+    fail_rows(outside, path, name,
                f"is outside the run ({calendar.start} to {calendar.end}, end excluded)", values)
     return seconds
 
@@ -115,14 +118,14 @@ def _integers(column: pd.Series, path: Path, name: str, minimum: int) -> np.ndar
     numbers = pd.to_numeric(column.str.strip(), errors="coerce")
     values = column.to_numpy()
     whole = numbers.notna() & (numbers == numbers.round()) & (numbers >= minimum)
-    _fail_rows(~whole.to_numpy(), path, name, f"is not a whole number >= {minimum}", values)
+    fail_rows(~whole.to_numpy(), path, name, f"is not a whole number >= {minimum}", values)
     return numbers.to_numpy(dtype=np.int64)
 
 
 def _floats(column: pd.Series, path: Path, name: str) -> np.ndarray:
     numbers = pd.to_numeric(column.str.strip(), errors="coerce")
     ok = numbers.notna() & (numbers >= 0) & (numbers < 150)
-    _fail_rows(~ok.to_numpy(), path, name, "is not an age in years from 0 to 150",
+    fail_rows(~ok.to_numpy(), path, name, "is not an age in years from 0 to 150",
                column.to_numpy())
     return numbers.to_numpy(dtype=np.float64)
 
@@ -131,7 +134,7 @@ def _modalities(column: pd.Series, path: Path) -> np.ndarray:
     codes = column.str.strip().str.upper().replace(MODALITY_ALIASES).to_numpy(dtype=str)
     known = np.isin(codes, MODALITIES)
     aliases = ", ".join(f"{k}->{v}" for k, v in MODALITY_ALIASES.items())
-    _fail_rows(~known, path, "modality",
+    fail_rows(~known, path, "modality",
                f"is not a known modality; allowed: {', '.join(MODALITIES)} (aliases {aliases})",
                column.to_numpy())
     return codes.astype(object)
@@ -139,8 +142,8 @@ def _modalities(column: pd.Series, path: Path) -> np.ndarray:
 
 def _check_unique(uid: np.ndarray, path: Path) -> None:
     duplicated = pd.Series(uid).duplicated().to_numpy()
-    _fail_rows(duplicated, path, "study_id", "repeats an earlier study_id", uid)
+    fail_rows(duplicated, path, "study_id", "repeats an earlier study_id", uid)
 
 
 def _check_not_blank(column: pd.Series, path: Path, name: str) -> None:
-    _fail_rows((column.str.strip() == "").to_numpy(), path, name, "is empty")
+    fail_rows((column.str.strip() == "").to_numpy(), path, name, "is empty")

@@ -127,6 +127,16 @@ def stored_by_tier(c: Comparison) -> Figure:
 PANELS_PER_ROW = 3
 
 
+def png(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes (and closed)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
 def _panels(n: int, height: float) -> tuple[Figure, list]:
     """One panel per option, at most PANELS_PER_ROW to a row (a shared y axis); unused panels
     hidden."""

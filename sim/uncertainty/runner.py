@@ -1,0 +1,151 @@
+"""Run many scenario evaluations (Monte Carlo runs, sensitivity cases, sweep points) on local
+processes or a Dask cluster, storing each result as it completes so that an interrupted batch
+resumes without redoing anything.
+
+A :class:`Task` holds fully built scenarios; :func:`evaluate` runs them (one workload draw shared
+by scenarios with equal workload settings) and returns a tidy table.  :func:`run_tasks` skips
+tasks whose result file exists, runs the rest on the chosen executor and writes each result to
+``folder/tasks/KEY.parquet`` (written beside and renamed: a file is complete or absent).  Results
+do not depend on the executor: every task carries its own seeds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.scenario import Scenario
+
+RESULT_COLUMNS = ["task", "scenario", "metric", "year", "value"]
+"""metric: ``cost_usd`` (per calendar year), ``total_usd``, ``npv_usd``, ``priors_within_5s``."""
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    """File-name-safe identifier, e.g. ``run-00012``."""
+    scenarios: tuple[Scenario, ...]
+    baseline: str | None = None
+    labels: dict[str, object] = field(default_factory=dict)
+    """What the task stands for (drawn values, the sweep point): kept with its rows."""
+
+
+def evaluate(task: Task) -> pd.DataFrame:
+    """Run a task's scenarios and return their costs and NPV (rows of RESULT_COLUMNS plus the
+    task's labels)."""
+    from sim.compare import compare
+
+    c = compare(list(task.scenarios), task.baseline)
+    rows = []
+    for name, o in c.summary["scenarios"].items():
+        for year, usd in sorted(o["per_year_usd"].items()):
+            rows.append((task.key, name, "cost_usd", int(year), float(usd)))
+        rows.append((task.key, name, "total_usd", -1, float(o["total_usd"])))
+        rows.append((task.key, name, "npv_usd", -1, float(o["npv_usd"])))
+        if o["reads"]:
+            rows.append((task.key, name, "priors_within_5s", -1,
+                         float(o["reads"]["priors_within_target_share"])))
+    frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    for label, value in task.labels.items():
+        frame[label] = str(value) if not isinstance(value, int | float) else value
+    return frame
+
+
+def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | None = None,
+              progress: Callable[[int, int], None] | None = None,
+              evaluate_fn: Callable[[Task], pd.DataFrame] = evaluate
+              ) -> tuple[pd.DataFrame, list[str]]:
+    """Every task's rows (finished ones read back), and the keys computed now.
+
+    ``scheduler``: None for local processes (``jobs`` of them; 1 runs here, in order),
+    ``local`` for a Dask LocalCluster of ``jobs`` workers, or a Dask scheduler address
+    (``tcp://HOST:PORT``).
+    """
+    store = folder / "tasks"
+    store.mkdir(parents=True, exist_ok=True)
+    keys = [t.key for t in tasks]
+    if len(set(keys)) != len(keys):
+        raise ValueError("task keys must be unique")
+    todo = [t for t in tasks if not (store / f"{t.key}.parquet").is_file()]
+    done_before = len(tasks) - len(todo)
+    if progress:
+        progress(done_before, len(tasks))
+    finished = done_before
+
+    def keep(task_key: str, frame: pd.DataFrame) -> None:
+        nonlocal finished
+        _write_atomically(frame, store / f"{task_key}.parquet")
+        finished += 1
+        if progress:
+            progress(finished, len(tasks))
+
+    if scheduler is not None:
+        _run_dask(todo, scheduler, jobs, keep, evaluate_fn)
+    elif jobs > 1 and len(todo) > 1:
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(evaluate_fn, t): t.key for t in todo}
+            for future in as_completed(futures):
+                keep(futures[future], future.result())
+    else:
+        for t in todo:
+            keep(t.key, evaluate_fn(t))
+    frames = [pd.read_parquet(store / f"{k}.parquet") for k in keys]
+    return pd.concat(frames, ignore_index=True), [t.key for t in todo]
+
+
+def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) -> None:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'archive-sim[dask]' (dask and "
+                         "distributed)") from None
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=20)
+        except OSError as exc:
+            raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler "
+                             f"({exc})") from None
+    try:
+        futures = client.map(evaluate_fn, todo, key=[f"archive-sim-{t.key}" for t in todo],
+                             pure=False)
+        by_future = dict(zip(futures, todo, strict=True))
+        for future in dask_completed(futures):
+            keep(by_future[future].key, future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet", dir=path.parent)
+    os.close(handle)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def percentiles(values: pd.Series, qs=(10, 50, 90)) -> dict[str, float]:
+    """P10/P50/P90 (or ``qs``) of ``values``."""
+    array = values.to_numpy(dtype=float)
+    return {f"p{q}": float(np.percentile(array, q)) for q in qs}
