@@ -286,10 +286,10 @@ def montecarlo(
 ) -> None:
     """Monte Carlo: P10/P50/P90 per year and option, the NPV difference from the baseline,
     the probability that each option is the cheapest; fan charts."""
-    from sim.io.batch_outputs import describe, open_batch, write_results
+    from sim.io.batch_outputs import write_results
     from sim.report.uncertainty_figures import fan_chart, npv_difference
-    from sim.uncertainty.analyses import montecarlo_tasks, summarize_montecarlo
-    from sim.uncertainty.spec import load_uncertain
+    from sim.uncertainty import load_uncertain
+    from sim.uncertainty import montecarlo as run_montecarlo
 
     if runs < 1:
         raise InputError(f"--runs: must be 1 or more (got {runs})")
@@ -298,18 +298,15 @@ def montecarlo(
     if len(set(names)) != len(names):
         raise InputError(f"scenario names must differ: {', '.join(names)}")
     base = _pick(baseline, names) if baseline else names[0]
-    seed = specs[0].central.seed if seed is None else seed
-    folder = open_batch(out_dir, describe("montecarlo", specs, runs=runs, seed=seed,
-                                          baseline=base))
-    tasks = montecarlo_tasks(specs, runs, seed, base)
-    rows, computed = _run_batch(tasks, folder, jobs, scheduler, quiet, "Monte Carlo runs")
-    summary = summarize_montecarlo(rows, base)
-    summary["inputs"] = {s.name: {p: d.model_dump() for p, d in s.inputs.items()} for s in specs}
-    write_results(folder, summary, "montecarlo", rows,
+    rows, summary = _with_progress(
+        lambda progress, n: run_montecarlo(specs, runs, out_dir, seed, base, n, scheduler,
+                                           progress), jobs, quiet, "Monte Carlo runs")
+    write_results(out_dir.resolve(), summary, "montecarlo", rows,
                   {"fan-chart": fan_chart(rows), "npv-difference": npv_difference(rows, base)},
                   {"percentiles": _percentile_table(summary)})
+    computed = summary["computed_now"]
     if not quiet:
-        table = Table(title=f"{runs} runs ({len(computed)} computed now; USD)")
+        table = Table(title=f"{runs} runs ({computed} computed now; USD)")
         for col in ("option", "NPV P10", "P50", "P90", "cheapest"):
             table.add_column(col, justify="right" if table.columns else "left", no_wrap=True)
         for name, e in summary["scenarios"].items():
@@ -317,7 +314,7 @@ def montecarlo(
             table.add_row(name, f"{n['p10']:,.0f}", f"{n['p50']:,.0f}", f"{n['p90']:,.0f}",
                           f"{e['probability_cheapest']:.0%}")
         out.print(table)
-    out.print(f"Results written to {folder / 'montecarlo.json'}", highlight=False)
+    out.print(f"Results written to {out_dir.resolve() / 'montecarlo.json'}", highlight=False)
 
 
 @app.command()
@@ -330,19 +327,19 @@ def sensitivity(
 ) -> None:
     """One at a time, each uncertain input at its P10 and P90 (the others central): NPV swing
     per input and a tornado chart."""
-    from sim.io.batch_outputs import describe, open_batch, write_results
+    from sim.io.batch_outputs import write_results
     from sim.report.uncertainty_figures import tornado
-    from sim.uncertainty.analyses import sensitivity_tasks, summarize_sensitivity
-    from sim.uncertainty.spec import load_uncertain
+    from sim.uncertainty import load_uncertain
+    from sim.uncertainty import sensitivity as run_sensitivity
 
     spec = load_uncertain(scenario)
     if not spec.inputs:
         raise InputError("no input is given as a distribution (e.g. growth: {dist: "
                          "triangular, low: 0.02, mode: 0.05, high: 0.10})", file=scenario)
-    folder = open_batch(out_dir, describe("sensitivity", [spec]))
-    rows, _ = _run_batch(sensitivity_tasks(spec), folder, jobs, scheduler, quiet,
-                         "sensitivity cases")
-    summary = summarize_sensitivity(rows, spec)
+    rows, summary = _with_progress(
+        lambda progress, n: run_sensitivity(spec, out_dir, n, scheduler, progress), jobs,
+        quiet, "sensitivity cases")
+    folder = out_dir.resolve()
     write_results(folder, summary, "sensitivity", rows, {"tornado": tornado(summary)},
                   {"tornado": pd.DataFrame(summary["inputs"])})
     for e in summary["inputs"][:5]:
@@ -364,10 +361,10 @@ def sweep(
 ) -> None:
     """Grid sweep: the scenario at every combination of the --set values; total cost and NPV
     of each."""
-    from sim.io.batch_outputs import describe, open_batch, write_results
+    from sim.io.batch_outputs import write_results
     from sim.report.uncertainty_figures import sweep_chart
-    from sim.uncertainty.analyses import summarize_sweep, sweep_tasks
-    from sim.uncertainty.spec import load_uncertain
+    from sim.uncertainty import load_uncertain
+    from sim.uncertainty import sweep as run_sweep
 
     grid: dict[str, list] = {}
     for item in set_:
@@ -376,13 +373,14 @@ def sweep(
             raise InputError(f"--set {item!r}: give PATH=V1,V2,...")
         grid[path.strip()] = [yaml.safe_load(v) for v in values.split(",")]
     spec = load_uncertain(scenario)
-    tasks = sweep_tasks(spec, grid)  # every point is validated before anything runs
-    folder = open_batch(out_dir, describe("sweep", [spec], grid=grid))
-    rows, _ = _run_batch(tasks, folder, jobs, scheduler, quiet, "sweep points")
-    table = summarize_sweep(rows, grid)
+    rows, table = _with_progress(
+        lambda progress, n: run_sweep(spec, grid, out_dir, n, scheduler, progress), jobs, quiet,
+        "sweep points")
+    folder = out_dir.resolve()
     write_results(folder, {"scenario": spec.name, "grid": grid,
                            "points": json.loads(table.to_json(orient="records"))},
-                  "sweep", rows, {"sweep": sweep_chart(table, grid)}, {"sweep": table})
+                  "sweep", rows,
+                  {"sweep": sweep_chart(table, grid)}, {"sweep": table})
     if not quiet:
         out.print(table.to_string(index=False), highlight=False)
     out.print(f"Results written to {folder / 'sweep.csv'}", highlight=False)
@@ -398,20 +396,17 @@ def _pick(wanted: str, names: list[str]) -> str:
     return hits[0]
 
 
-def _run_batch(tasks, folder: Path, jobs: int | None, scheduler: str | None, quiet: bool,
-               what: str):
-    from sim.uncertainty.runner import run_tasks
-
+def _with_progress(run, jobs: int | None, quiet: bool, what: str):
+    """Call ``run(progress, jobs)`` with a progress bar (unless quiet) and checked jobs."""
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise InputError(f"--jobs: must be 1 or more (got {jobs})")
     if quiet:
-        return run_tasks(tasks, folder, jobs, scheduler)
+        return run(None, jobs)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
             "{task.completed}/{task.total}"), TimeElapsedColumn(), console=err) as bar:
-        task_id = bar.add_task(what, total=len(tasks))
-        return run_tasks(tasks, folder, jobs, scheduler,
-                         progress=lambda done, total: bar.update(task_id, completed=done))
+        task_id = bar.add_task(what, total=None)
+        return run(lambda done, total: bar.update(task_id, completed=done, total=total), jobs)
 
 
 def _percentile_table(summary: dict) -> pd.DataFrame:
