@@ -174,9 +174,10 @@ def validate(
         _validate_policy(file)
         return
     from sim.archives import load_cloud_documents
-    from sim.io.scenario_file import load_scenario
+    from sim.uncertainty.spec import load_uncertain
 
-    spec = load_scenario(file)
+    uncertain = load_uncertain(file)
+    spec = uncertain.central
     for archive in spec.archives:
         cloud = archive.cloud if archive.kind == "hybrid" else archive
         if cloud.kind == "cloud":
@@ -184,6 +185,9 @@ def validate(
     archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
     out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
               f"{spec.start}; archives: {archives}", highlight=False)
+    if uncertain.inputs:
+        out.print(f"  {len(uncertain.inputs)} uncertain input(s), for montecarlo and "
+                  f"sensitivity: {', '.join(uncertain.inputs)}", highlight=False)
 
 
 def _validate_policy(file: Path) -> None:

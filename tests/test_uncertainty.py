@@ -159,3 +159,11 @@ def test_montecarlo_sensitivity_and_sweep_commands(tmp_path):
     assert len(table) == 4 and set(table["workload.object_layout"]) == {"study", "instance"}
     bad = cli("sweep", a, "--set", "archives.nope.restore_days=1", "--out", tmp_path / "bad")
     assert bad.returncode == 2 and not (tmp_path / "bad").exists()
+
+
+def test_validate_lists_the_uncertain_inputs(tmp_path):
+    result = cli("validate", _uncertain_file(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "2 uncertain input(s), for montecarlo and sensitivity: " \
+           "workload.modalities.CT.growth, finance.price_change_per_year.storage" in \
+           " ".join(result.stdout.split())

@@ -1,0 +1,165 @@
+"""National-scale runs in bounded memory: the workload streamed as independent cohorts.
+
+A national archive is the archive of many health systems whose patients rarely cross between
+them.  With ``workload.cohorts: K`` the workload model draws K independent cohorts (each with a
+K-th of the annual volume, the same modality mix and rules, and its own seed); each cohort is
+generated, simulated and reduced to what the bill and the summary need (its metered usage per
+archive and month, its monthly workload table, counts and read figures) before the next one is
+drawn.  Only one cohort's studies are in memory at a time (in shards on ``jobs`` processes, as any
+run); with a Dask scheduler the cohorts run on the workers.  The usage of all cohorts is added
+and billed once, so volume bands and on-prem capacity see the whole archive.
+
+Cohorts cannot share what spans the archive: a capacity-limited cache or a fill-level deleter
+(decisions over all studies) and a migration's upload queue are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.archives.base import MonthUsage
+from sim.errors import InputError
+from sim.read_outcomes import MISSING_NAME, PRIOR_LATENCY_TARGET_S, UNAVAILABLE_NAME
+from sim.scenario import Scenario
+from sim.workload.model import READ_KIND_NAMES, ReadKind
+
+LATENCY_EDGES_S = np.concatenate(([0.0], np.logspace(-3, 6, 721)))
+"""Bins of the merged latency histogram: 80 per decade from 1 ms to 11.6 days."""
+
+
+@dataclass
+class CohortOutcome:
+    """What one cohort contributes: usage to bill, tables and counts to add."""
+
+    usage: list[list[MonthUsage]]
+    table: pd.DataFrame
+    counts: dict
+    reads: list[dict | None]
+    unconfirmed: list[list[str]]
+
+
+def check_cohorts(scenario: Scenario) -> None:
+    """Refuse archives whose decisions span all studies."""
+    from sim.archives import migration_of, shardable
+
+    for spec in scenario.archives:
+        if not shardable(spec):
+            raise InputError(f"workload.cohorts: archive {spec.name!r} decides over all studies "
+                             "at once (a capacity-limited cache or a fill-level deleter); "
+                             "simulate it whole (cohorts: 1)")
+        if migration_of(spec) is not None:
+            raise InputError(f"workload.cohorts: archive {spec.name!r} migrates the existing "
+                             "archive in one upload queue; simulate it whole (cohorts: 1)")
+
+
+def cohort_scenario(scenario: Scenario, k: int) -> Scenario:
+    """Cohort ``k``: a K-th of the volume (the remainder spread over the first cohorts), its
+    own seed."""
+    n = scenario.workload.cohorts
+    annual = scenario.workload.annual_studies
+    share = annual // n + (1 if k < annual % n else 0)
+    seed = int(np.random.SeedSequence([scenario.seed, k]).generate_state(1)[0] & 0x7FFFFFFF)
+    return scenario.with_overrides({"workload.annual_studies": max(share, 1),
+                                    "workload.cohorts": 1, "seed": seed})
+
+
+def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
+    """Generate, simulate and reduce cohort ``k`` of ``scenario``."""
+    from sim.network import build_link
+    from sim.read_outcomes import reads_table
+    from sim.run import workload_counts
+    from sim.shards import simulate
+    from sim.workload import generate_workload
+    from sim.workload.stats import monthly_workload
+
+    part = cohort_scenario(scenario, k)
+    workload = generate_workload(part)
+    link = build_link(scenario.network, workload.calendar, scenario.seed)  # one site link
+    done = simulate(workload, list(part.archives), jobs=jobs, link=link)
+    reads = []
+    for model, outcome in zip(done.models, done.read_outcomes, strict=True):
+        if outcome is None:
+            reads.append(None)
+            continue
+        table = reads_table(workload.reads, model.name, model.read_tier_names, *outcome)
+        reads.append(read_counts(table))
+    return CohortOutcome(done.usage, monthly_workload(workload), workload_counts(workload),
+                         reads, done.unconfirmed)
+
+
+def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:
+    """Additive read figures of one cohort (counts and a latency histogram)."""
+    tier = reads["tier"].to_numpy()
+    served = (tier != MISSING_NAME) & (tier != UNAVAILABLE_NAME)
+    latency = reads["latency_s"].to_numpy(dtype=np.float64)
+    prior = (reads["read_kind"] == READ_KIND_NAMES[ReadKind.PRIOR]).to_numpy()
+    fast = served & (latency <= target_s)
+    lat = latency[served]
+    return {
+        "reads": int(len(reads)), "missing": int((tier == MISSING_NAME).sum()),
+        "unavailable": int((tier == UNAVAILABLE_NAME).sum()), "priors": int(prior.sum()),
+        "priors_unavailable": int((prior & (tier == UNAVAILABLE_NAME)).sum()),
+        "by_tier": {str(k): int(v) for k, v in pd.Series(tier[served]).value_counts().items()},
+        "fast": int(fast.sum()), "fast_priors": int((fast & prior).sum()),
+        "histogram": np.histogram(np.clip(lat, 0, LATENCY_EDGES_S[-1]), LATENCY_EDGES_S)[0],
+        "max": float(lat.max()) if lat.size else 0.0,
+    }
+
+
+def merge_read_counts(parts: list[dict], target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:
+    """The read figures of the whole archive (as :func:`sim.read_outcomes.read_figures`; the
+    latency percentiles to the histogram's resolution, the upper edge of their bin)."""
+    total = {k: sum(p[k] for p in parts) for k in ("reads", "missing", "unavailable", "priors",
+                                                   "priors_unavailable", "fast", "fast_priors")}
+    by_tier: dict[str, int] = {}
+    for p in parts:
+        for tier, n in p["by_tier"].items():
+            by_tier[tier] = by_tier.get(tier, 0) + n
+    histogram = np.sum([p["histogram"] for p in parts], axis=0)
+    cumulative = np.cumsum(histogram)
+
+    def percentile(q: float) -> float:
+        if cumulative[-1] == 0:
+            return 0.0
+        i = int(np.searchsorted(cumulative, q / 100 * cumulative[-1]))
+        return float(LATENCY_EDGES_S[min(i + 1, LATENCY_EDGES_S.size - 1)])
+
+    return {
+        "reads": total["reads"], "missing": total["missing"],
+        "unavailable": total["unavailable"], "priors": total["priors"],
+        "priors_unavailable": total["priors_unavailable"],
+        "by_tier": dict(sorted(by_tier.items())), "latency_target_s": target_s,
+        "share_within_target": total["fast"] / total["reads"] if total["reads"] else 1.0,
+        "priors_within_target_share": total["fast_priors"] / total["priors"]
+        if total["priors"] else 1.0,
+        "latency_p50_s": percentile(50), "latency_p99_s": percentile(99),
+        "latency_max_s": max(p["max"] for p in parts),
+    }
+
+
+def add_tables(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Monthly workload tables of the cohorts, added cell by cell."""
+    first = tables[0]
+    keys = [c for c in first.columns if first[c].dtype == object or c in ("month", "modality")]
+    total = first.copy()
+    numbers = [c for c in first.columns if c not in keys]
+    for t in tables[1:]:
+        total[numbers] = total[numbers].to_numpy() + t[numbers].to_numpy()
+    return total
+
+
+def add_counts(parts: list[dict]) -> dict:
+    """Workload counts of the cohorts added (patients never span cohorts)."""
+    out: dict = {}
+    for p in parts:
+        for key, value in p.items():
+            if isinstance(value, dict):
+                inner = out.setdefault(key, {})
+                for k, v in value.items():
+                    inner[k] = inner.get(k, 0) + v
+            else:
+                out[key] = out.get(key, 0) + value
+    return out
