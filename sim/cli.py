@@ -57,6 +57,9 @@ def run(
     jobs: Annotated[int | None, typer.Option(
         help="Processes to simulate on (default: the machine's cores). Large workloads run in "
              "shards; the result is the same for any value.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="With workload.cohorts: run the cohorts on Dask ('local' or tcp://HOST:PORT); "
+             "the result is the same.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
 ) -> None:
     """Run one scenario and write ledger.csv, workload.csv, summary.json and more to --out."""
@@ -70,10 +73,16 @@ def run(
         raise InputError(f"--jobs: must be 1 or more (got {jobs})")
     check_out_dir(out_dir)
     spec = load_scenario(scenario)
+    if spec.workload.cohorts > 1 and export_trace:
+        raise InputError("--export-trace: a run in cohorts (workload.cohorts) keeps no single "
+                         "workload to export", file=scenario)
+    if scheduler is not None and spec.workload.cohorts == 1:
+        raise InputError("--scheduler: only a run in cohorts (workload.cohorts above 1) is "
+                         "split over Dask workers", file=scenario)
     started = time.perf_counter()
     with _LazyProgress(enabled=not quiet, label=spec.name) as progress:
         result = run_scenario(spec, seed=seed, progress=progress.update, events=events,
-                              jobs=jobs or os.cpu_count() or 1)
+                              jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
     write_run(result, out_dir, export_trace=export_trace)
     if not quiet:
         _print_summary(result.summary, time.perf_counter() - started)

@@ -120,12 +120,13 @@ def merge_read_counts(parts: list[dict], target_s: float = PRIOR_LATENCY_TARGET_
             by_tier[tier] = by_tier.get(tier, 0) + n
     histogram = np.sum([p["histogram"] for p in parts], axis=0)
     cumulative = np.cumsum(histogram)
+    slowest = max(p["max"] for p in parts)
 
     def percentile(q: float) -> float:
         if cumulative[-1] == 0:
             return 0.0
         i = int(np.searchsorted(cumulative, q / 100 * cumulative[-1]))
-        return float(LATENCY_EDGES_S[min(i + 1, LATENCY_EDGES_S.size - 1)])
+        return min(float(LATENCY_EDGES_S[min(i + 1, LATENCY_EDGES_S.size - 1)]), slowest)
 
     return {
         "reads": total["reads"], "missing": total["missing"],
@@ -136,7 +137,7 @@ def merge_read_counts(parts: list[dict], target_s: float = PRIOR_LATENCY_TARGET_
         "priors_within_target_share": total["fast_priors"] / total["priors"]
         if total["priors"] else 1.0,
         "latency_p50_s": percentile(50), "latency_p99_s": percentile(99),
-        "latency_max_s": max(p["max"] for p in parts),
+        "latency_max_s": slowest,
     }
 
 

@@ -57,11 +57,14 @@ def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 
     workloads: dict[str, Workload] = {}
     results: dict[str, RunResult] = {}
     for i, scenario in enumerate(scenarios):
+        step = None if progress is None else (
+            lambda done, i=i: progress((i + done) / len(scenarios)))
+        if scenario.workload.cohorts > 1:  # drawn cohort by cohort (the same for equal settings)
+            results[scenario.name] = run(scenario, progress=step, jobs=jobs)
+            continue
         key = _workload_key(scenario)
         if key not in workloads:
             workloads[key] = load_workload(scenario)
-        step = None if progress is None else (
-            lambda done, i=i: progress((i + done) / len(scenarios)))
         results[scenario.name] = run(scenario, progress=step, workload=workloads[key], jobs=jobs)
     months = next(iter(results.values())).workload.calendar.month_labels
     monthly = pd.DataFrame({n: monthly_costs(r.ledger, months) for n, r in results.items()},

@@ -15,6 +15,7 @@ import pandas as pd
 
 import sim
 from sim.des import ProgressCallback
+from sim.errors import InputError
 from sim.finance import present_value_flows, with_price_changes
 from sim.ledger import ledger_frame, totals_by_year
 from sim.network import build_link
@@ -72,6 +73,7 @@ def run(
     workload: Workload | None = None,
     events: bool = False,
     jobs: int = 1,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Simulate a scenario.
 
@@ -90,9 +92,17 @@ def run(
     jobs
         Processes to simulate on (large workloads run in shards, see :mod:`sim.shards`); the
         result is the same for any value.
+    scheduler
+        With ``workload.cohorts`` above 1: a Dask scheduler (``local`` or ``tcp://HOST:PORT``)
+        to run the cohorts on (:mod:`sim.cohorts`); the result is the same.
     """
     if seed is not None and seed != scenario.seed:
         scenario = scenario.with_overrides({"seed": seed})
+    if scenario.workload.cohorts > 1:
+        if events:
+            raise InputError("--events: not kept for a run in cohorts (workload.cohorts); run "
+                             "a single cohort to see events")
+        return run_cohorts(scenario, progress, jobs, scheduler)
     if workload is None:
         workload = load_workload(scenario)
     link = build_link(scenario.network, workload.calendar, scenario.seed)
@@ -101,7 +111,7 @@ def run(
     ledger = with_price_changes(ledger_frame(done.charges),
                                 dict(scenario.finance.price_change_per_year))
     table = monthly_workload(workload)
-    summary = summarise(scenario, workload, ledger, table)
+    summary = summarise(scenario, workload.calendar, ledger, table, workload_counts(workload))
     tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
               if o is not None]
     reads = None
@@ -149,11 +159,10 @@ def _events_table(logged: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFra
                                                             kind="stable", ignore_index=True)
 
 
-def summarise(
-    scenario: Scenario, workload: Workload, ledger: pd.DataFrame, table: pd.DataFrame
-) -> dict[str, Any]:
-    """The run's headline figures as plain JSON-able values."""
-    cal = workload.calendar
+def summarise(scenario: Scenario, cal, ledger: pd.DataFrame, table: pd.DataFrame,
+              counts: dict[str, Any]) -> dict[str, Any]:
+    """The run's headline figures as plain JSON-able values (``counts``: :func:`workload_counts`
+    of the workload, or of all cohorts added)."""
     names = [a.name for a in scenario.archives]
     monthly = (
         ledger.pivot_table(index="month", columns="archive", values="amount_usd", aggfunc="sum")
@@ -161,10 +170,7 @@ def summarise(
         .fillna(0.0)
     )
     per_year = totals_by_year(ledger).reindex(columns=names).fillna(0.0)
-    reads = workload.reads
-    kinds = np.bincount(reads.kind, minlength=len(READ_KIND_NAMES))
-    studies = workload.studies
-    existing = studies.acquisition_s < studies.created_s
+    last = table[table["month"] == table["month"].iloc[-1]] if len(table) else table
     return {
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),
@@ -184,20 +190,113 @@ def summarise(
         "finance_basis": scenario.finance.basis,
         "discount_rate": scenario.finance.discount_rate,
         "workload": {
-            "studies": len(studies),
-            "patients": workload.n_patients,
-            "existing_studies_at_start": int(existing.sum()),
-            "existing_bytes_at_start": int(studies.size_bytes[existing].sum()),
-            "bytes_ingested": int(studies.size_bytes[~existing].sum()),
-            "objects_ingested": int(studies.objects[~existing].sum(dtype=np.int64)),
-            "reads": len(reads),
-            "reads_by_kind": {
-                READ_KIND_NAMES[k]: int(kinds[k]) for k in range(kinds.size) if kinds[k]
-            },
-            "deletions": int((studies.delete_s != NEVER).sum()),
-            "stored_studies_end": int(table["stored_studies_end"].iloc[-len(workload.modalities):]
-                                      .sum()) if len(table) else 0,
-            "stored_bytes_end": int(table["stored_bytes_end"].iloc[-len(workload.modalities):]
-                                    .sum()) if len(table) else 0,
+            **counts,
+            "stored_studies_end": int(last["stored_studies_end"].sum()) if len(table) else 0,
+            "stored_bytes_end": int(last["stored_bytes_end"].sum()) if len(table) else 0,
         },
     }
+
+
+def workload_counts(workload: Workload) -> dict[str, Any]:
+    """Studies, patients, bytes, reads by kind and deletions of a workload (all additive)."""
+    studies, reads = workload.studies, workload.reads
+    kinds = np.bincount(reads.kind, minlength=len(READ_KIND_NAMES))
+    existing = studies.acquisition_s < studies.created_s
+    return {
+        "studies": len(studies),
+        "patients": workload.n_patients,
+        "existing_studies_at_start": int(existing.sum()),
+        "existing_bytes_at_start": int(studies.size_bytes[existing].sum()),
+        "bytes_ingested": int(studies.size_bytes[~existing].sum()),
+        "objects_ingested": int(studies.objects[~existing].sum(dtype=np.int64)),
+        "reads": len(reads),
+        "reads_by_kind": {
+            READ_KIND_NAMES[k]: int(kinds[k]) for k in range(kinds.size) if kinds[k]
+        },
+        "deletions": int((studies.delete_s != NEVER).sum()),
+    }
+
+
+def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jobs: int = 1,
+                scheduler: str | None = None) -> RunResult:
+    """A run of ``workload.cohorts`` independent cohorts, one in memory at a time (or on Dask
+    workers), their usage added and billed once (:mod:`sim.cohorts`).  No per-read table is
+    kept (its figures are in the summary)."""
+    from sim.archives import build_archive
+    from sim.calendar import Calendar
+    from sim.cohorts import (
+        add_counts,
+        add_tables,
+        check_cohorts,
+        merge_read_counts,
+        run_cohort,
+    )
+    from sim.des import bill
+    from sim.workload.model import Reads, Studies
+
+    check_cohorts(scenario)
+    n = scenario.workload.cohorts
+    if scheduler is not None:
+        outcomes = _cohorts_on_dask(scenario, scheduler, jobs, progress)
+    else:
+        outcomes = []
+        for k in range(n):
+            outcomes.append(run_cohort(scenario, k, jobs))
+            if progress is not None:
+                progress((k + 1) / n)
+    cal = Calendar(scenario.start, scenario.horizon_months)
+    none = np.zeros(0, dtype=np.int64)
+    modalities = tuple(scenario.workload.modalities)
+    empty = Workload(cal, modalities, Studies(
+        created_s=none, modality=none.astype(np.int8), size_bytes=none,
+        objects=none.astype(np.int32), patient=none.astype(np.int32),
+        age_years=none.astype(np.float32), delete_s=none), Reads(
+        none.astype(np.int32), none, none.astype(np.int8)))
+    link = build_link(scenario.network, cal, scenario.seed)
+    models = [build_archive(spec, empty, link=link) for spec in scenario.archives]
+    usage = outcomes[0].usage
+    for o in outcomes[1:]:
+        usage = [[a + b for a, b in zip(mine, theirs, strict=True)]
+                 for mine, theirs in zip(usage, o.usage, strict=True)]
+    ledger = with_price_changes(ledger_frame(bill(models, usage)),
+                                dict(scenario.finance.price_change_per_year))
+    table = add_tables([o.table for o in outcomes])
+    summary = summarise(scenario, cal, ledger, table, add_counts([o.counts for o in outcomes]))
+    summary["cohorts"] = n
+    reads = {}
+    for a, model in enumerate(models):
+        parts = [o.reads[a] for o in outcomes if o.reads[a] is not None]
+        if parts:
+            reads[model.name] = merge_read_counts(parts)
+    if reads:
+        summary["reads_by_archive"] = reads
+        summary["unconfirmed_prices_used"] = sorted(
+            {p for o in outcomes for u in o.unconfirmed for p in u}
+            | {p for m in models for p in getattr(m, "unconfirmed_prices", [])})
+    onprem = {m.name: m.biller.figures() for m in models if hasattr(m, "biller")}
+    if onprem:
+        summary["onprem"] = onprem
+    if link.down_from_s.size or link.wan_mbps is not None:
+        summary["network"] = {"wan_mbps": link.wan_mbps, "outages": int(link.down_from_s.size),
+                              "outage_hours": link.down_hours}
+    return RunResult(scenario, empty, ledger, table, summary, None, None)
+
+
+def _cohorts_on_dask(scenario: Scenario, scheduler: str, jobs: int,
+                     progress: ProgressCallback | None) -> list:
+    from sim.cohorts import run_cohort
+    from sim.uncertainty.runner import dask_client
+
+    n = scenario.workload.cohorts
+    with dask_client(scheduler, jobs) as client:
+        futures = client.map(run_cohort, [scenario] * n, range(n), key=[
+            f"archive-sim-cohort-{k}" for k in range(n)], pure=False)
+        outcomes: list = [None] * n
+        from distributed import as_completed
+
+        index = {f.key: k for k, f in enumerate(futures)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            outcomes[index[future.key]] = future.result()
+            if progress is not None:
+                progress(done / n)
+    return outcomes

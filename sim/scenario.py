@@ -282,6 +282,10 @@ class Workload(Model):
     existing: Existing | None = Field(
         None, description="The archive already held at the start (stochastic model only).")
     trace: Trace | None = None
+    cohorts: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        1, description="Draw and simulate the workload as this many independent cohorts "
+        "(health systems of a national archive whose patients do not cross), one at a time: "
+        "memory stays that of one cohort.  Each has 1/cohorts of the volume and its own seed.")
 
     @model_validator(mode="after")
     def _model_or_trace(self) -> Workload:
@@ -294,6 +298,8 @@ class Workload(Model):
         }
         if self.trace is not None:
             model_fields["existing"] = self.existing
+            if self.cohorts > 1:
+                model_fields["cohorts"] = self.cohorts
             given = [k for k, v in model_fields.items() if v is not None]
             if given:
                 raise ValueError(

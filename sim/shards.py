@@ -96,6 +96,8 @@ class Simulation:
     events: list[dict[str, np.ndarray] | None]
     unconfirmed: list[list[str]]
     shards: int
+    usage: list[list[MonthUsage]]
+    """Metered usage per archive and month, added over the shards (what was billed)."""
 
 
 def simulate(
@@ -269,4 +271,4 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
     unconfirmed = [sorted({p for o in outcomes for p in o.unconfirmed[a]}
                           | set(getattr(models[a], "unconfirmed_prices", [])))
                    for a in range(len(models))]
-    return Simulation(models, charges, read_outcomes, events, unconfirmed, count)
+    return Simulation(models, charges, read_outcomes, events, unconfirmed, count, usage)

@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,9 +106,22 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
 
 
 def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) -> None:
+    from distributed import as_completed as dask_completed
+
+    with dask_client(scheduler, jobs) as client:
+        futures = client.map(evaluate_fn, todo, key=[f"archive-sim-{t.key}" for t in todo],
+                             pure=False)
+        by_future = dict(zip(futures, todo, strict=True))
+        for future in dask_completed(futures):
+            keep(by_future[future].key, future.result())
+
+
+@contextmanager
+def dask_client(scheduler: str, jobs: int):
+    """A Dask client: a LocalCluster of ``jobs`` single-threaded worker processes for
+    ``local``, else the scheduler at that address."""
     try:
         from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
     except ImportError:
         raise InputError("--scheduler needs Dask: pip install 'archive-sim[dask]' (dask and "
                          "distributed)") from None
@@ -123,11 +137,7 @@ def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) ->
             raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler "
                              f"({exc})") from None
     try:
-        futures = client.map(evaluate_fn, todo, key=[f"archive-sim-{t.key}" for t in todo],
-                             pure=False)
-        by_future = dict(zip(futures, todo, strict=True))
-        for future in dask_completed(futures):
-            keep(by_future[future].key, future.result())
+        yield client
     finally:
         client.close()
         if cluster is not None:
