@@ -36,7 +36,8 @@ def test_a_run_in_cohorts_is_its_cohorts_added():
 
 
 def test_read_figures_merge_exactly_but_for_latency_resolution():
-    scenario = small_academic(**{"workload.annual_studies": 2000})
+    scenario = sim.load_scenario(SCENARIOS / "academic-medical-center-s3-tiered.yaml", overrides={
+        "workload.annual_studies": 2000, "horizon_months": 24})
     result = sim.run(scenario)
     table = result.reads
     half = len(table) // 2
