@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-montecarlo bench-national clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_workload.py
 	$(BIN)/python benchmarks/bench_workload.py scenarios/academic-medical-center-s3-intelligent-tiering.yaml
 	$(BIN)/python benchmarks/bench_engine_vs_naive.py
+
+# Long benchmarks (about 10 minutes each on 2 cores).
+bench-montecarlo: $(STAMP)
+	cd benchmarks && ../$(BIN)/python bench_montecarlo.py --runs 100 --jobs 2
+
+bench-national: $(STAMP)
+	cd benchmarks && ../$(BIN)/python bench_national.py --jobs 2
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

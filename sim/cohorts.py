@@ -22,9 +22,13 @@ import pandas as pd
 
 from sim.archives.base import MonthUsage
 from sim.errors import InputError
-from sim.read_outcomes import MISSING_NAME, PRIOR_LATENCY_TARGET_S, UNAVAILABLE_NAME
+from sim.read_outcomes import (
+    MISSING_NAME,
+    PRIOR_LATENCY_TARGET_S,
+    UNAVAILABLE_NAME,
+    read_masks,
+)
 from sim.scenario import Scenario
-from sim.workload.model import READ_KIND_NAMES, ReadKind
 
 LATENCY_EDGES_S = np.concatenate(([0.0], np.logspace(-3, 6, 721)))
 """Bins of the merged latency histogram: 80 per decade from 1 ms to 11.6 days."""
@@ -92,11 +96,7 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
 
 def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:
     """Additive read figures of one cohort (counts and a latency histogram)."""
-    tier = reads["tier"].to_numpy()
-    served = (tier != MISSING_NAME) & (tier != UNAVAILABLE_NAME)
-    latency = reads["latency_s"].to_numpy(dtype=np.float64)
-    prior = (reads["read_kind"] == READ_KIND_NAMES[ReadKind.PRIOR]).to_numpy()
-    fast = served & (latency <= target_s)
+    tier, served, latency, prior, fast = read_masks(reads, target_s)
     lat = latency[served]
     return {
         "reads": int(len(reads)), "missing": int((tier == MISSING_NAME).sum()),

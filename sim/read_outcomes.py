@@ -35,15 +35,21 @@ def reads_table(reads: Reads, archive: str, tier_names: tuple[str, ...], tier: n
     })
 
 
-def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
-                 ) -> dict[str, Any]:
-    """Counts by tier, misses, missed priors, the share of reads and of priors served within
-    ``target_s``, latency percentiles. [s]"""
+def read_masks(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> tuple:
+    """Each read's tier name, whether it was served, its latency [s], whether it is a prior
+    pull, whether it was served within ``target_s``."""
     tier = reads["tier"].to_numpy()
     served = (tier != MISSING_NAME) & (tier != UNAVAILABLE_NAME)
     latency = reads["latency_s"].to_numpy(dtype=np.float64)
     prior = (reads["read_kind"] == READ_KIND_NAMES[ReadKind.PRIOR]).to_numpy()
-    fast = served & (latency <= target_s)
+    return tier, served, latency, prior, served & (latency <= target_s)
+
+
+def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
+                 ) -> dict[str, Any]:
+    """Counts by tier, misses, missed priors, the share of reads and of priors served within
+    ``target_s``, latency percentiles. [s]"""
+    tier, served, latency, prior, fast = read_masks(reads, target_s)
     lat = latency[served]
     return {
         "reads": int(len(reads)),
