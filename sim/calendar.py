@@ -32,6 +32,11 @@ def _days_in_month(year: int, month: int) -> int:
     return (nxt - dt.date(year, month, 1)).days
 
 
+def midnight_s(day: dt.date, start: dt.date) -> int:
+    """Midnight UTC starting ``day``, in seconds since ``start`` (negative before it). [s]"""
+    return (day - start).days * SECONDS_PER_DAY
+
+
 @dataclass(frozen=True)
 class Calendar:
     """The run's time axis.
@@ -51,6 +56,10 @@ class Calendar:
     def end(self) -> dt.date:
         """First day after the run (exclusive)."""
         return add_months(self.start, self.horizon_months)
+
+    def midnight_s(self, day: dt.date) -> int:
+        """Midnight UTC starting ``day``, in run seconds. [s]"""
+        return midnight_s(day, self.start)
 
     @cached_property
     def n_days(self) -> int:

@@ -285,18 +285,15 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
 def _cohorts_on_dask(scenario: Scenario, scheduler: str, jobs: int,
                      progress: ProgressCallback | None) -> list:
     from sim.cohorts import run_cohort
-    from sim.uncertainty.runner import dask_client
+    from sim.uncertainty.runner import dask_map
 
     n = scenario.workload.cohorts
-    with dask_client(scheduler, jobs) as client:
-        futures = client.map(run_cohort, [scenario] * n, range(n), key=[
-            f"archive-sim-cohort-{k}" for k in range(n)], pure=False)
-        outcomes: list = [None] * n
-        from distributed import as_completed
-
-        index = {f.key: k for k, f in enumerate(futures)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            outcomes[index[future.key]] = future.result()
-            if progress is not None:
-                progress(done / n)
+    outcomes: list = [None] * n
+    keys = [f"archive-sim-cohort-{k}" for k in range(n)]
+    for done, (k, outcome) in enumerate(
+            dask_map(scheduler, jobs, run_cohort, [[scenario] * n, list(range(n))], keys),
+            start=1):
+        outcomes[k] = outcome
+        if progress is not None:
+            progress(done / n)
     return outcomes

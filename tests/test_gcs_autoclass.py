@@ -13,7 +13,7 @@ from sim.archives.gcs import GcsAutoclassArchive
 from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_gcs_catalog
+from sim.pricing.catalog import load_provider_catalog
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from tests.conftest import SCENARIOS
 
@@ -36,7 +36,8 @@ def workload(sizes, reads, months):
 
 
 def bill(w, terminal="ARCHIVE"):
-    archive = GcsAutoclassArchive("gcs", load_gcs_catalog("gcp-us-east1"), w, terminal, 0.0)
+    catalog = load_provider_catalog("gcp", "gcp-us-east1")
+    archive = GcsAutoclassArchive("gcs", catalog, w, terminal, 0.0)
     return archive, ledger_frame(run_loop(w, [archive]))
 
 

@@ -13,7 +13,7 @@ from sim.archives.healthimaging import HealthImagingArchive
 from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_healthimaging_catalog
+from sim.pricing.catalog import load_provider_catalog
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from tests.conftest import SCENARIOS
 
@@ -35,8 +35,8 @@ def workload(sizes, objects, reads, months=3, delete_s=None):
 
 
 def bill(w):
-    archive = HealthImagingArchive("hi", load_healthimaging_catalog(
-        "aws-healthimaging-us-east-1"), w, egress_share=0.0)
+    archive = HealthImagingArchive("hi", load_provider_catalog(
+        "aws-healthimaging", "aws-healthimaging-us-east-1"), w, egress_share=0.0)
     return archive, ledger_frame(run_loop(w, [archive]))
 
 

@@ -98,11 +98,8 @@ def build_azure(spec: CloudArchive, catalog, policy, workload: Workload, keep_ev
     from sim.scenario import AzureOptions
 
     options = spec.azure or AzureOptions()
-    start = workload.calendar.start
-
-    def run_s(day: dt.date) -> int:
-        return (day - start).days * 86400
-
+    cal = workload.calendar
+    start = cal.start
     if options.smart_tier:
         from sim.archives.azure_smart_tier import AzureSmartTierArchive
 
@@ -117,7 +114,7 @@ def build_azure(spec: CloudArchive, catalog, policy, workload: Workload, keep_ev
     return AzureBlobArchive(
         spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
         dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
-        run_s(options.policy_enabled or start), run_s(min_size_from),
+        cal.midnight_s(options.policy_enabled or start), cal.midnight_s(min_size_from),
         options.rehydrate_priority, options.rehydrate_to, keep_events)
 
 

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from sim.archives.base import MISSING, MonthUsage
-from sim.archives.s3 import _rank_within
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import AzureCatalog, BandedPrice, Price
@@ -56,11 +55,17 @@ from sim.tiering.azure_lifecycle import (
     ManagementPolicy,
     due_midnight,
 )
-from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter, event_charges
+from sim.tiering.core import (
+    ChargeBook,
+    DueCalendar,
+    EventLog,
+    Meter,
+    event_charges,
+    rank_within,
+)
+from sim.tiering.intelligent_tiering import NEVER_DAY
 from sim.tiering.keys import group_studies, prefix_matches, tags_match
 from sim.workload.model import Workload
-
-NEVER_DAY = np.iinfo(np.int64).max // 4
 
 
 class AzureBlobArchive:
@@ -203,7 +208,7 @@ class AzureBlobArchive:
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
-        rank = _rank_within(ids)
+        rank = rank_within(ids)
         for r in range(int(rank.max()) + 1 if ids.size else 0):
             now = np.flatnonzero(rank == r)  # each study's first read today, then second, ...
             self._serve(day, ids[now], times[now], position[now])

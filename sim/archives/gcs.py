@@ -204,13 +204,11 @@ class GcsLifecycleArchive(BookedAhead):
     def _static_matches(self, rules, workload: Workload, key: str,
                         custom_s: np.ndarray | None) -> list[np.ndarray]:
         """For each rule, whether its conditions that never change hold for each study."""
-        from sim.tiering.gcs_lifecycle import date_s
         from sim.tiering.keys import group_studies, prefix_matches, suffix_matches
 
         st = workload.studies
         groups = group_studies(workload) if any(r.prefixes or r.suffixes for r in rules) \
             else None
-        start = self._cal.start
         out = []
         for rule in rules:
             where = f"lifecycle rule {rule.number} condition"
@@ -222,10 +220,10 @@ class GcsLifecycleArchive(BookedAhead):
                         hit |= match(key, groups, name, where)
                     ok &= hit[groups.of_study]
             if rule.created_before is not None:
-                ok &= st.created_s < date_s(rule.created_before, start)
+                ok &= st.created_s < self._cal.midnight_s(rule.created_before)
             if rule.custom_time_before is not None:
                 ok &= False if custom_s is None else \
-                    custom_s < date_s(rule.custom_time_before, start)
+                    custom_s < self._cal.midnight_s(rule.custom_time_before)
             out.append(ok)
         return out
 

@@ -30,7 +30,14 @@ from sim.pricing.volume_bands import banded_cost
 from sim.read_outcomes import reads_table
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
-from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter, event_charges
+from sim.tiering.core import (
+    ChargeBook,
+    DueCalendar,
+    EventLog,
+    Meter,
+    event_charges,
+    rank_within,
+)
 from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
 from sim.workload.model import Workload
 from sim.workload.sorting import stable_argsort
@@ -242,7 +249,7 @@ class S3Archive:
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
-        rank = _rank_within(ids)
+        rank = rank_within(ids)
         for r in range(int(rank.max()) + 1 if ids.size else 0):
             # the first read of each study today, then the second, ...
             now = np.flatnonzero(rank == r)
@@ -747,19 +754,6 @@ class S3Archive:
 def _move_possible_from(access_s: np.ndarray) -> np.ndarray:
     """Earliest Intelligent-Tiering move after an access: midnight IA_DAYS later. [s]"""
     return (-(-access_s // SECONDS_PER_DAY) + it.IA_DAYS) * SECONDS_PER_DAY
-
-
-def _rank_within(ids: np.ndarray) -> np.ndarray:
-    """Occurrence number of each id among the equal ids before it (0 for the first)."""
-    if ids.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    ordered = ids[order]
-    new_group = np.r_[True, ordered[1:] != ordered[:-1]]
-    group_start = np.maximum.accumulate(np.where(new_group, np.arange(ids.size), 0))
-    rank = np.empty(ids.size, dtype=np.int64)
-    rank[order] = np.arange(ids.size) - group_start
-    return rank
 
 
 def _cost(price: BandedPrice | Price, gib_months: float) -> float:

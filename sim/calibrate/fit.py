@@ -325,34 +325,6 @@ def _return_statistics(created_s: np.ndarray, modality: np.ndarray, patient: np.
     return out
 
 
-def _normal_cdf(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2))
-
-
-def _truncated_lognormal(x: np.ndarray, upper: float) -> tuple[float, float]:
-    """Maximum-likelihood (mu, sigma) of a lognormal observed only below ``upper``: a coarse
-    grid, then two finer ones around the best point."""
-    logs = np.log(x)
-    n = logs.size
-    erfc = np.vectorize(math.erfc)
-    mu_lo, mu_hi = logs.mean() - 2, logs.mean() + 4
-    s_lo, s_hi = 0.05, 3.0
-    best = (logs.mean(), max(logs.std(), 0.05))
-    for _ in range(3):
-        mus = np.linspace(mu_lo, mu_hi, 61)
-        sigmas = np.linspace(s_lo, s_hi, 60)
-        m_grid, s_grid = np.meshgrid(mus, sigmas, indexing="ij")
-        sq = (n * (logs.var() + (logs.mean() - m_grid) ** 2))  # sum of (log x - mu)^2
-        below = 0.5 * erfc(-((math.log(upper) - m_grid) / s_grid) / math.sqrt(2))
-        ll = -sq / (2 * s_grid**2) - n * np.log(s_grid) - n * np.log(np.maximum(below, 1e-300))
-        i, j = np.unravel_index(np.argmax(ll), ll.shape)
-        best = (float(mus[i]), float(sigmas[j]))
-        dm, ds = (mu_hi - mu_lo) / 60, (s_hi - s_lo) / 59
-        mu_lo, mu_hi = best[0] - 2 * dm, best[0] + 2 * dm
-        s_lo, s_hi = max(0.01, best[1] - 2 * ds), best[1] + 2 * ds
-    return best
-
-
 def _ages(studies: pd.DataFrame, base: Scenario, fit: Fit) -> None:
     first = studies[studies.patient.notna()].groupby("patient").age_years.first().dropna()
     if len(first) < MIN_STUDIES:

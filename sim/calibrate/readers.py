@@ -26,13 +26,15 @@ import pandas as pd
 
 from sim.calibrate.privacy import Pseudonymizer, whole_years
 from sim.errors import InputError
+from sim.io.trace_files import MODALITY_ALIASES as TRACE_ALIASES
 from sim.io.trace_files import fail_rows
 from sim.scenario import MODALITIES
 
-MODALITY_ALIASES = {"DX": "CR", "RG": "CR", "PT": "NM", "PET": "NM", "RF": "XA", "DBT": "MG",
-                    "MAMMO": "MG", "MRI": "MR", "ULTRASOUND": "US", "SC": "OT", "SR": "OT",
-                    "PR": "OT", "KO": "OT", "DOC": "OT", "ECG": "OT", "IO": "CR", "PX": "CR",
-                    "ES": "OT", "XC": "OT", "OP": "OT", "OCT": "OT", "BMD": "OT"}
+MODALITY_ALIASES = {**TRACE_ALIASES, "MAMMO": "MG", "MRI": "MR", "ULTRASOUND": "US",
+                    "SC": "OT", "SR": "OT", "PR": "OT", "KO": "OT", "DOC": "OT", "ECG": "OT",
+                    "IO": "CR", "PX": "CR", "ES": "OT", "XC": "OT", "OP": "OT", "OCT": "OT",
+                    "BMD": "OT"}
+"""The trace format's aliases, and the other codes a PACS export or DICOM header may carry."""
 
 FIELDS: dict[str, tuple[str, ...]] = {
     # field -> headers recognised (compared without case, spaces, underscores, dashes, dots)
@@ -252,7 +254,11 @@ def read_s3_inventory(path: Path, pseudo: Pseudonymizer, key_pattern: str | None
     pattern = re.compile(key_pattern or STUDY_KEY_PATTERN)
     if "study" not in pattern.groupindex:
         raise InputError(f"--key-pattern {pattern.pattern!r}: needs a (?P<study>...) group")
-    keys = objects["Key"].astype(str).map(_url_unquote)
+    keys = objects["Key"].astype(str)
+    encoded = keys.str.contains(r"[%+]", regex=True)  # only these need decoding
+    if encoded.any():
+        keys = keys.copy()
+        keys[encoded] = keys[encoded].map(_url_unquote)
     parts = keys.str.extract(pattern)
     unmatched = parts["study"].isna().to_numpy()
     fail_rows(unmatched, path, "Key", f"does not match the study key pattern {pattern.pattern!r}"
@@ -260,9 +266,9 @@ def read_s3_inventory(path: Path, pseudo: Pseudonymizer, key_pattern: str | None
     if "modality" in parts.columns:
         modality = parts["modality"].fillna("OT")
     else:
-        segments = keys.str.upper().str.split("/")
-        modality = segments.map(lambda s: next((x for x in s if x in MODALITIES
-                                                or x in MODALITY_ALIASES), "OT"))
+        codes = sorted({*MODALITIES, *MODALITY_ALIASES}, key=len, reverse=True)
+        segment = rf"(?:^|/)({'|'.join(map(re.escape, codes))})(?=/|$)"  # the first one
+        modality = keys.str.upper().str.extract(segment)[0].fillna("OT")
     sizes = pd.to_numeric(objects["Size"], errors="coerce")
     fail_rows(sizes.isna().to_numpy(), path, "Size", "is not a size in bytes",
                objects["Size"].to_numpy(), row_offset=1)
@@ -281,11 +287,19 @@ def read_s3_inventory(path: Path, pseudo: Pseudonymizer, key_pattern: str | None
             lambda m: m.isin(MODALITIES), "OT").to_numpy(),
         "size_bytes": grouped["size"].sum().astype(np.int64).to_numpy(),
         "objects": grouped.size().astype(float).to_numpy(),
-        "storage_class": grouped["storage_class"].agg(lambda s: s.mode().iat[0]).to_numpy(),
+        "storage_class": _most_common(table, "storage_class").reindex(
+            grouped.size().index).to_numpy(),
     })
     out["patient"] = None
     out["age_years"] = np.nan
     return out
+
+
+def _most_common(table: pd.DataFrame, column: str) -> pd.Series:
+    """Each study's most common value of ``column`` (ties: the first in sort order)."""
+    counts = table.groupby(["study", column], sort=False).size().reset_index(name="n")
+    counts = counts.sort_values(["study", "n", column], ascending=[True, False, True])
+    return counts.drop_duplicates("study").set_index("study")[column]
 
 
 def _url_unquote(key: str) -> str:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.errors import InputError
+from sim.io.outputs import write_atomically
 from sim.report.figures import png
 
 MARKER = "batch.json"
@@ -53,30 +52,20 @@ def open_batch(out_dir: Path, description: dict) -> Path:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a file whole (beside, then renamed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    """Write a text file whole."""
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    """Write a binary file whole."""
+    write_atomically(path, lambda tmp: tmp.write_bytes(data))
 
 
 def write_results(folder: Path, summary: dict, name: str, rows: pd.DataFrame,
                   figures: dict, tables: dict[str, pd.DataFrame] | None = None) -> None:
     """The batch's summary JSON, all rows (Parquet), extra tables (CSV) and figures (PNG)."""
     write_text(folder / f"{name}.json", json.dumps(summary, indent=2) + "\n")
-    handle, tmp = tempfile.mkstemp(prefix=".rows.", suffix=".parquet", dir=folder)
-    os.close(handle)
-    rows.to_parquet(tmp, index=False)
-    os.replace(tmp, folder / "rows.parquet")
+    write_atomically(folder / "rows.parquet", lambda tmp: rows.to_parquet(tmp, index=False))
     for table_name, table in (tables or {}).items():
         write_text(folder / f"{table_name}.csv", table.to_csv(index=False))
     for fig_name, fig in figures.items():

@@ -254,11 +254,6 @@ class AzureCatalog(_Catalog):
     egress_internet: Egress
 
 
-def load_azure_catalog(name_or_path: str | Path) -> AzureCatalog:
-    """A shipped Azure Blob Storage catalog by name or a catalog file by path."""
-    return load_catalog(name_or_path, AzureCatalog)
-
-
 def override_prices(catalog, overrides: dict[str, float], where: str):
     """A copy of ``catalog`` with the prices at the dotted paths replaced (e.g.
     ``tiers.Cool.retrieval_usd_per_gib``, ``storage_usd_per_gib_month.bands.2``): value as
@@ -304,11 +299,6 @@ def load_provider_catalog(provider: str, name_or_path: str | Path):
     return load_catalog(name_or_path, model)
 
 
-def load_gcs_catalog(name_or_path: str | Path) -> GcsCatalog:
-    """A shipped Google Cloud Storage catalog by name or a catalog file by path."""
-    return load_catalog(name_or_path, GcsCatalog)
-
-
 def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
     if isinstance(node, Price | BandedPrice | RestoreTier | Fact):
         if node.confidence == "UNCONFIRMED":
@@ -323,11 +313,6 @@ def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
     elif isinstance(node, dict):
         for key, value in node.items():
             _walk_unconfirmed(value, f"{path}.{key}", found)
-
-
-def load_healthimaging_catalog(name_or_path: str | Path) -> HealthImagingCatalog:
-    """A shipped AWS HealthImaging catalog by name or a catalog file by path."""
-    return load_catalog(name_or_path, HealthImagingCatalog)
 
 
 def load_catalog(name_or_path: str | Path, model: type = Catalog):

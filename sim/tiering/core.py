@@ -212,3 +212,16 @@ class EventLog:
             "from_tier": np.concatenate([p[3] for p in self._parts]),
             "to_tier": np.concatenate([p[4] for p in self._parts]),
         }
+
+
+def rank_within(ids: np.ndarray) -> np.ndarray:
+    """Occurrence number of each id among the equal ids before it (0 for the first)."""
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    new_group = np.r_[True, ordered[1:] != ordered[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(ids.size), 0))
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[order] = np.arange(ids.size) - group_start
+    return rank

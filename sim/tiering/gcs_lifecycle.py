@@ -298,8 +298,3 @@ def _ready_s(rule: GcsRule, created_s: np.ndarray, custom_s: np.ndarray | None) 
         ready = np.maximum(ready, _midnight_at_or_after(
             custom_s + rule.days_since_custom_time * SECONDS_PER_DAY))
     return ready
-
-
-def date_s(date: dt.date, start: dt.date) -> int:
-    """Seconds since the run's start of a date's midnight UTC. [s]"""
-    return (date - start).days * SECONDS_PER_DAY

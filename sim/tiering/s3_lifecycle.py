@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calendar import SECONDS_PER_DAY
+from sim.calendar import SECONDS_PER_DAY, midnight_s
 from sim.errors import InputError
 from sim.tiering.document_checks import Problems as _Problems
 from sim.tiering.document_checks import integer as _integer
@@ -362,7 +362,7 @@ def compile_actions(config: LifecycleConfiguration, start: dt.date) -> tuple[lis
     actions = []
     for i, rule in enumerate(rules):
         for a in rule.actions:
-            date_s = None if a.date is None else (a.date - start).days * SECONDS_PER_DAY
+            date_s = None if a.date is None else midnight_s(a.date, start)
             actions.append(CompiledAction(i, a.storage_class, a.days, date_s,
                                           rule.filter.filters_on_size))
     return rules, actions

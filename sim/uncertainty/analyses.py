@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.uncertainty.runner import Task, percentiles
-from sim.uncertainty.spec import UncertainScenario
+from sim.uncertainty.spec import UncertainScenario, run_seed
 
 LOW_Q, HIGH_Q = 0.10, 0.90
 
@@ -20,24 +20,14 @@ def montecarlo_tasks(specs: list[UncertainScenario], runs: int, seed: int,
     an input shared by several scenarios, and the same workload seed)."""
     tasks = []
     for run in range(runs):
-        scenarios = tuple(s.drawn(seed, run) for s in specs)
+        values = [s.draw_values(seed, run) for s in specs]
+        scenarios = tuple(s.with_values(v, seed=run_seed(seed, run))
+                          for s, v in zip(specs, values, strict=True))
         labels: dict[str, object] = {"run": run}
-        for s in specs:
-            for path in s.inputs:
-                labels[path] = _value_at(scenarios[specs.index(s)], path)
+        for v in values:
+            labels.update(v)
         tasks.append(Task(f"run-{run:05d}", scenarios, baseline, labels))
     return tasks
-
-
-def _value_at(scenario, path: str):
-    node = scenario.model_dump(mode="json")
-    for key in path.split("."):
-        if isinstance(node, list):
-            node = node[int(key)] if key.isdigit() else next(
-                i for i in node if isinstance(i, dict) and i.get("name") == key)
-        else:
-            node = node[key]
-    return node
 
 
 def summarize_montecarlo(rows: pd.DataFrame, baseline: str) -> dict:

@@ -12,9 +12,7 @@ do not depend on the executor: every task carries its own seeds.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.io.outputs import write_atomically
 from sim.scenario import Scenario
 
 RESULT_COLUMNS = ["task", "scenario", "metric", "year", "value"]
@@ -84,7 +83,8 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
 
     def keep(task_key: str, frame: pd.DataFrame) -> None:
         nonlocal finished
-        _write_atomically(frame, store / f"{task_key}.parquet")
+        write_atomically(store / f"{task_key}.parquet",
+                         lambda tmp: frame.to_parquet(tmp, index=False))
         finished += 1
         if progress:
             progress(finished, len(tasks))
@@ -106,14 +106,22 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
 
 
 def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) -> None:
+    for i, frame in dask_map(scheduler, jobs, evaluate_fn, [todo],
+                             [f"archive-sim-{t.key}" for t in todo]):
+        keep(todo[i].key, frame)
+
+
+def dask_map(scheduler: str, jobs: int, fn: Callable, iterables: list[list],
+             keys: list[str]) -> Iterator[tuple[int, object]]:
+    """``fn`` over the ``iterables`` (as :func:`map`) on Dask: (position, result) pairs as
+    they complete."""
     from distributed import as_completed as dask_completed
 
     with dask_client(scheduler, jobs) as client:
-        futures = client.map(evaluate_fn, todo, key=[f"archive-sim-{t.key}" for t in todo],
-                             pure=False)
-        by_future = dict(zip(futures, todo, strict=True))
+        futures = client.map(fn, *iterables, key=keys, pure=False)
+        position = {f.key: i for i, f in enumerate(futures)}
         for future in dask_completed(futures):
-            keep(by_future[future].key, future.result())
+            yield position[future.key], future.result()
 
 
 @contextmanager
@@ -142,17 +150,6 @@ def dask_client(scheduler: str, jobs: int):
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet", dir=path.parent)
-    os.close(handle)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def percentiles(values: pd.Series, qs=(10, 50, 90)) -> dict[str, float]:

@@ -40,10 +40,9 @@ class UncertainScenario:
             data["seed"] = seed
         return validate_scenario(data, self.path)
 
-    def drawn(self, seed: int, run: int) -> Scenario:
-        """Run ``run``'s scenario: every input drawn, and the workload's own seed for the run."""
-        values = {p: draw_value(d, seed, run, p) for p, d in self.inputs.items()}
-        return self.with_values(values, seed=run_seed(seed, run))
+    def draw_values(self, seed: int, run: int) -> dict[str, Any]:
+        """Run ``run``'s value of every uncertain input, by path."""
+        return {p: draw_value(d, seed, run, p) for p, d in self.inputs.items()}
 
 
 def run_seed(seed: int, run: int) -> int:

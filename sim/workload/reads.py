@@ -153,7 +153,7 @@ def _bulk_reads(
         return parts
     year = calendar.timestamps(created_s).astype("datetime64[Y]").astype(np.int64) + 1970
     for cohort in spec.bulk:
-        at_s = (cohort.at - calendar.start).days * SECONDS_PER_DAY
+        at_s = calendar.midnight_s(cohort.at)
         match = created_s < at_s
         if cohort.study_years is not None:
             match &= np.isin(year, cohort.study_years)
