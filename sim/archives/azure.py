@@ -214,8 +214,6 @@ class AzureBlobArchive:
             self._serve(day, ids[now], times[now], position[now])
 
     def end_of_day(self, day: int) -> None:
-        if day + 1 >= self._cal.n_days:  # the run ends at that midnight
-            return
         due = self._calendar.pop(day + 1)
         due = due[self._present[due]]
         if due.size:

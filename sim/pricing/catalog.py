@@ -119,9 +119,15 @@ class Egress(_Model):
 
 
 class _Catalog(_Model):
-    """What every price catalog has: its name and a way to list its unconfirmed prices."""
+    """What every price catalog has: its name, region, currency, when it was compiled, the GiB it
+    bills by, its sources, and a way to list its unconfirmed prices."""
 
     catalog: str
+    region: str
+    currency: Literal["USD"]
+    compiled: str
+    bytes_per_gib: int
+    sources: dict[str, str]
 
     def unconfirmed(self) -> list[str]:
         """Dotted names of every UNCONFIRMED price in the catalog."""
@@ -132,11 +138,6 @@ class _Catalog(_Model):
 
 class Catalog(_Catalog):
     provider: Literal["aws"]
-    region: str
-    currency: Literal["USD"]
-    compiled: str
-    bytes_per_gib: int
-    sources: dict[str, str]
     classes: dict[str, StorageClass]
     intelligent_tiering: IntelligentTiering
     delete_usd_per_1000: Price
@@ -147,11 +148,6 @@ class HealthImagingCatalog(_Catalog):
     """AWS HealthImaging: two tiers by image-set touches, API calls, no retrieval fees."""
 
     provider: Literal["aws-healthimaging"]
-    region: str
-    currency: Literal["USD"]
-    compiled: str
-    bytes_per_gib: int
-    sources: dict[str, str]
     frequent_access_usd_per_gib_month: Price
     archive_instant_access_usd_per_gib_month: Price
     api_usd_per_1000: Price
@@ -194,11 +190,6 @@ class GcsCatalog(_Catalog):
     """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
 
     provider: Literal["gcp"]
-    region: str
-    currency: Literal["USD"]
-    compiled: str
-    bytes_per_gib: int
-    sources: dict[str, str]
     classes: dict[Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"], GcsClass]
     autoclass: Autoclass
     lifecycle: GcsLifecycleRules
@@ -240,11 +231,6 @@ class AzureCatalog(_Catalog):
     """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
 
     provider: Literal["azure"]
-    region: str
-    currency: Literal["USD"]
-    compiled: str
-    bytes_per_gib: int
-    sources: dict[str, str]
     tiers: dict[Literal["Hot", "Cool", "Cold", "Archive"], AzureTier]
     min_billable_size_effective: MinimumSizeDates
     rehydration: dict[Literal["Standard", "High"], Rehydration]

@@ -135,8 +135,9 @@ class DueCalendar:
         self.due_day[studies] = -1
 
     def pop(self, day: int) -> np.ndarray:
-        """Studies due at ``day``'s midnight (each once)."""
-        if day > self._n_days or not self._buckets[day]:
+        """Studies due at ``day``'s midnight (each once); none at the run's last midnight (the
+        run ends there: nothing done then would be billed)."""
+        if day >= self._n_days or not self._buckets[day]:
             return np.zeros(0, dtype=np.int64)
         chunks = self._buckets[day]
         candidates = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
