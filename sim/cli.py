@@ -306,6 +306,8 @@ def montecarlo(
 
     if runs < 1:
         raise InputError(f"--runs: must be 1 or more (got {runs})")
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed: must be 0 or more (got {seed})")
     specs = [load_uncertain(p) for p in scenarios]
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
@@ -384,7 +386,11 @@ def sweep(
         path, sep, values = item.partition("=")
         if not sep or not path.strip() or not values.strip():
             raise InputError(f"--set {item!r}: give PATH=V1,V2,...")
-        grid[path.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+        try:
+            grid[path.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+        except yaml.YAMLError:
+            raise InputError(f"--set {item!r}: each value must be a number, true/false or a "
+                             "word") from None
     spec = load_uncertain(scenario)
     rows, table = _with_progress(
         lambda progress, n: run_sweep(spec, grid, out_dir, n, scheduler, progress), jobs, quiet,

@@ -295,3 +295,14 @@ def test_parquet_inventory_as_aws_writes_it(tmp_path):
     assert got.modality.tolist() == ["CT", "MR", "CR"]
     assert got.objects.tolist() == [2, 1, 2]
     assert str(got.time.iloc[0]) == "2025-01-01 10:00:00"
+
+
+def test_bad_key_pattern_and_sweep_values_are_clear_errors(tmp_path):
+    manifest = tmp_path / "inv.csv"
+    manifest.write_text('"b","studies/CT/1/a.dcm","10","2025-01-01T00:00:00.000Z","STANDARD"\n')
+    result = cli("calibrate", "--s3-inventory", manifest, "--key-pattern", "(?P<study>[",
+                 "--out", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--key-pattern '(?P<study>[': not a regular expression" in result.stderr
+    result = cli("sweep", ACADEMIC, "--set", "seed=[1", "--out", tmp_path / "sweep")
+    assert result.returncode == 2 and "--set 'seed=[1': each value must be" in result.stderr

@@ -39,9 +39,13 @@ DAY_S = 86_400.0
 YEAR_DAYS = 365.25
 MIN_STUDIES = 10
 PRIOR_TOLERANCE_S = 3_600
+"""A read this close to a new study of the same patient counts as a prior pull (estimator
+choice: the model pulls priors at the new study's time). [s]"""
 REPORT_WINDOW_DAYS = 7.0
-FOLLOWUP_DAYS = 30.0
+"""A study's first read within this many days is its report read (estimator choice; the model's
+report delay is exponential with a mean of hours). [days]"""
 DECAY_START_YEARS = 0.0833
+"""Where age-decay reads start when the base scenario has no decay bins. [years]"""
 RETURN_ROUNDS = 16
 RETURN_STEP = 0.6
 MAX_MATCHED_STUDIES = 2_000_000
@@ -379,15 +383,16 @@ def _reads(studies: pd.DataFrame, reads: pd.DataFrame, t1, base: Scenario, fit: 
         & (age_days <= REPORT_WINDOW_DAYS) & bool(spec["report_reads"])
     # each study's report is one read (ties at the same second: the first row)
     is_report &= ~pd.Series(is_report).groupby(r.study.to_numpy()).cumsum().gt(1).to_numpy()
-    follow = other & ~is_report & (age_days < FOLLOWUP_DAYS)
-    observed_month = studies.time <= end - pd.Timedelta(days=FOLLOWUP_DAYS)
+    window_days = base.workload.reads.followup_window_days  # the model's own windows
+    follow = other & ~is_report & (age_days < window_days)
+    observed_month = studies.time <= end - pd.Timedelta(days=window_days)
     covered = set(studies.study[observed_month])
     n_month = len(covered)
     if n_month:
         spec["followup_reads"] = round(float(
             (follow & r.study.isin(covered).to_numpy()).sum() / n_month), 4)
-        spec["followup_window_days"] = FOLLOWUP_DAYS
-    late = other & ~is_report & (age_days >= DECAY_START_YEARS * YEAR_DAYS)
+        spec["followup_window_days"] = window_days
+    late = other & ~is_report & (age_days >= _decay_start(base) * YEAR_DAYS)
     spec["decay"] = _decay(studies, age_days[late] / YEAR_DAYS, end, base, fit)
     spec["bulk"] = []
     fit.workload["reads"] = spec
@@ -454,7 +459,7 @@ def _priors(pulled: pd.DataFrame, new_time: pd.Series, studies: pd.DataFrame,
 def _decay(studies: pd.DataFrame, read_age_years: np.ndarray, end, base: Scenario,
            fit: Fit) -> list[dict]:
     """Reads per study-year in each age bin: reads / years observed in that bin."""
-    edges = [b.from_years for b in base.workload.reads.decay] or [DECAY_START_YEARS]
+    edges = [b.from_years for b in base.workload.reads.decay] or [_decay_start(base)]
     life = ((end - studies.time) / pd.Timedelta(days=YEAR_DAYS)).to_numpy()
     bins = []
     observed = []
@@ -474,9 +479,16 @@ def _decay(studies: pd.DataFrame, read_age_years: np.ndarray, end, base: Scenari
     return bins
 
 
+def _decay_start(base: Scenario) -> float:
+    """Study age where the base scenario's age-decay reads start. [years]"""
+    decay = base.workload.reads.decay
+    return decay[0].from_years if decay else DECAY_START_YEARS
+
+
 def _reads_from_class_analysis(sca: pd.DataFrame, base: Scenario, fit: Fit) -> None:
     """Decay from S3 Storage Class Analysis: data retrieved per day / data stored, by age."""
-    rows = sca[(sca.storage_mb > 0) & (sca.age_from_days >= DECAY_START_YEARS * YEAR_DAYS - 1)]
+    start = _decay_start(base)
+    rows = sca[(sca.storage_mb > 0) & (sca.age_from_days >= start * YEAR_DAYS - 1)]
     if rows.empty:
         fit.notes.append("the Storage Class Analysis export holds no aged storage")
         return
@@ -485,7 +497,7 @@ def _reads_from_class_analysis(sca: pd.DataFrame, base: Scenario, fit: Fit) -> N
               "reads_per_year": round(float(ret / sto * YEAR_DAYS), 5)}
              for a, ret, sto in zip(rows.age_from_days, rows.retrieved_mb / rows.days,
                                     rows.storage_mb / rows.days, strict=True)]
-    decay[0]["from_years"] = DECAY_START_YEARS
+    decay[0]["from_years"] = start
     fit.workload["reads"] = {"decay": decay}
     fit.notes.append("reads by age come from the Storage Class Analysis (bytes retrieved per "
                      "byte stored, read as whole-study reads); report, follow-up and prior "

@@ -251,7 +251,11 @@ def read_s3_inventory(path: Path, pseudo: Pseudonymizer, key_pattern: str | None
         if needed not in objects.columns:
             raise InputError(f"the inventory has no {needed} field (fileSchema: {schema}); "
                              "include it in the inventory configuration", file=path)
-    pattern = re.compile(key_pattern or STUDY_KEY_PATTERN)
+    try:
+        pattern = re.compile(key_pattern or STUDY_KEY_PATTERN)
+    except re.error as exc:
+        raise InputError(f"--key-pattern {key_pattern!r}: not a regular expression ({exc})") \
+            from None
     if "study" not in pattern.groupindex:
         raise InputError(f"--key-pattern {pattern.pattern!r}: needs a (?P<study>...) group")
     keys = objects["Key"].astype(str)
