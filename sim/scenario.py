@@ -425,7 +425,8 @@ class CloudArchive(Model):
         "class has no Expedited)."
     )
     restore_days: Annotated[int, Field(ge=1, le=3650)] = Field(
-        1, description="Days a restored GLACIER/DEEP_ARCHIVE copy is kept. [days]"
+        1, description="Days a restored GLACIER/DEEP_ARCHIVE copy is kept (RestoreRequest Days): "
+        "S3 removes it at the request time plus these days, rounded up to midnight UTC. [days]"
     )
     object_key: str = Field(
         "studies/{modality}/{yyyy}/{mm}/{study_id}",

@@ -15,9 +15,9 @@ HEADER = "study_id,created,size_bytes,objects,modality,patient_id\n"
 
 def s3_run(folder: Path, studies: str, reads: str | None = None, *, lifecycle=None,
            intelligent_tiering=None, storage_class="STANDARD", start="2027-01-01",
-           horizon_months=3, restore_tier="Standard", events=True, extra=""):
+           horizon_months=3, restore_tier="Standard", events=True, extra="", header=HEADER):
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "studies.csv").write_text(HEADER + textwrap.dedent(studies).strip() + "\n")
+    (folder / "studies.csv").write_text(header + textwrap.dedent(studies).strip() + "\n")
     lines = ["    studies: studies.csv"]
     if reads is not None:
         (folder / "reads.csv").write_text("study_id,time\n" + textwrap.dedent(reads).strip()

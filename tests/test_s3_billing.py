@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.s3_helpers import GIB, KIB, row, s3_run
+from sim.errors import InputError
+from tests.s3_helpers import GIB, HEADER, KIB, row, s3_run
 
 DAY = 86400
 
@@ -172,8 +173,9 @@ def test_archive_access_restore(tmp_path):
 
 def test_glacier_restore_bills_requests_retrieval_and_the_restored_copy(tmp_path):
     """1 GiB uploaded straight to GLACIER on 01-01 00:00, read 01-10 00:00 with a Standard restore:
-    1 restore request x 0.05/1000, 1 GiB x 0.01; the copy is ready at 05:00 and kept 1 day, billed
-    at the STANDARD rate: 1 GiB x 1/31 month."""
+    1 restore request x 0.05/1000, 1 GiB x 0.01; the copy is ready at 05:00 and expires at the
+    request time + 1 day = 01-11 00:00 (already a midnight): 19 h at the STANDARD rate,
+    1 GiB x 19 / (24 x 31) month."""
     result = s3_run(tmp_path, f"A,2027-01-01T00:00:00Z,{GIB},1,CT,p", "A,2027-01-10T00:00:00Z",
                     storage_class="GLACIER", horizon_months=1)
     L = result.ledger
@@ -182,8 +184,33 @@ def test_glacier_restore_bills_requests_retrieval_and_the_restored_copy(tmp_path
     assert row(L, "2027-01", "GLACIER", "retrieval", "GiB restored").amount_usd == \
         pytest.approx(0.01)
     copy = row(L, "2027-01", "STANDARD", "retrieval", "GiB-month restored copy")
-    assert copy.quantity == pytest.approx(1 / 31)
+    assert copy.quantity == pytest.approx(19 / (24 * 31))
     assert result.reads.iloc[0].latency_s == pytest.approx(5 * 3600)
+
+
+def test_restored_copy_lives_until_the_midnight_after_request_plus_days(tmp_path):
+    """The S3 User Guide's example ("Restoring an archived object",
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html): restored on
+    Oct 15 10:30 UTC for 3 days, the copy is available until Oct 19 00:00 UTC.
+
+    1 GiB in GLACIER, read 2027-10-15 10:30 with a Standard restore (5 h) and restore_days 3: the
+    copy exists from 15:30 to 10-19 00:00 = 8.5 h + 3 x 24 h = 80.5 h.  A read on 10-18 23:00
+    reads that copy (no restore).  A read on 10-19 00:30 restores again: 10-22 00:30 rounds up
+    to 10-23 00:00, the copy is ready at 05:30, so it lives 18.5 h + 3 x 24 h = 90.5 h.
+    Restored copies at STANDARD 0.023: (80.5 + 90.5) / (24 x 31) GiB-month
+    = 0.229839 GiB-month -> 0.0052863 USD."""
+    result = s3_run(tmp_path, f"A,2027-10-01T00:00:00Z,{GIB},1,CT,p",
+                    "A,2027-10-15T10:30:00Z\nA,2027-10-18T23:00:00Z\nA,2027-10-19T00:30:00Z",
+                    storage_class="GLACIER", start="2027-10-01", horizon_months=1,
+                    extra="    restore_days: 3")
+    L = result.ledger
+    assert row(L, "2027-10", "GLACIER", "retrieval", "restore requests").quantity == 2
+    hours = (8.5 + 3 * 24) + (18.5 + 3 * 24)
+    copy = row(L, "2027-10", "STANDARD", "retrieval", "GiB-month restored copy")
+    assert copy.quantity == pytest.approx(hours / (24 * 31))
+    assert copy.amount_usd == pytest.approx(hours / (24 * 31) * 0.023)
+    latency = list(result.reads.latency_s)
+    assert latency[0] == latency[2] == pytest.approx(5 * 3600) and latency[1] < 1
 
 
 def test_egress_bands(tmp_path):
@@ -254,3 +281,33 @@ def test_date_based_transitions(tmp_path):
     ev = result.events
     assert list(ev.time_s // DAY) == [31 + 28, 31 + 28 + 15]  # 03-01 and 03-16
     assert list(ev.to_tier) == ["GLACIER", "GLACIER"]
+
+
+def test_prefix_ending_where_the_study_id_starts_is_valid(tmp_path):
+    """Key template "{modality}/{age_group}/{study_id}" and a lifecycle rule with prefix
+    "CT/senior/": it ends exactly where the study id starts, so it selects CT studies of patients
+    65 and over and nothing else.  Expiration after 1 day: created 01-01 00:00, expired 01-02."""
+    lifecycle = {"Rules": [{"ID": "ct-senior", "Status": "Enabled",
+                            "Filter": {"Prefix": "CT/senior/"}, "Expiration": {"Days": 1}}]}
+    studies = """
+        ct-old,2027-01-01T00:00:00Z,1000000,1,CT,p1,70
+        ct-young,2027-01-01T00:00:00Z,1000000,1,CT,p2,40
+        mr-old,2027-01-01T00:00:00Z,1000000,1,MR,p3,70
+    """
+    result = s3_run(tmp_path, studies, lifecycle=lifecycle, horizon_months=1,
+                    header=HEADER.replace("\n", ",patient_age_years\n"),
+                    extra='    object_key: "{modality}/{age_group}/{study_id}"')
+    ev = result.events
+    uid = result.workload.studies.study_uid
+    assert [(uid[s], t // DAY, e) for s, t, e in zip(ev.study, ev.time_s, ev.event, strict=True)] \
+        == [("ct-old", 1, "expire")]
+
+
+def test_prefix_reaching_into_the_study_id_is_refused(tmp_path):
+    """"CT/senior/1" depends on the study id: refused, naming the rule and the template."""
+    lifecycle = {"Rules": [{"ID": "ct-senior-1", "Status": "Enabled",
+                            "Filter": {"Prefix": "CT/senior/1"}, "Expiration": {"Days": 1}}]}
+    with pytest.raises(InputError, match=r"prefix 'CT/senior/1' reaches into the study id"):
+        s3_run(tmp_path, "ct,2027-01-01T00:00:00Z,1000000,1,CT,p1,70", lifecycle=lifecycle,
+               header=HEADER.replace("\n", ",patient_age_years\n"),
+               extra='    object_key: "{modality}/{age_group}/{study_id}"')

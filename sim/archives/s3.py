@@ -77,7 +77,8 @@ class S3Archive:
     restore_tier
         ``Expedited``, ``Standard`` or ``Bulk`` for reads that need a restore.
     restore_days
-        Days a restored GLACIER/DEEP_ARCHIVE copy is kept (RestoreRequest ``Days``).
+        Days a restored GLACIER/DEEP_ARCHIVE copy is kept (RestoreRequest ``Days``), counted
+        from the restore request and rounded up to midnight UTC.
     key_template, tag_templates
         How study attributes map to object keys and tags (for filters).
     egress_share
@@ -648,7 +649,7 @@ class S3Archive:
             self._bill_restore(sub, when, tiers[name], CLASSES[c])
             hours_s = np.rint(tiers[name].hours * SECONDS_PER_HOUR).astype(np.int64)
             ready = when + hours_s
-            until = ready + self._restore_days * SECONDS_PER_DAY
+            until = np.maximum(restored_copy_expiry_s(when, self._restore_days), ready)
             self._copy_ready[sub] = ready
             self._copy_until[sub] = until
             latency[need] = hours_s
@@ -749,6 +750,18 @@ class S3Archive:
     def reads_table(self) -> pd.DataFrame:
         """Every read: study, time, why it was read, the tier it was served from, latency. [s]"""
         return reads_table(self._reads, self.name, TIERS, self._read_tier, self._read_latency)
+
+
+def restored_copy_expiry_s(request_s: np.ndarray, days: int) -> np.ndarray:
+    """When S3 removes a restored GLACIER / DEEP_ARCHIVE copy: the restore *request* time plus
+    ``days``, rounded up to the next midnight UTC (S3 User Guide, "Restoring an archived object":
+    restored Oct 15 10:30 for 3 days, available until Oct 19 00:00). [s]
+
+    >>> day = 86_400
+    >>> int(restored_copy_expiry_s(np.array([14 * day + 37_800]), 3)[0]) // day  # 10-15 10:30
+    18
+    """
+    return -(-(request_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
 
 
 def _move_possible_from(access_s: np.ndarray) -> np.ndarray:

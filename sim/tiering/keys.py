@@ -85,11 +85,11 @@ def prefix_matches(template: str, groups: StudyGroups, prefix: str, where: str) 
     out = np.zeros(len(groups.fields), dtype=bool)
     for g, fields in enumerate(groups.fields):
         key = template.format(study_id=_STUDY, **fields)
-        fixed = key.split(_STUDY, 1)[0]
-        if len(prefix) > len(fixed) and _STUDY in key:
+        fixed, has_id, _ = key.partition(_STUDY)
+        if has_id and len(prefix) > len(fixed) and prefix.startswith(fixed):
             raise InputError(f"{where}: prefix {prefix!r} reaches into the study id part of the "
                              f"object key ({template!r}); filter on the part before {{study_id}}")
-        out[g] = key.startswith(prefix)
+        out[g] = key.startswith(prefix)  # a prefix that differs before {study_id}: no match
     return out
 
 
@@ -98,11 +98,11 @@ def suffix_matches(template: str, groups: StudyGroups, suffix: str, where: str) 
     out = np.zeros(len(groups.fields), dtype=bool)
     for g, fields in enumerate(groups.fields):
         key = template.format(study_id=_STUDY, **fields)
-        tail = key.rsplit(_STUDY, 1)[-1]
-        if len(suffix) > len(tail) and _STUDY in key:
+        _, has_id, tail = key.rpartition(_STUDY)
+        if has_id and len(suffix) > len(tail) and suffix.endswith(tail):
             raise InputError(f"{where}: suffix {suffix!r} reaches into the study id part of the "
                              f"object key ({template!r}); filter on the part after {{study_id}}")
-        out[g] = key.endswith(suffix)
+        out[g] = key.endswith(suffix)  # a suffix that differs after {study_id}: no match
     return out
 
 
