@@ -263,3 +263,25 @@ def test_a_scenario_can_override_an_unconfirmed_price():
         bad = spec.model_copy(update={"price_overrides": {path: 1.0}})
         with pytest.raises(InputError, match=message):
             build_cloud(bad, w)
+
+
+def test_one_hundred_rules_the_azure_maximum():
+    # 100 enabled rules (Azure's limit): 99 filter on prefixes no study has and would archive
+    # after 1 day; the 100th matches CT ("studies/CT/") and cools after 10 days.  The CT study
+    # cools on day 11 as with one rule; the CR study is never moved.
+    raw = [{"enabled": True, "name": f"r{i}", "type": "Lifecycle",
+            "definition": {"filters": {"blobTypes": ["blockBlob"], "prefixMatch": [f"none{i}/"]},
+                           "actions": {"baseBlob": {
+                               "tierToArchive": {"daysAfterModificationGreaterThan": 1}}}}}
+           for i in range(99)]
+    raw.append({"enabled": True, "name": "ct", "type": "Lifecycle",
+                "definition": {"filters": {"blobTypes": ["blockBlob"],
+                                           "prefixMatch": ["studies/CT/"]},
+                               "actions": {"baseBlob": {
+                                   "tierToCool": {"daysAfterModificationGreaterThan": 10}}}}})
+    rules = parse_management_policy({"rules": raw})
+    archive, ledger = bill(workload([GIB, GIB], months=1, modality=[0, 1]), rules=rules)
+    assert row(ledger, "2027-01", "Cool") == pytest.approx((20 / 31, 20 / 31 * COOL))
+    assert row(ledger, "2027-01", "Hot") == pytest.approx((1 + 11 / 31, (1 + 11 / 31) * HOT))
+    events = archive.events.arrays()
+    assert events["study"].tolist() == [1] and (events["time_s"] // DAY).tolist() == [11]

@@ -311,3 +311,26 @@ def test_prefix_reaching_into_the_study_id_is_refused(tmp_path):
         s3_run(tmp_path, "ct,2027-01-01T00:00:00Z,1000000,1,CT,p1,70", lifecycle=lifecycle,
                header=HEADER.replace("\n", ",patient_age_years\n"),
                extra='    object_key: "{modality}/{age_group}/{study_id}"')
+
+
+def test_one_thousand_lifecycle_rules_run_and_more_are_refused(tmp_path):
+    """S3 allows up to 1,000 rules.  999 filter on prefixes no study has (expire after 1 day); the
+    1,000th moves CT to STANDARD_IA at 30 days: the CT study moves on 01-31, the MR one stays.
+    1,001 rules are refused, naming the file and the limit."""
+    rules = [{"ID": f"r{i}", "Status": "Enabled", "Filter": {"Prefix": f"none{i}/"},
+              "Expiration": {"Days": 1}} for i in range(999)]
+    rules.append({"ID": "ct-ia", "Status": "Enabled", "Filter": {"Prefix": "studies/CT/"},
+                  "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]})
+    studies = f"""
+        ct,2027-01-01T00:00:00Z,{GIB},1,CT,p
+        mr,2027-01-01T00:00:00Z,{GIB},1,MR,p
+    """
+    result = s3_run(tmp_path / "a", studies, lifecycle={"Rules": rules}, horizon_months=1)
+    ev = result.events
+    uid = result.workload.studies.study_uid
+    assert [(uid[s], t // DAY, to) for s, t, to in zip(ev.study, ev.time_s, ev.to_tier,
+                                                       strict=True)] == [("ct", 30, "STANDARD_IA")]
+    rules.append({"ID": "one-too-many", "Status": "Enabled", "Filter": {},
+                  "Expiration": {"Days": 400}})
+    with pytest.raises(InputError, match=r"lifecycle\.json.*at most 1,000 rules \(got 1001\)"):
+        s3_run(tmp_path / "b", studies, lifecycle={"Rules": rules}, horizon_months=1)

@@ -64,7 +64,7 @@ from sim.tiering.core import (
     rank_within,
 )
 from sim.tiering.intelligent_tiering import NEVER_DAY
-from sim.tiering.keys import group_studies, prefix_matches, tags_match
+from sim.tiering.keys import RuleMatches, group_studies, prefix_matches, tags_match
 from sim.workload.model import Workload
 
 
@@ -149,13 +149,11 @@ class AzureBlobArchive:
                  tags: dict[str, str]) -> None:
         """Which enabled rules match each study (bit mask) and the actions they carry."""
         n = len(self._size)
-        self._match = np.zeros(n, dtype=np.uint64)
         self._auto_hot = np.zeros(n, dtype=bool)
-        self._actions: list[tuple[int, int, Condition]] = []  # (rule bit, target, condition)
+        self._actions: list[tuple[int, int, Condition]] = []  # (rule number, target, condition)
         rules = [r for r in policy.rules if r.enabled and r.block_blobs] if policy else []
-        if len(rules) > 63:
-            raise ValueError(f"{len(rules)} enabled rules; this simulator handles up to 63")
         groups = group_studies(workload) if rules else None
+        self._match = RuleMatches(groups)
         for i, rule in enumerate(rules):
             where = f"lifecycle rule {rule.name!r} filters"
             ok = np.zeros(len(groups.fields), dtype=bool) if rule.prefixes else \
@@ -163,8 +161,7 @@ class AzureBlobArchive:
             for prefix in rule.prefixes:
                 ok |= prefix_matches(key, groups, prefix, where)
             ok &= tags_match(tags, groups, rule.index_match)
-            hit = ok[groups.of_study]
-            self._match[hit] |= np.uint64(1 << i)
+            hit = self._match.add(ok)
             if rule.auto_tier_to_hot:
                 self._auto_hot |= hit
             self._actions += [(i, target, c) for target, c in rule.actions.items()]
@@ -365,7 +362,7 @@ class AzureBlobArchive:
         return due
 
     def _applicable(self, rule: int, target: int, ids: np.ndarray) -> np.ndarray:
-        ok = (self._match[ids] >> np.uint64(rule)) & np.uint64(1) == 1
+        ok = self._match.of(rule, ids)
         if target != DELETE:
             ok &= target > self._tier[ids]  # lifecycle only cools
         return ok

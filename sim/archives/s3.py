@@ -38,7 +38,13 @@ from sim.tiering.core import (
     event_charges,
     rank_within,
 )
-from sim.tiering.keys import StudyGroups, group_studies, prefix_matches, tags_match
+from sim.tiering.keys import (
+    RuleMatches,
+    StudyGroups,
+    group_studies,
+    prefix_matches,
+    tags_match,
+)
 from sim.workload.model import Workload
 from sim.workload.sorting import stable_argsort
 
@@ -172,18 +178,12 @@ class S3Archive:
         self._lc_rules, self._lc_actions = ([], []) if config is None else \
             lc.compile_actions(config, self._cal.start)
         self._lc_default = config.default_minimum_object_size if config else ""
-        self._match = np.zeros(len(self._size), dtype=np.uint64)
-        object_size = self._size / self._objects
-        for i, rule in enumerate(self._lc_rules):
+        self._match = RuleMatches(groups)
+        for rule in self._lc_rules:
             where = f"lifecycle rule {rule.id!r} Filter"
             f = rule.filter
-            ok = prefix_matches(key, groups, f.prefix, where) & tags_match(tags, groups, f.tags)
-            hit = ok[groups.of_study]
-            if f.size_greater_than is not None:
-                hit &= object_size > f.size_greater_than
-            if f.size_less_than is not None:
-                hit &= object_size < f.size_less_than
-            self._match[hit] |= np.uint64(1 << i)
+            self._match.add(prefix_matches(key, groups, f.prefix, where)
+                            & tags_match(tags, groups, f.tags))
         if "GLACIER_IR" in {a.target for a in self._lc_actions}:
             self._note_price(self.catalog.classes["GLACIER_IR"].transition_in_usd_per_1000,
                              "classes.GLACIER_IR.transition_in_usd_per_1000")
@@ -487,7 +487,14 @@ class S3Archive:
             allowed = ALLOWED[current, CLASSES.index(a.target)]
             if not allowed.any():  # e.g. "into INTELLIGENT_TIERING" for studies already there
                 return allowed
-        ok = (self._match[ids] >> np.uint64(a.rule)) & np.uint64(1) == 1
+        ok = self._match.of(a.rule, ids)
+        f = self._lc_rules[a.rule].filter
+        if f.size_greater_than is not None or f.size_less_than is not None:
+            object_size = self._size[ids] / self._objects[ids]
+            if f.size_greater_than is not None:
+                ok &= object_size > f.size_greater_than
+            if f.size_less_than is not None:
+                ok &= object_size < f.size_less_than
         if a.target != lc.EXPIRE:
             ok &= allowed
             if lc.blocks_small(a, self._lc_default):

@@ -80,6 +80,27 @@ def group_studies(workload: Workload) -> StudyGroups:
     return StudyGroups(of_study.astype(np.int32), fields)
 
 
+class RuleMatches:
+    """Which lifecycle rules' key and tag filters match each study, for any number of rules.
+
+    Filters on keys and tags see only a study's group, so one bool per (rule, group) is kept,
+    plus each study's group (4 bytes a study, whatever the rule count).
+    """
+
+    def __init__(self, groups: StudyGroups | None) -> None:
+        self._of_study = groups.of_study if groups is not None else np.zeros(0, np.int32)
+        self._by_rule: list[np.ndarray] = []
+
+    def add(self, group_ok: np.ndarray) -> np.ndarray:
+        """Add the next rule (bool per group); returns whether it matches each study."""
+        self._by_rule.append(np.asarray(group_ok, dtype=bool))
+        return self._by_rule[-1][self._of_study]
+
+    def of(self, rule: int, ids: np.ndarray) -> np.ndarray:
+        """Whether rule number ``rule`` matches each of the studies ``ids``. bool"""
+        return self._by_rule[rule][self._of_study[ids]]
+
+
 def prefix_matches(template: str, groups: StudyGroups, prefix: str, where: str) -> np.ndarray:
     """Whether each group's keys start with ``prefix``. bool per group"""
     out = np.zeros(len(groups.fields), dtype=bool)

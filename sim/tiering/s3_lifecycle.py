@@ -357,8 +357,6 @@ def compile_actions(config: LifecycleConfiguration, start: dt.date) -> tuple[lis
                                                                            list[CompiledAction]]:
     """The enabled rules and their actions, with dates converted to run seconds."""
     rules = [r for r in config.rules if r.enabled]
-    if len(rules) > 63:
-        raise InputError(f"{len(rules)} enabled rules; this simulator handles up to 63")
     actions = []
     for i, rule in enumerate(rules):
         for a in rule.actions:
