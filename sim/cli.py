@@ -417,7 +417,7 @@ def _pick(wanted: str, names: list[str]) -> str:
 
 def _with_progress(run, jobs: int | None, quiet: bool, what: str):
     """Call ``run(progress, jobs)`` with a progress bar (unless quiet) and checked jobs."""
-    jobs = jobs or os.cpu_count() or 1
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise InputError(f"--jobs: must be 1 or more (got {jobs})")
     if quiet:
@@ -479,17 +479,15 @@ def calibrate(
     reach any output."""
     from sim.calibrate import Sources, fit_workload, read_sources
     from sim.calibrate.privacy import Pseudonymizer
+    from sim.calibrate.readers import check_date_format, column_options
     from sim.io.calibration_outputs import MARKER, write_calibration
     from sim.io.outputs import check_out_dir
     from sim.io.scenario_file import load_scenario
 
     check_out_dir(out_dir.resolve(), MARKER)
-    columns = {}
-    for item in column or []:
-        field, sep, header = item.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise InputError(f"--column {item!r}: give FIELD=HEADER, e.g. date='Study Date'")
-        columns[field.strip()] = header.strip()
+    columns = column_options(column or [])
+    if date_format is not None:
+        check_date_format(date_format)
     base_path = base or Path(__file__).resolve().parents[1] / "scenarios" / \
         "academic-medical-center.yaml"
     if not base_path.is_file():

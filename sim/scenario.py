@@ -52,7 +52,7 @@ def _existing(path: Path | None, info: ValidationInfo) -> Path | None:
 class Model(BaseModel):
     """Base of every scenario part: frozen, unknown fields rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------- workload
@@ -742,7 +742,9 @@ class Finance(Model):
 class Scenario(Model):
     """One simulated future of one imaging department and its archives."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                      description="The option's name in reports (no control characters); its "
+                      "folder in a comparison is made safe (runs/<letters, digits, . _ ->).")
     description: str = ""
     start: dt.date = Field(description="First day of the run (UTC).")
     horizon_months: Annotated[int, Field(ge=1, le=600)]

@@ -26,6 +26,7 @@ from sim.archives import build_archive, migration_of, plan_upload, shardable
 from sim.archives.base import ArchiveModel, MonthUsage
 from sim.des import ProgressCallback, bill, meter_loop
 from sim.ledger import Charge
+from sim.lifeline import exit_with_parent
 from sim.network import ALWAYS_UP, Link
 from sim.scenario import Archive
 from sim.workload.model import Reads, Studies, Workload
@@ -212,6 +213,7 @@ def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
 
 def _child(send, workload: Workload, specs: list[Archive], index: int, count: int,
            keep_events: bool, link: Link, plans: list) -> None:
+    exit_with_parent()
     try:
         shard = split(workload, index, count)
         outcome, _ = _run_shard(shard.workload, specs, keep_events, None, link,

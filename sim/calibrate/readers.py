@@ -14,6 +14,7 @@ are loaded: names and other columns never enter memory.  Every problem names the
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -60,6 +61,35 @@ FIELDS: dict[str, tuple[str, ...]] = {
 STUDY_FIELDS = ("study", "date", "clock", "modality", "size", "objects", "patient", "age",
                 "birth")
 READ_FIELDS = ("study", "time", "user")
+
+
+def column_options(items: list[str]) -> dict[str, str]:
+    """``--column FIELD=HEADER`` options as {field: header}; unknown fields are refused."""
+    known = dict.fromkeys(STUDY_FIELDS + READ_FIELDS)
+    columns: dict[str, str] = {}
+    for item in items:
+        field, sep, header = (part.strip() for part in item.partition("="))
+        if not sep or not field or not header:
+            raise InputError(f"--column {item!r}: give FIELD=HEADER, e.g. date='Study Date'")
+        if field not in known:
+            raise InputError(f"--column {item!r}: {field!r} is not a field; allowed: "
+                             f"{', '.join(known)}")
+        columns[field] = header
+    return columns
+
+
+def check_date_format(date_format: str) -> None:
+    """Refuse a ``--date-format`` that strptime cannot use (e.g. ``%Q``) or that has no date
+    code at all."""
+    sample = dt.datetime(2027, 3, 14, 15, 9, 26)
+    try:
+        dt.datetime.strptime(sample.strftime(date_format), date_format)
+    except ValueError as exc:
+        raise InputError(f"--date-format {date_format!r}: not a usable strftime format ({exc}); "
+                         "use codes such as %Y %m %d %H %M %S, e.g. %m/%d/%Y") from None
+    if not re.search(r"%[YyjmdbBU]", date_format):
+        raise InputError(f"--date-format {date_format!r}: names no date (no %Y, %y, %m, %d, "
+                         "%b, %B or %j); e.g. %m/%d/%Y")
 
 
 def _norm(name: str) -> str:

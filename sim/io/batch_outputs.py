@@ -37,6 +37,11 @@ def open_batch(out_dir: Path, description: dict) -> Path:
     marker = out_dir / MARKER
     if marker.is_file():
         held = json.loads(marker.read_text(encoding="utf-8"))
+        finished = out_dir / "tasks"
+        if held != description and not any(
+                not p.name.startswith(".") for p in finished.glob("*.parquet")):
+            write_text(marker, json.dumps(description, indent=2) + "\n")  # nothing to lose
+            return out_dir
         if held != description:
             changed = sorted(k for k in set(held) | set(description)
                              if held.get(k) != description.get(k))

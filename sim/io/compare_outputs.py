@@ -11,16 +11,18 @@ import pandas as pd
 
 import sim
 from sim.compare import Comparison
-from sim.io.outputs import staged_folder, write_csv
+from sim.io.outputs import safe_folder_names, staged_folder, write_csv
 from sim.report.figures import FIGURES, png
 from sim.report.html import render
 from sim.report.pdf import handout
 
 
 def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
+    folders = safe_folder_names(list(c.results))
+    summary = {**c.summary, "run_folders": {n: f"runs/{f}" for n, f in folders.items()}}
     with staged_folder(out_dir, "comparison.json") as staging:
         (staging / "comparison.json").write_text(
-            json.dumps(c.summary, indent=2, default=_plain) + "\n", encoding="utf-8")
+            json.dumps(summary, indent=2, default=_plain) + "\n", encoding="utf-8")
         write_csv(c.annual, staging / "annual_by_category.csv")
         write_csv(c.monthly.reset_index(), staging / "monthly.csv")
         figures = {}
@@ -34,21 +36,16 @@ def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
         with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as xlsx:
             c.annual.to_excel(xlsx, sheet_name="annual by category", index=False)
             c.monthly.reset_index().to_excel(xlsx, sheet_name="monthly", index=False)
+            sheets = safe_folder_names(list(c.results), max_chars=31 - len("ledger "))
             for name, r in c.results.items():
-                r.ledger.to_excel(xlsx, sheet_name=_sheet(name), index=False)
+                r.ledger.to_excel(xlsx, sheet_name="ledger " + sheets[name], index=False)
         for name, r in c.results.items():
-            folder = staging / "runs" / name
+            folder = staging / "runs" / folders[name]
             folder.mkdir(parents=True)
             write_csv(r.ledger, folder / "ledger.csv")
             (folder / "summary.json").write_text(json.dumps(r.summary, indent=2) + "\n",
                                                  encoding="utf-8")
     return Path(out_dir).resolve()
-
-
-def _sheet(name: str) -> str:
-    """An Excel sheet name (at most 31 characters, none of []:*?/\\)."""
-    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)
-    return ("ledger " + clean)[:31]
 
 
 def _plain(value):

@@ -27,17 +27,40 @@ def read_document(path: Path) -> Any:
     if not path.is_file():
         raise InputError("file not found", file=path)
     text = path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff").strip()
-    if text.startswith("<"):
-        try:
-            root = ET.fromstring(text)
-        except ET.ParseError as exc:
-            raise InputError(f"not valid XML ({exc})", file=path) from None
-        return {_local(root.tag): _xml_to_dict(root)}
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}",
+        if text.startswith("<"):
+            if "<!DOCTYPE" in text or "<!ENTITY" in text:
+                raise InputError("XML with a DOCTYPE or ENTITY declaration is not accepted (a "
+                                 "policy document needs none)", file=path)
+            try:
+                root = ET.fromstring(text)
+            except ET.ParseError as exc:
+                raise InputError(f"not valid XML ({exc})", file=path) from None
+            return {_local(root.tag): _xml_to_dict(root)}
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: line {exc.lineno}, column {exc.colno}: "
+                             f"{exc.msg}", file=path) from None
+        except _DuplicateKey as exc:
+            raise InputError(f"not valid JSON: key {exc.args[0]!r} appears twice in one object; "
+                             "give each key once", file=path) from None
+    except RecursionError:
+        raise InputError("not a usable policy document: nested too deeply (hundreds of levels)",
                          file=path) from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def load_lifecycle(path: Path) -> LifecycleConfiguration:

@@ -21,8 +21,70 @@ from sim.scenario import Scenario
 _MAX_EXTENDS_DEPTH = 8
 
 
+_MAX_YAML_VALUES = 1_000_000
+"""Most values a scenario file may expand to, aliases followed (an alias bomb stops here)."""
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so a bad date is reported by its field name."""
+    """Safe YAML that leaves dates as text (a bad date is reported by its field name), refuses
+    duplicate keys, aliases that contain themselves, and aliases that expand past
+    ``_MAX_YAML_VALUES`` values."""
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_expansion(node)
+        return node
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or \
+                        not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value!r} (first on line "
+                        f"{seen[key_node.value] + 1}); give each key once", key_node.start_mark)
+                seen[key_node.value] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_expansion(root) -> None:
+    """Count the values ``root`` expands to with aliases followed; refuse cycles and bombs."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            children = _children(node)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), _MAX_YAML_VALUES + 1)
+            if sizes[key] > _MAX_YAML_VALUES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand to more than {_MAX_YAML_VALUES:,} values (an "
+                    "alias bomb?); write the values out or use fewer aliases", node.start_mark)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to a value that contains it (a cycle); aliases "
+                "must point to finished values", node.start_mark)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -76,6 +138,9 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"{where}not valid YAML ({problem})", file=path) from None
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file", file=path) from None
+    except RecursionError:
+        raise InputError("not a usable scenario: nested too deeply (hundreds of levels); a "
+                         "scenario is a few levels deep", file=path) from None
 
 
 def read_merged(path: str | Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sim.calendar import Calendar
 from sim.errors import InputError
 from sim.scenario import MODALITIES, Scenario
 from sim.workload.model import Workload
+from sim.workload.sizes import MAX_STUDY_BYTES
 from sim.workload.trace import workload_from_trace
 
 STUDY_COLUMNS = ["study_id", "created", "size_bytes", "objects", "modality", "patient_id"]
@@ -34,8 +35,10 @@ def load_trace_workload(scenario: Scenario) -> Workload:
     uid = studies["study_id"].to_numpy(dtype=object)
     _check_unique(uid, trace.studies)
     created_s = _times(studies["created"], trace.studies, "created", calendar)
-    size_bytes = _integers(studies["size_bytes"], trace.studies, "size_bytes", minimum=1)
-    objects = _integers(studies["objects"], trace.studies, "objects", minimum=1)
+    size_bytes = _integers(studies["size_bytes"], trace.studies, "size_bytes", minimum=1,
+                           maximum=MAX_STUDY_BYTES)
+    objects = _integers(studies["objects"], trace.studies, "objects", minimum=1,
+                        maximum=np.iinfo(np.int32).max)
     modality = _modalities(studies["modality"], trace.studies)
     patient = studies["patient_id"].to_numpy(dtype=str)
     _check_not_blank(studies["patient_id"], trace.studies, "patient_id")
@@ -114,11 +117,14 @@ def _times(column: pd.Series, path: Path, name: str, calendar: Calendar) -> np.n
     return seconds
 
 
-def _integers(column: pd.Series, path: Path, name: str, minimum: int) -> np.ndarray:
+def _integers(column: pd.Series, path: Path, name: str, minimum: int,
+              maximum: int) -> np.ndarray:
     numbers = pd.to_numeric(column.str.strip(), errors="coerce")
     values = column.to_numpy()
-    whole = numbers.notna() & (numbers == numbers.round()) & (numbers >= minimum)
-    fail_rows(~whole.to_numpy(), path, name, f"is not a whole number >= {minimum}", values)
+    whole = numbers.notna() & (numbers == numbers.round()) & (numbers >= minimum) \
+        & (numbers <= maximum)
+    fail_rows(~whole.to_numpy(), path, name,
+              f"is not a whole number from {minimum} to {maximum:,}", values)
     return numbers.to_numpy(dtype=np.int64)
 
 

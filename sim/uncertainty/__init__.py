@@ -32,9 +32,9 @@ def montecarlo(specs: list[UncertainScenario], runs: int, folder: Path, seed: in
     (P10/P50/P90, NPV difference from the baseline, probability of being cheapest)."""
     baseline = baseline or specs[0].name
     seed = specs[0].central.seed if seed is None else seed
+    tasks = montecarlo_tasks(specs, runs, seed, baseline)  # every draw checked first
     folder = open_batch(Path(folder), describe("montecarlo", specs, runs=runs, seed=seed,
                                                baseline=baseline))
-    tasks = montecarlo_tasks(specs, runs, seed, baseline)
     rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress)
     summary = summarize_montecarlo(rows, baseline)
     summary["computed_now"] = len(computed)
@@ -46,8 +46,9 @@ def montecarlo(specs: list[UncertainScenario], runs: int, folder: Path, seed: in
 def sensitivity(spec: UncertainScenario, folder: Path, jobs: int = 1,
                 scheduler: str | None = None, progress=None) -> tuple[pd.DataFrame, dict]:
     """Each uncertain input at its P10 and P90, the others central: rows and the tornado."""
+    tasks = sensitivity_tasks(spec)  # every P10/P90 case checked first
     folder = open_batch(Path(folder), describe("sensitivity", [spec]))
-    rows, _ = run_tasks(sensitivity_tasks(spec), folder, jobs, scheduler, progress)
+    rows, _ = run_tasks(tasks, folder, jobs, scheduler, progress)
     return rows, summarize_sensitivity(rows, spec)
 
 

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.io.outputs import write_atomically
+from sim.io.outputs import remove_stale, write_atomically
+from sim.lifeline import exit_with_parent
 from sim.scenario import Scenario
 
 RESULT_COLUMNS = ["task", "scenario", "metric", "year", "value"]
@@ -75,6 +76,9 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
     keys = [t.key for t in tasks]
     if len(set(keys)) != len(keys):
         raise ValueError("task keys must be unique")
+    if store.is_dir():  # half-written results of a killed earlier run
+        for prefix in {"." + p.name.split(".")[1] + "." for p in store.glob(".*.parquet")}:
+            remove_stale(store, prefix)
     todo = [t for t in tasks if not (store / f"{t.key}.parquet").is_file()]
     done_before = len(tasks) - len(todo)
     if progress:
@@ -94,7 +98,8 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
     elif jobs > 1 and len(todo) > 1:
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                 initializer=exit_with_parent) as pool:
             futures = {pool.submit(evaluate_fn, t): t.key for t in todo}
             for future in as_completed(futures):
                 keep(futures[future], future.result())

@@ -6,9 +6,12 @@ change to one stage's parameters leaves the others' draws unchanged (common rand
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, Calendar, add_months
+from sim.errors import InputError
 from sim.scenario import MODALITIES, Scenario
 from sim.workload.arrivals import draw_arrivals, expected_daily_counts
 from sim.workload.model import NEVER, Reads, Studies, Workload
@@ -63,6 +66,7 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
         w.seasonal_profile,
         origin_day=offset_days,
     )
+    check_fits_in_memory(float(expected.sum()))
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
     size_bytes, objects = draw_sizes(
         created_s - offset_s,  # size growth counts from the run's start
@@ -75,6 +79,7 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
         series_mean=param(lambda s: s.series_mean),
         layout=w.object_layout,
         rng=rngs["sizes"],
+        modality_names=names,
     )
     parent = match_returns(
         created_s,
@@ -114,6 +119,27 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
     )
     workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads)
     return _start_at(workload, offset_s, run_calendar) if offset_s else workload
+
+
+# Memory a drawn study takes through a run, its reads and the archives' state included, as
+# measured by benchmarks/bench_workload.py (10.6M studies, 3.2 GB peak: about 300 bytes), with room.
+BYTES_PER_STUDY = 400
+
+
+def check_fits_in_memory(expected_studies: float, memory_bytes: int | None = None) -> None:
+    """Refuse, before anything is allocated, a workload that cannot fit in this machine's memory
+    (e.g. ``annual_studies: 1000000000000``), with the estimate.  [studies], [bytes]"""
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    need = expected_studies * BYTES_PER_STUDY
+    if not need <= memory_bytes or expected_studies >= np.iinfo(np.int32).max:
+        raise InputError(
+            f"workload: about {expected_studies:,.3g} studies would be drawn (annual_studies, "
+            f"growth, horizon_months and existing years together), needing about "
+            f"{need / 2**30:,.3g} GiB of memory at {BYTES_PER_STUDY} bytes a study; this machine "
+            f"has {memory_bytes / 2**30:,.1f} GiB (and a run holds at most "
+            f"{np.iinfo(np.int32).max:,} studies).  Lower annual_studies or horizon_months, or "
+            "split a national volume into workload.cohorts (simulated one at a time)")
 
 
 def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:

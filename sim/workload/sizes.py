@@ -11,8 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import SECONDS_PER_YEAR
+from sim.errors import InputError
 
 BYTES_PER_MB = 1_000_000
+MAX_STUDY_BYTES = 2**50
+"""Largest study size a run accepts (1 PiB): far above any real study, well inside int64. [bytes]"""
 
 
 def draw_sizes(
@@ -26,6 +29,7 @@ def draw_sizes(
     series_mean: np.ndarray,
     layout: str,
     rng: np.random.Generator,
+    modality_names: tuple[str, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stored size and object count of each study.
 
@@ -44,7 +48,15 @@ def draw_sizes(
     acquired = median_mb[modality] * BYTES_PER_MB * np.exp(
         sigma[modality] * z + log_growth[modality] * years
     )
-    size_bytes = np.maximum(1, np.rint(acquired / compression[modality])).astype(np.int64)
+    stored = acquired / compression[modality]
+    if stored.size and not stored.max() <= MAX_STUDY_BYTES:
+        worst = int(modality[np.argmax(np.nan_to_num(stored, nan=np.inf))])
+        name = modality_names[worst] if worst < len(modality_names) else str(worst)
+        raise InputError(
+            f"workload.modalities.{name}: drawn study sizes reach {stored.max():.3g} bytes, "
+            f"more than the {MAX_STUDY_BYTES:.3g} (1 PiB) a study may hold; check "
+            "size_median_mb, size_sigma, size_growth and compression_ratio")
+    size_bytes = np.maximum(1, np.rint(stored)).astype(np.int64)
     instances = np.maximum(1, np.rint(acquired / (instance_mb[modality] * BYTES_PER_MB)))
     instances = np.minimum(instances, np.iinfo(np.int32).max).astype(np.int32)
     series = 1 + rng.poisson(series_mean[modality] - 1.0)
