@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import sim
-from sim.errors import InputError
+from sim.errors import InputError, named_file
 
 app = typer.Typer(
     add_completion=False,
@@ -80,7 +80,7 @@ def run(
         raise InputError("--scheduler: only a run in cohorts (workload.cohorts above 1) is "
                          "split over Dask workers", file=scenario)
     started = time.perf_counter()
-    with _LazyProgress(enabled=not quiet, label=spec.name) as progress:
+    with _LazyProgress(enabled=not quiet, label=spec.name) as progress, named_file(scenario):
         result = run_scenario(spec, seed=seed, progress=progress.update, events=events,
                               jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
     write_run(result, out_dir, export_trace=export_trace)
@@ -132,7 +132,7 @@ def compare(
     started = time.perf_counter()
     with _LazyProgress(enabled=not quiet, label=f"{len(specs)} options") as progress:
         result = compare_scenarios(specs, base, jobs=jobs or os.cpu_count() or 1,
-                                   progress=progress.update)
+                                   progress=progress.update, files=scenarios)
     folder = write_comparison(result, out_dir)
     if not quiet:
         _print_comparison(result.summary, time.perf_counter() - started)
@@ -478,6 +478,7 @@ def calibrate(
     Patient identifiers are pseudonymised as they are read; names, IDs and birth dates never
     reach any output."""
     from sim.calibrate import Sources, fit_workload, read_sources
+    from sim.calibrate.fit import MIN_STUDIES
     from sim.calibrate.privacy import Pseudonymizer
     from sim.calibrate.readers import check_date_format, column_options
     from sim.io.calibration_outputs import MARKER, write_calibration
@@ -499,6 +500,9 @@ def calibrate(
     pseudo = Pseudonymizer.from_options(key_file)
     data = read_sources(Sources(studies, reads, s3_inventory, storage_class_analysis, dicom,
                                 columns, date_format, key_pattern), pseudo)
+    if len(data.studies) < MIN_STUDIES:
+        raise InputError(f"{'; '.join(data.described)}: calibration needs at least "
+                         f"{MIN_STUDIES} studies with a date and a modality")
     fit = fit_workload(data.studies, data.reads, base_scenario, data.class_analysis)
     folder = write_calibration(data, fit, base_path, out_dir, trace=trace)
     for line in data.described:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.errors import named_file
 from sim.finance import (
     cost_per_study,
     cost_per_tb_year,
@@ -45,9 +47,10 @@ class Comparison:
 
 
 def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 1,
-            progress=None) -> Comparison:
+            progress=None, files: list[Path] | None = None) -> Comparison:
     """Run ``scenarios`` (names must differ) and compare them with ``baseline`` (a scenario name;
-    default: the first).  ``progress(share)`` is called as the runs advance."""
+    default: the first).  ``progress(share)`` is called as the runs advance; ``files``: where
+    each scenario came from, named in messages about bad input."""
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to compare them: {names}")
@@ -59,13 +62,15 @@ def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 
     for i, scenario in enumerate(scenarios):
         step = None if progress is None else (
             lambda done, i=i: progress((i + done) / len(scenarios)))
-        if scenario.workload.cohorts > 1:  # drawn cohort by cohort (the same for equal settings)
-            results[scenario.name] = run(scenario, progress=step, jobs=jobs)
-            continue
-        key = _workload_key(scenario)
-        if key not in workloads:
-            workloads[key] = load_workload(scenario)
-        results[scenario.name] = run(scenario, progress=step, workload=workloads[key], jobs=jobs)
+        with named_file(files[i] if files else None):
+            if scenario.workload.cohorts > 1:  # drawn cohort by cohort (same for equal settings)
+                results[scenario.name] = run(scenario, progress=step, jobs=jobs)
+                continue
+            key = _workload_key(scenario)
+            if key not in workloads:
+                workloads[key] = load_workload(scenario)
+            results[scenario.name] = run(scenario, progress=step, workload=workloads[key],
+                                         jobs=jobs)
     months = next(iter(results.values())).workload.calendar.month_labels
     monthly = pd.DataFrame({n: monthly_costs(r.ledger, months) for n, r in results.items()},
                            index=pd.Index(months, name="month"))

@@ -6,6 +6,8 @@ with the file, the field and what is allowed, so the CLI can print one paragraph
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -32,3 +34,15 @@ class InputError(ValueError):
             return f"{where}{self.problems[0]}"
         lines = "\n".join(f"  - {p}" for p in self.problems)
         return f"{where}{len(self.problems)} problems:\n{lines}"
+
+
+@contextmanager
+def named_file(file: str | Path | None) -> Iterator[None]:
+    """Problems raised inside without a file (e.g. found while drawing the workload) are
+    reported as the given file's."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.file is not None or file is None:
+            raise
+        raise InputError(exc.problems, file=file) from None

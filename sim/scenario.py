@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -739,12 +740,18 @@ class Finance(Model):
 # --------------------------------------------------------------------------------------- scenario
 
 
+def _printable(text: str) -> str:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValueError("must not contain control characters (NUL, tab, line breaks...)")
+    return text
+
+
 class Scenario(Model):
     """One simulated future of one imaging department and its archives."""
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
-                      description="The option's name in reports (no control characters); its "
-                      "folder in a comparison is made safe (runs/<letters, digits, . _ ->).")
+    name: Annotated[str, AfterValidator(_printable)] = Field(
+        min_length=1, max_length=200, description="The option's name in reports (no control "
+        "characters); its folder in a comparison is made safe (letters, digits, . _ -).")
     description: str = ""
     start: dt.date = Field(description="First day of the run (UTC).")
     horizon_months: Annotated[int, Field(ge=1, le=600)]

@@ -101,6 +101,32 @@ def fit_workload(studies: pd.DataFrame, reads: pd.DataFrame | None, base: Scenar
 
 # ----------------------------------------------------------------------------------- volume
 
+MIN_TREND_STUDIES = 100
+"""Fewest studies of a modality from which a yearly growth is fitted."""
+GROWTH_RANGE = (-0.5, 1.0)
+"""Yearly growth (volume or size) a fit may give; outside it the data are taken as too noisy or
+too short to say (a hospital's imaging volume grows by a few percent a year). [1/year]"""
+
+
+def _plausible_growth(m: str, what: str, value: float, n: int, span_years: float,
+                      base: Scenario, fit: Fit) -> bool:
+    """Keep a fitted growth only if it rests on enough studies and lies in ``GROWTH_RANGE``;
+    otherwise say so in the notes (the base scenario's value stays)."""
+    spec = base.workload.modalities.get(m) if base.workload.modalities else None
+    kept = f"the base scenario's {getattr(spec, what, 0.0):g} is kept"
+    low, high = GROWTH_RANGE
+    if n < MIN_TREND_STUDIES:
+        fit.notes.append(f"{m}: {what} not fitted from {n} studies (needs {MIN_TREND_STUDIES}); "
+                         f"{kept}")
+        return False
+    if not low <= value <= high:
+        fit.notes.append(f"{m}: {what} fitted as {value:+.3g} a year from {n} studies over "
+                         f"{span_years:.1f} years, outside {low:+.0%} to {high:+.0%}: the data "
+                         f"are too noisy or too short to say; {kept}")
+        return False
+    return True
+
+
 
 def _volume(studies: pd.DataFrame, t0, t1, span_years: float, base: Scenario, fit: Fit
             ) -> dict[str, dict]:
@@ -126,7 +152,8 @@ def _volume(studies: pd.DataFrame, t0, t1, span_years: float, base: Scenario, fi
         # expected studies in the year after the data end
         expected[m] = math.exp(a) * YEAR_DAYS * (math.expm1(b) / b if b else 1.0)
         spec: dict = {}
-        if trend:
+        if trend and _plausible_growth(m, "growth", math.expm1(b), int(counts.sum()),
+                                       span_years, base, fit):
             spec["growth"] = round(math.expm1(b), 4)
         specs[m] = spec
         fit.curves.setdefault("volume", {})[m] = (counts, a, b)
@@ -209,7 +236,8 @@ def _sizes(studies: pd.DataFrame, t1, span_years: float, specs: dict, base: Scen
         spec["size_median_mb"] = round(float(math.exp(a)), 3)
         spec["size_sigma"] = round(sigma, 4)
         spec["compression_ratio"] = 1.0  # sizes given are the stored sizes
-        if span_years >= 1.5:
+        if span_years >= 1.5 and _plausible_growth(m, "size_growth", math.expm1(b),
+                                                   int(sel.sum()), span_years, base, fit):
             spec["size_growth"] = round(math.expm1(b), 4)
         objects = studies.objects.to_numpy(dtype=float)[sel]
         known = ~np.isnan(objects)

@@ -61,7 +61,7 @@ def write_calibration(data: Data, fit: Fit, base: Path, out_dir: str | Path,
             (staging / "figures" / f"{name}.png").write_bytes(png(draw(fit), dpi=100))
         if trace:
             _write_trace(data, staging, extends, header)
-        _check_loads(staging)
+        _check_loads(staging, data.described)
     return out_dir
 
 
@@ -83,8 +83,9 @@ def _plain(value):
     raise TypeError(f"cannot write {type(value).__name__}")
 
 
-def _check_loads(folder: Path) -> None:
-    """The written scenarios load (the fit is complete and valid) before the folder is kept."""
+def _check_loads(folder: Path, sources: list[str]) -> None:
+    """The written scenarios load (the fit is complete and valid) before the folder is kept;
+    if not, say which inputs gave which values (the staging folder is gone by then)."""
     from sim.io.scenario_file import load_scenario
 
     for name in ("scenario.yaml", "trace-scenario.yaml"):
@@ -93,7 +94,8 @@ def _check_loads(folder: Path) -> None:
             try:
                 load_scenario(path)
             except InputError as exc:
-                raise InputError(f"the calibrated {name} does not load: {exc.message}") from None
+                raise InputError([f"the {name} fitted from {'; '.join(sources)} is not a valid "
+                                  "scenario, so nothing was written:", *exc.problems]) from None
 
 
 def _write_trace(data: Data, folder: Path, extends: str, header: str) -> None:
