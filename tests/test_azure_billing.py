@@ -156,7 +156,7 @@ def test_without_tracking_rules_count_from_the_policy_enable_date():
 def test_rehydration_then_rearchived_after_the_tier_change_guard():
     # Hot -> Archive on day 101 (modification > 100).  A read on day 300 (Archive held 199
     # days: no early deletion) rehydrates to Hot at Standard priority: $5 per 10,000 reads,
-    # $0.022/GiB, 15 hours; billed as Archive until it completes.  The rule archives it again
+    # $0.02/GiB, 15 hours; billed as Archive until it completes.  The rule archives it again
     # only when it is also more than 7 days past its last tier change: first midnight after
     # day 307 15:00 is day 308.
     rules = policy({"tierToArchive": {"daysAfterModificationGreaterThan": 100,
@@ -169,7 +169,7 @@ def test_rehydration_then_rearchived_after_the_tier_change_guard():
     assert row(ledger, month, "Archive", "retrieval",
                "rehydrations (Standard), read operations") == pytest.approx((1, 5.0 / 10_000))
     assert row(ledger, month, "Archive", "retrieval", "GiB rehydrated (Standard)") == \
-        pytest.approx((1, 0.022))
+        pytest.approx((1, 0.02))
     assert row(ledger, month, "Archive", "early_deletion") == (0.0, 0.0)
     # October 2027 (31 days, days 273-303): Archive to day 300 15:00 (27.625 days), Hot after
     assert row(ledger, month, "Archive")[0] == pytest.approx(27.625 / 31)

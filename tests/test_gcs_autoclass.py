@@ -20,7 +20,8 @@ from tests.conftest import SCENARIOS
 DAY = 86_400
 GIB = 2**30
 STD_H, NL_H, AR_H = 0.000027397, 0.000013699, 0.000001644  # per GiB-hour, gcp-us-east1
-CLASS_A, CLASS_B, FEE = 0.005 / 1000, 0.0004 / 1000, 0.0025 / 1000
+CLASS_A, FEE = 0.005 / 1000, 0.0025 / 1000  # STANDARD Class A; Autoclass fee
+CLASS_B_ARCHIVE = 0.005 / 1000  # ARCHIVE Class B: the UNCONFIRMED stand-in (Coldline's rate)
 
 
 def workload(sizes, reads, months):
@@ -60,7 +61,7 @@ def test_down_to_archive_and_back_to_standard_on_a_read():
     tier, _ = archive.read_outcomes()
     assert tier.tolist() == [3]  # ARCHIVE
     # the read: one Class B operation at the Archive class's rate; no retrieval fee
-    assert row(ledger, "2028-02", "ARCHIVE", "requests") == pytest.approx((1, CLASS_B))
+    assert row(ledger, "2028-02", "ARCHIVE", "requests") == pytest.approx((1, CLASS_B_ARCHIVE))
     assert row(ledger, "2027-01", "STANDARD", "requests") == pytest.approx((1, CLASS_A))
     assert "retrieval" not in set(ledger.category)
     assert "early_deletion" not in set(ledger.category)
@@ -90,8 +91,10 @@ def test_gcs_variant_runs_end_to_end_and_lists_stand_in_prices():
                                             "horizon_months": 14})
     result = sim.run(scenario)
     assert set(result.reads.tier) <= {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"}
-    assert "gcp-us-east1.egress_internet_usd_per_gib" in \
-        result.summary["unconfirmed_prices_used"]
+    listed = result.summary["unconfirmed_prices_used"]
+    catalog = load_provider_catalog("gcp", "gcp-us-east1")
+    assert set(listed) <= set(catalog.unconfirmed())
+    assert "gcp-us-east1.classes.ARCHIVE.class_a_usd_per_1000" in catalog.unconfirmed()
 
 
 @pytest.mark.parametrize(("entry", "message"), [

@@ -233,7 +233,8 @@ class AzureBlobArchive:
                                       self._storage_cost(price, q, f"tiers.{tier}")))
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
-            self._used_unconfirmed.add(f"{self.catalog.catalog}.egress_internet.usd_per_gib")
+            self._used_unconfirmed.update(self.catalog.egress_internet.unconfirmed(
+                f"{self.catalog.catalog}.egress_internet"))
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
                                   self.catalog.egress_internet.cost_usd(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)

@@ -65,7 +65,8 @@ class AzureSmartTierArchive(BookedAhead):
         self._egress = np.bincount(read_month[present], weights=st.size_bytes[rd.study[present]]
                                    .astype(float) * egress_share, minlength=n_months)
         if self._egress.any():
-            self._used.add(f"{catalog.catalog}.egress_internet.usd_per_gib")
+            self._used.update(catalog.egress_internet.unconfirmed(
+                f"{catalog.catalog}.egress_internet"))
         self._read_tier = read_tier
         self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
                                       np.nan).astype(np.float32)

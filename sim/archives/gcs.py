@@ -64,7 +64,8 @@ class GcsAutoclassArchive(BookedAhead):
         self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
                                       np.nan).astype(np.float32)
         if self._egress.any():
-            self._used.add(f"{catalog.catalog}.egress_internet_usd_per_gib")
+            self._used.update(catalog.egress_internet.unconfirmed(
+                f"{catalog.catalog}.egress_internet"))
 
     def _add_ops(self, per_month: np.ndarray, cls: str, field: str, unit: str) -> None:
         price = getattr(self.catalog.classes[cls], field)
@@ -193,7 +194,8 @@ class GcsLifecycleArchive(BookedAhead):
         self._egress = np.bincount(read_month[present], weights=size[rd.study[present]]
                                    .astype(float) * egress_share, minlength=n_months)
         if self._egress.any():
-            self._used.add(f"{catalog.catalog}.egress_internet_usd_per_gib")
+            self._used.update(catalog.egress_internet.unconfirmed(
+                f"{catalog.catalog}.egress_internet"))
         if (clock == "creation") and (path.move_s >= 0).any():
             self._used.add(f"{catalog.catalog}.lifecycle.early_deletion_clock")
         self._read_class = read_class
@@ -278,10 +280,10 @@ def _storage_charges(archive, label: str, usage: MonthUsage) -> list[Charge]:
 
 
 def _egress_and_events(archive, label: str, usage: MonthUsage) -> list[Charge]:
-    """Internet egress (one price per GiB) and the month's per-event charges."""
+    """Internet egress (free allowance, volume bands) and the month's per-event charges."""
     charges = []
     egress_gib = usage.egress_bytes / BYTES_PER_GIB
     if egress_gib:
         charges.append(Charge(label, archive.name, "internet", "egress", egress_gib, "GiB",
-                              egress_gib * archive.catalog.egress_internet_usd_per_gib.value))
+                              archive.catalog.egress_internet.cost_usd(egress_gib)))
     return charges + event_charges(label, archive.name, usage.event_charges)

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import InputError
 
@@ -108,6 +108,9 @@ class IntelligentTiering(_Model):
 class Egress(_Model):
     free_gib_per_month: Price
     usd_per_gib: BandedPrice
+    band_edges: Fact
+    """``total_volume``: the band edges count the month's whole volume, the free allowance being
+    part of the first band; ``after_free_allowance``: the bands start after it."""
 
     def cost_usd(self, gib: float) -> float:
         """A month's internet egress of ``gib`` GiB: free allowance, then the bands. [USD]"""
@@ -115,7 +118,21 @@ class Egress(_Model):
 
         bands = self.usd_per_gib.bands
         return egress_cost(gib, self.free_gib_per_month.value, [b.from_gib for b in bands],
-                           [b.value for b in bands])
+                           [b.value for b in bands],
+                           edges_on_total=self.band_edges.value == "total_volume")
+
+    def unconfirmed(self, path: str) -> list[str]:
+        """The unconfirmed parts of this egress price list, named from ``path``."""
+        found: list[str] = []
+        _walk_unconfirmed(self, path, found)
+        return found
+
+    @model_validator(mode="after")
+    def _known_edges(self) -> Egress:
+        if self.band_edges.value not in ("total_volume", "after_free_allowance"):
+            raise ValueError(f"band_edges: {self.band_edges.value!r}; allowed: total_volume, "
+                             "after_free_allowance")
+        return self
 
 
 class _Catalog(_Model):
@@ -194,7 +211,25 @@ class GcsCatalog(_Catalog):
     autoclass: Autoclass
     lifecycle: GcsLifecycleRules
     first_byte_latency_s: Price
-    egress_internet_usd_per_gib: Price
+    egress_internet: Egress
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_egress(cls, data: Any) -> Any:
+        """Catalog files written before egress bands: ``egress_internet_usd_per_gib`` (one price)
+        reads as a single band with no free allowance."""
+        if isinstance(data, dict) and "egress_internet_usd_per_gib" in data \
+                and "egress_internet" not in data:
+            data = dict(data)
+            old = data.pop("egress_internet_usd_per_gib")
+            if isinstance(old, dict):
+                data["egress_internet"] = {
+                    "free_gib_per_month": {**old, "value": 0},
+                    "usd_per_gib": {"bands": [{"from_gib": 0, "value": old.get("value")}],
+                                    **{k: v for k, v in old.items() if k != "value"}},
+                    "band_edges": {"value": "total_volume", "source": "one band",
+                                   "as_of": old.get("as_of", "undated"), "confidence": "D"}}
+        return data
 
 
 class AzureTier(_Model):
@@ -240,6 +275,10 @@ class AzureCatalog(_Catalog):
     egress_internet: Egress
 
 
+_RENAMED = {"egress_internet_usd_per_gib": "egress_internet.usd_per_gib.bands.0"}
+"""Price paths of earlier catalog versions and what to write instead."""
+
+
 def override_prices(catalog, overrides: dict[str, float], where: str):
     """A copy of ``catalog`` with the prices at the dotted paths replaced (e.g.
     ``tiers.Cool.retrieval_usd_per_gib``, ``storage_usd_per_gib_month.bands.2``): value as
@@ -255,7 +294,10 @@ def override_prices(catalog, overrides: dict[str, float], where: str):
             for part in parts:
                 node = node[int(part)] if isinstance(node, list) else node[part]
         except (KeyError, IndexError, ValueError, TypeError):
-            problems.append(f"{where}.{dotted}: no such price in catalog {catalog.catalog!r}")
+            renamed = _RENAMED.get(dotted)
+            hint = f" (renamed: write {renamed})" if renamed else ""
+            problems.append(f"{where}.{dotted}: no such price in catalog {catalog.catalog!r}"
+                            + hint)
             continue
         if not (isinstance(node, dict) and "value" in node):
             inner = ", ".join(sorted(node)) if isinstance(node, dict) else ""
