@@ -121,6 +121,17 @@ class Egress(_Model):
                            [b.value for b in bands],
                            edges_on_total=self.band_edges.value == "total_volume")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _edges_named(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "band_edges" not in data:
+            raise ValueError(
+                "band_edges is missing (catalogs since December 2026 say how the bands count): "
+                "write band_edges: {value: total_volume, source: ..., as_of: ..., confidence: "
+                "...} when the free allowance is part of the first band (AWS, Google), or value: "
+                "after_free_allowance when the bands start after it (Azure)")
+        return data
+
     def unconfirmed(self, path: str) -> list[str]:
         """The unconfirmed parts of this egress price list, named from ``path``."""
         found: list[str] = []
