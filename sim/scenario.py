@@ -94,7 +94,7 @@ class ModalitySpec(Model):
     instance_mb: PositiveFloat = Field(
         description="Typical size of one DICOM instance (image) as acquired. [MB]"
     )
-    series_mean: Annotated[float, Field(ge=1.0)] = Field(
+    series_mean: Annotated[float, Field(ge=1.0, le=10_000.0)] = Field(
         description="Mean number of series per study. [-]"
     )
     returns: Returns

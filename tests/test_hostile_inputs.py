@@ -259,3 +259,26 @@ def test_growth_from_a_few_random_studies_is_not_fitted(tmp_path, monkeypatch, c
            "kept" in said
     assert "growth" not in json.loads((tmp_path / "cal" / "calibration.json").read_text()
                                       )["fitted"]["modalities"]["CT"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_forked_worker_exits_when_its_parent_is_killed(tmp_path):
+    """The mechanism shard workers use (sim.shards._child calls exit_with_parent first)."""
+    script = ("import multiprocessing as mp, time\n"
+              "from sim.lifeline import exit_with_parent\n"
+              "def work():\n    exit_with_parent(0.1)\n    time.sleep(120)\n"
+              "if __name__ == '__main__':\n"
+              "    child = mp.get_context('fork').Process(target=work)\n    child.start()\n"
+              "    print(child.pid, flush=True)\n    time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE,
+                              text=True)
+    child = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    still = _running(child)
+    if still:
+        os.kill(child, signal.SIGKILL)
+    assert not still, "the forked worker outlived its parent"
