@@ -299,6 +299,7 @@ def montecarlo(
 ) -> None:
     """Monte Carlo: P10/P50/P90 per year and option, the NPV difference from the baseline,
     the probability that each option is the cheapest; fan charts."""
+    _check_batch_folder(out_dir)
     from sim.io.batch_outputs import write_results
     from sim.report.uncertainty_figures import fan_chart, npv_difference
     from sim.uncertainty import load_uncertain
@@ -342,6 +343,7 @@ def sensitivity(
 ) -> None:
     """One at a time, each uncertain input at its P10 and P90 (the others central): NPV swing
     per input and a tornado chart."""
+    _check_batch_folder(out_dir)
     from sim.io.batch_outputs import write_results
     from sim.report.uncertainty_figures import tornado
     from sim.uncertainty import load_uncertain
@@ -376,6 +378,7 @@ def sweep(
 ) -> None:
     """Grid sweep: the scenario at every combination of the --set values; total cost and NPV
     of each."""
+    _check_batch_folder(out_dir)
     from sim.io.batch_outputs import write_results
     from sim.report.uncertainty_figures import sweep_chart
     from sim.uncertainty import load_uncertain
@@ -413,6 +416,14 @@ def _pick(wanted: str, names: list[str]) -> str:
         raise InputError(f"--baseline: {wanted!r} names none (or more than one) of "
                          f"{', '.join(names)}")
     return hits[0]
+
+
+def _check_batch_folder(out_dir: Path) -> None:
+    """--out of a batch: checked before anything is drawn or run."""
+    from sim.io.batch_outputs import MARKER
+    from sim.io.outputs import check_out_dir
+
+    check_out_dir(out_dir, MARKER)
 
 
 def _with_progress(run, jobs: int | None, quiet: bool, what: str):

@@ -282,3 +282,20 @@ def test_a_forked_worker_exits_when_its_parent_is_killed(tmp_path):
     if still:
         os.kill(child, signal.SIGKILL)
     assert not still, "the forked worker outlived its parent"
+
+
+def test_every_command_checks_out_before_work(tmp_path, monkeypatch, capsys):
+    uncertain = tmp_path / "u.yaml"
+    uncertain.write_text(SMALL + "  modalities:\n    CT:\n"
+                         "      growth: {dist: uniform, low: 0.0, high: 0.1}\n")
+    plain = tmp_path / "p.yaml"
+    plain.write_text(SMALL)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    out = a_file / "sub"
+    for args in (["montecarlo", uncertain, "--runs", "2"], ["sensitivity", uncertain],
+                 ["sweep", plain, "--set", "seed=1,2"], ["compare", plain, uncertain],
+                 ["calibrate", "--studies", plain]):
+        code, said = archive_sim(monkeypatch, capsys, *args, "-q" if args[0] not in (
+            "calibrate",) else "--trace", "--out", out)
+        assert code == 2 and "is a file, so no folder can be made under it" in said, (args, said)

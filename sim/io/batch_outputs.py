@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.io.outputs import write_atomically
+from sim.io.outputs import check_out_dir, write_atomically
 from sim.report.figures import png
 
 MARKER = "batch.json"
@@ -33,6 +33,7 @@ def describe(command: str, specs, **settings: Any) -> dict:
 
 def open_batch(out_dir: Path, description: dict) -> Path:
     """Create the batch folder, or check that it holds this same batch (to resume it)."""
+    check_out_dir(out_dir, MARKER)
     out_dir = out_dir.resolve()
     marker = out_dir / MARKER
     if marker.is_file():
