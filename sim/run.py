@@ -122,34 +122,31 @@ def run(
         summary["unconfirmed_prices_used"] = sorted(
             {p for u in done.unconfirmed for p in u})
         summary["reads_by_archive"] = {name: read_figures(t) for name, t in tables.items()}
-    onprem = {m.name: m.biller.figures() for m in done.models if hasattr(m, "biller")}
-    for m in done.models:
-        if getattr(m, "spec", None) is not None and m.spec.kind == "onprem" \
-                and m.spec.tiers[0].deleter is not None:
-            onprem[m.name][m.spec.tiers[0].name]["deleted_by_deleter"] = m.deleted_by_deleter
+    onprem = {m.name: f for m in done.models if (f := m.onprem_figures()) is not None}
     if onprem:
         summary["onprem"] = onprem
-    migrations = {m.name: f for m in done.models
-                  if hasattr(m, "migration_figures") and (f := m.migration_figures())}
+    migrations = {m.name: f for m in done.models if (f := m.migration_figures())}
     if migrations:
         summary["migration"] = migrations
     if link.down_from_s.size or link.wan_mbps is not None:
         summary["network"] = {"wan_mbps": link.wan_mbps, "outages": int(link.down_from_s.size),
                               "outage_hours": link.down_hours}
-    logged = [(m.name, e) for m, e in zip(done.models, done.events, strict=True)
-              if e is not None]
+    logged = [(m.name, m.event_tier_names, e)
+              for m, e in zip(done.models, done.events, strict=True) if e is not None]
     event_table = _events_table(logged) if events and logged else None
     return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
 
 
-def _events_table(logged: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
-    from sim.archives.s3 import TIERS
+def _events_table(logged: list[tuple[str, tuple[str, ...], dict[str, np.ndarray]]]
+                  ) -> pd.DataFrame:
+    """One table of every archive's events; tier codes become each archive's own tier names
+    (code -1, e.g. the 'to' of a deletion, becomes empty)."""
     from sim.tiering.core import EventLog
 
-    names = np.array([*TIERS, ""], dtype=object)
     kinds = np.array(EventLog.KINDS, dtype=object)
     frames = []
-    for archive, e in logged:
+    for archive, tiers, e in logged:
+        names = np.array([*tiers, ""], dtype=object)
         frames.append(pd.DataFrame({
             "time_s": e["time_s"], "study": e["study"], "archive": archive,
             "event": kinds[e["event"]], "from_tier": names[e["from_tier"]],
@@ -272,8 +269,8 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
         summary["reads_by_archive"] = reads
         summary["unconfirmed_prices_used"] = sorted(
             {p for o in outcomes for u in o.unconfirmed for p in u}
-            | {p for m in models for p in getattr(m, "unconfirmed_prices", [])})
-    onprem = {m.name: m.biller.figures() for m in models if hasattr(m, "biller")}
+            | {p for m in models for p in m.unconfirmed_prices})
+    onprem = {m.name: f for m in models if (f := m.onprem_figures()) is not None}
     if onprem:
         summary["onprem"] = onprem
     if link.down_from_s.size or link.wan_mbps is not None:

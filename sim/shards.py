@@ -202,11 +202,10 @@ def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
     usage = meter_loop(workload, models, progress)
     outcome = ShardOutcome(
         usage=usage,
-        read_outcomes=[m.read_outcomes() if hasattr(m, "read_outcomes") else None
-                       for m in models],
-        events=[m.events.arrays() if keep_events and hasattr(m, "events") else None
+        read_outcomes=[m.read_outcomes() for m in models],
+        events=[m.events.arrays() if keep_events and m.events is not None else None
                 for m in models],
-        unconfirmed=[list(getattr(m, "unconfirmed_prices", [])) for m in models],
+        unconfirmed=[list(m.unconfirmed_prices) for m in models],
     )
     return outcome, models
 
@@ -271,6 +270,6 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
                       if parts else None)
     # prices noted while simulating (each shard) and while billing (here, on the added usage)
     unconfirmed = [sorted({p for o in outcomes for p in o.unconfirmed[a]}
-                          | set(getattr(models[a], "unconfirmed_prices", [])))
+                          | set(models[a].unconfirmed_prices))
                    for a in range(len(models))]
     return Simulation(models, charges, read_outcomes, events, unconfirmed, count, usage)

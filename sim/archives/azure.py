@@ -36,7 +36,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from sim.archives.base import MISSING, MonthUsage
+from sim.archives.base import MISSING, ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import AzureCatalog, BandedPrice, Price
@@ -68,7 +68,7 @@ from sim.tiering.keys import RuleMatches, group_studies, prefix_matches, tags_ma
 from sim.workload.model import Workload
 
 
-class AzureBlobArchive:
+class AzureBlobArchive(ArchiveModel):
     """Archive model for ``kind: cloud, provider: azure`` (lifecycle management policy).
 
     Parameters

@@ -15,11 +15,12 @@ first, then billed once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 
 from sim.ledger import Charge
+from sim.tiering.core import EventLog
 
 MISSING = -1
 """Read outcome: the archive did not hold the study."""
@@ -63,32 +64,64 @@ class MonthUsage:
                           self.egress_bytes + other.egress_bytes, cells, daily)
 
 
-class ArchiveModel(Protocol):
+class ArchiveModel:
+    """Base of every archive model: the six steps the run loop drives (subclasses implement
+    them) and what a run's summary asks of an archive, with defaults for archives that lack it
+    (no read outcomes, no events, no unconfirmed prices, no on-prem or migration figures).
+    Generic code asks these, never ``hasattr``."""
+
     name: str
+    read_tier_names: tuple[str, ...] = ()
+    """Tier names the codes of :meth:`read_outcomes` index."""
+    events: EventLog | None = None
+    """Tier changes, restores, expirations and deletions (when the run keeps them)."""
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         """Studies removed by retention at the start of ``day``."""
+        raise NotImplementedError
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
         """Studies acquired during ``day`` (their exact times are in the workload)."""
+        raise NotImplementedError
 
     def read(self, day: int, reads: slice) -> None:
         """The workload's reads ``reads`` (a slice of the time-sorted reads) during ``day``."""
+        raise NotImplementedError
 
     def end_of_day(self, day: int) -> None:
         """Run the daily policy evaluation."""
+        raise NotImplementedError
 
     def close_month(self, month: int) -> MonthUsage:
         """What calendar month ``month`` (index into the calendar's months) used."""
+        raise NotImplementedError
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         """The charges for ``usage`` in calendar month ``month``.  Called once per month, in
         order, on the usage of the whole archive (all shards added): it may keep state that
         depends on totals, such as the on-prem capacity bought so far, never per-study state."""
+        raise NotImplementedError
 
-    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Tier code each read was served from and its latency [s]: codes index
-        :attr:`read_tier_names`; ``MISSING`` (-1): the study was not held; ``UNAVAILABLE`` (-2):
-        the read needed the internet while it was down."""
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Tier code each read was served from and its latency [s], or None for an archive that
+        keeps no read outcomes: codes index :attr:`read_tier_names`; ``MISSING`` (-1): the study
+        was not held; ``UNAVAILABLE`` (-2): the read needed the internet while it was down."""
+        return None
 
-    read_tier_names: tuple[str, ...]
+    @property
+    def event_tier_names(self) -> tuple[str, ...]:
+        """Tier names the tier codes of :attr:`events` index (the archive's own names)."""
+        return self.read_tier_names
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        """Catalog prices marked UNCONFIRMED that this archive's bill depends on."""
+        return []
+
+    def onprem_figures(self) -> dict[str, Any] | None:
+        """Capacity bought, refreshes and the like of the on-prem part, or None."""
+        return None
+
+    def migration_figures(self) -> dict[str, Any] | None:
+        """How the upload of the existing archive went, or None."""
+        return None

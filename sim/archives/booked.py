@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.archives.base import MonthUsage
+from sim.archives.base import ArchiveModel, MonthUsage
 from sim.calendar import Calendar
 from sim.tiering.core import Meter
 
 
-class BookedAhead:
+class BookedAhead(ArchiveModel):
     """Subclasses set ``_cal`` (calendar), ``_meter`` (a :class:`Meter` with every change
     booked), ``_egress`` (internet egress bytes per month) and ``_cells`` (per-event charges
     per month) in their constructor, and implement ``bill``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.archives.base import MonthUsage
+from sim.archives.base import ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.pricing.metering import gib_months
@@ -18,7 +18,7 @@ from sim.scenario import FlatArchive as FlatArchiveSpec
 from sim.workload.model import Workload
 
 
-class FlatArchive:
+class FlatArchive(ArchiveModel):
     """Archive model for ``kind: flat``.
 
     Parameters

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.archives.base import MonthUsage
+from sim.archives.base import ArchiveModel, MonthUsage
 from sim.archives.linked import LinkedCloud
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
@@ -32,7 +32,7 @@ def cache_pass(spec: HybridSpec, workload: Workload) -> CachePass:
     return lru_cache(workload, c.capacity_tb * TB, days)
 
 
-class HybridArchive:
+class HybridArchive(ArchiveModel):
     """Archive model for ``kind: hybrid``."""
 
     def __init__(self, spec: HybridSpec, workload: Workload, link: Link, build_cloud,
@@ -55,6 +55,9 @@ class HybridArchive:
     @property
     def biller(self) -> OnPremBiller:
         return self._biller
+
+    def onprem_figures(self) -> dict:
+        return self._biller.figures()
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         self._cloud.delete(day, studies)
@@ -100,6 +103,10 @@ class HybridArchive:
     @property
     def events(self):
         return self._cloud.events
+
+    @property
+    def event_tier_names(self) -> tuple[str, ...]:
+        return self._cloud.event_tier_names
 
     @property
     def unconfirmed_prices(self) -> list[str]:

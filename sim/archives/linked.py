@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.archives.base import MISSING, UNAVAILABLE, MonthUsage
+from sim.archives.base import MISSING, UNAVAILABLE, ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.network import Link
@@ -87,7 +87,7 @@ def plan_upload(workload: Workload, migration: Migration) -> UploadPlan:
                       int(st.size_bytes[ids].sum()))
 
 
-class LinkedCloud:
+class LinkedCloud(ArchiveModel):
     """Wraps a cloud archive model so that it serves only the reads in ``reaches`` and, with a
     ``migration``, receives the existing archive's studies as they are uploaded (reads of those
     not uploaded yet are served by the old archive)."""
@@ -235,6 +235,10 @@ class LinkedCloud:
     @property
     def events(self):
         return self.inner.events
+
+    @property
+    def event_tier_names(self) -> tuple[str, ...]:
+        return self.inner.event_tier_names
 
     @property
     def unconfirmed_prices(self) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.archives.base import MISSING, MonthUsage
+from sim.archives.base import MISSING, ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.onprem.capacity import TB
@@ -27,7 +27,7 @@ from sim.tiering.core import ChargeBook, Meter, event_charges
 from sim.workload.model import Workload
 
 
-class OnPremArchive:
+class OnPremArchive(ArchiveModel):
     """Archive model for ``kind: onprem``."""
 
     def __init__(self, spec: OnPremSpec, workload: Workload):
@@ -67,6 +67,13 @@ class OnPremArchive:
     @property
     def biller(self) -> OnPremBiller:
         return self._biller
+
+    def onprem_figures(self) -> dict:
+        figures = self._biller.figures()
+        first = self.spec.tiers[0]
+        if first.deleter is not None:
+            figures[first.name]["deleted_by_deleter"] = self.deleted_by_deleter
+        return figures
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         """Deletions were booked at ingest."""

@@ -19,7 +19,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from sim.archives.base import MonthUsage
+from sim.archives.base import ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import BandedPrice, Catalog, Price, StorageClass
@@ -63,7 +63,7 @@ ALLOWED = np.array([[c2 in lc.ALLOWED_TRANSITIONS[c1] for c2 in CLASSES] for c1 
 MISSING = -1
 
 
-class S3Archive:
+class S3Archive(ArchiveModel):
     """Archive model for ``kind: cloud, provider: aws``.
 
     Parameters
