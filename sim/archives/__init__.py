@@ -65,7 +65,8 @@ def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = Fals
 
         if spec.autoclass is not None:
             return GcsAutoclassArchive(spec.name, catalog, workload,
-                                       spec.autoclass.terminal_storage_class, spec.egress_share)
+                                       spec.autoclass.terminal_storage_class, spec.egress_share,
+                                       keep_events)
         return GcsLifecycleArchive(spec.name, catalog, workload, spec.storage_class, lifecycle,
                                    spec.object_key, spec.egress_share, spec.custom_time,
                                    keep_events)
@@ -74,7 +75,8 @@ def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = Fals
     if spec.provider == "aws-healthimaging":
         from sim.archives.healthimaging import HealthImagingArchive
 
-        return HealthImagingArchive(spec.name, catalog, workload, spec.egress_share)
+        return HealthImagingArchive(spec.name, catalog, workload, spec.egress_share,
+                                    keep_events)
     return S3Archive(
         name=spec.name,
         catalog=catalog,
@@ -103,7 +105,8 @@ def build_azure(spec: CloudArchive, catalog, policy, workload: Workload, keep_ev
     if options.smart_tier:
         from sim.archives.azure_smart_tier import AzureSmartTierArchive
 
-        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share)
+        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share,
+                                     keep_events)
     from sim.archives.azure import AzureBlobArchive
 
     dates = catalog.min_billable_size_effective

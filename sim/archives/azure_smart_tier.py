@@ -21,7 +21,7 @@ from sim.pricing.catalog import AzureCatalog, Price
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.volume_bands import banded_cost
 from sim.tiering.autoclass import autoclass_path, meter_changes
-from sim.tiering.core import Meter, event_charges
+from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.workload.model import Workload
 
 TIERS = ("Hot", "Cool", "Cold")
@@ -34,7 +34,7 @@ class AzureSmartTierArchive(BookedAhead):
     read_tier_names = TIERS
 
     def __init__(self, name: str, catalog: AzureCatalog, workload: Workload,
-                 egress_share: float):
+                 egress_share: float, keep_events: bool = False):
         end_s = self._set_up(name, catalog, workload)
         cal, st, rd = self._cal, workload.studies, workload.reads
         smart = catalog.smart_tier
@@ -42,14 +42,19 @@ class AzureSmartTierArchive(BookedAhead):
         objects = st.objects.astype(np.int64)
         small = st.size_bytes < objects * int(smart.small_object_bytes.value)
         path = autoclass_path(st.created_s, end_s, rd.study, rd.time_s, steps, small)
+        self.events = EventLog(keep_events)
+        log_path(self.events, path.study, path.move_s, path.end_s, path.ends_in_read,
+                 cal.horizon_s)
         self._meter = Meter(MONITORED + 1, cal.n_days)
         self._meter.change_many(*meter_changes(
             path, len(steps), st.size_bytes, st.created_s, st.delete_s, cal.horizon_s, objects,
             ~small, MONITORED))
         n_months = cal.n_months
         self._cells: list[dict] = [{} for _ in range(n_months)]
-        self._used = {f"{catalog.catalog}.smart_tier.tier_change_fees",
-                      f"{catalog.catalog}.smart_tier.small_object_bytes"}
+        self._used = {f"{catalog.catalog}.smart_tier.{name}" for name, price in
+                      (("tier_change_fees", smart.tier_change_fees),
+                       ("small_object_bytes", smart.small_object_bytes))
+                      if price.confidence == "UNCONFIRMED"}
         self._add(np.bincount(cal.month_of_seconds(st.created_s), weights=objects,
                               minlength=n_months), "Hot", "write operations",
                   catalog.tiers["Hot"].write_usd_per_10000)

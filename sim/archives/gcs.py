@@ -17,7 +17,7 @@ from sim.ledger import Charge
 from sim.pricing.catalog import GcsCatalog
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.tiering.autoclass import CLASSES, autoclass_path, meter_changes
-from sim.tiering.core import Meter, event_charges
+from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.workload.model import Workload
 
 MANAGED = len(CLASSES)  # meter line: objects under Autoclass management (128 KiB and up)
@@ -29,7 +29,7 @@ class GcsAutoclassArchive(BookedAhead):
     read_tier_names = CLASSES
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, terminal: str,
-                 egress_share: float):
+                 egress_share: float, keep_events: bool = False):
         end_s = self._set_up(name, catalog, workload)
         cal, st, rd = self._cal, workload.studies, workload.reads
         horizon = cal.horizon_s
@@ -39,6 +39,8 @@ class GcsAutoclassArchive(BookedAhead):
         objects = st.objects.astype(np.int64)
         small = st.size_bytes < objects * int(a.small_object_bytes.value)
         path = autoclass_path(st.created_s, end_s, rd.study, rd.time_s, steps, small)
+        self.events = EventLog(keep_events)
+        log_path(self.events, path.study, path.move_s, path.end_s, path.ends_in_read, horizon)
         self._meter = Meter(MANAGED + 1, cal.n_days)
         self._meter.change_many(*meter_changes(  # management fee: objects under Autoclass
             path, len(steps), st.size_bytes, st.created_s, st.delete_s, horizon, objects,

@@ -18,7 +18,7 @@ from sim.ledger import Charge
 from sim.pricing.catalog import HealthImagingCatalog
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.tiering.core import Meter, event_charges
+from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.tiering.healthimaging import AIA, FA, tier_path
 from sim.workload.model import Workload
 
@@ -31,13 +31,15 @@ class HealthImagingArchive(BookedAhead):
     read_tier_names = TIERS
 
     def __init__(self, name: str, catalog: HealthImagingCatalog, workload: Workload,
-                 egress_share: float):
+                 egress_share: float, keep_events: bool = False):
         end_s = self._set_up(name, catalog, workload)
         cal, st, rd = self._cal, workload.studies, workload.reads
         horizon = cal.horizon_s
         billable = np.maximum(st.size_bytes, int(catalog.min_billable_bytes.value))
         path = tier_path(st.created_s, end_s, rd.study, rd.time_s,
                          int(catalog.days_to_archive_instant.value))
+        self.events = EventLog(keep_events)
+        log_path(self.events, path.study, path.move_s, path.end_s, path.ends_in_read, horizon)
         b = billable[path.study]
         moved = path.move_s >= 0
         back = moved & path.ends_in_read

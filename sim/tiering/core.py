@@ -215,6 +215,26 @@ class EventLog:
         }
 
 
+def log_path(events: EventLog, study: np.ndarray, move_s: np.ndarray, end_s: np.ndarray,
+             ends_in_read: np.ndarray, horizon_s: int) -> None:
+    """Write a closed-form path's events: the stretches between a study's accesses, each
+    entering tier ``k + 1`` at ``move_s[stretch, k]`` (-1: not reached; tier 0 at the
+    stretch's start); a stretch that ends in a read brings the study back to tier 0 (a
+    transition), one that ends before ``horizon_s`` without a read is its deletion."""
+    if not events.enabled:
+        return
+    move = move_s.reshape(study.size, -1)
+    tier = np.zeros(study.size, dtype=np.int64)
+    for k in range(move.shape[1]):
+        moved = move[:, k] >= 0
+        events.add(move[moved, k], study[moved], "transition", tier[moved], k + 1)
+        tier[moved] = k + 1
+    back = ends_in_read & (tier > 0)
+    events.add(end_s[back], study[back], "transition", tier[back], 0)
+    gone = ~ends_in_read & (end_s < horizon_s)
+    events.add(end_s[gone], study[gone], "delete", tier[gone], -1)
+
+
 def rank_within(ids: np.ndarray) -> np.ndarray:
     """Occurrence number of each id among the equal ids before it (0 for the first)."""
     if ids.size == 0:
