@@ -183,13 +183,13 @@ def validate(
         _validate_policy(file)
         return
     from sim.archives import load_cloud_documents
+    from sim.scenario import cloud_part
     from sim.uncertainty.spec import load_uncertain
 
     uncertain = load_uncertain(file)
     spec = uncertain.central
     for archive in spec.archives:
-        cloud = archive.cloud if archive.kind == "hybrid" else archive
-        if cloud.kind == "cloud":
+        if (cloud := cloud_part(archive)) is not None:
             load_cloud_documents(cloud)
     archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
     out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
@@ -200,82 +200,18 @@ def validate(
 
 
 def _validate_policy(file: Path) -> None:
-    from sim.io.policy_files import (
-        document_kind,
-        load_azure_policy,
-        load_gcs_lifecycle,
-        load_intelligent_tiering,
-        load_lifecycle,
-        read_document,
-    )
+    """Recognise the document's kind (each provider lists the documents it reads), check it and
+    describe it."""
+    from sim import providers
+    from sim.io.policy_files import read_document
 
-    kind = document_kind(read_document(file))
-    if kind == "lifecycle":
-        config = load_lifecycle(file)
-        out.print(f"{file}: valid S3 Lifecycle configuration, {len(config.rules)} rule(s)",
-                  highlight=False)
-        for rule in config.rules:
-            steps = ", ".join(
-                f"{'expire' if a.storage_class == 'EXPIRE' else a.storage_class} "
-                f"{'at day ' + str(a.days) if a.days is not None else 'on ' + str(a.date)}"
-                for a in rule.actions)
-            state = "" if rule.enabled else " (disabled)"
-            out.print(f"  {rule.id}{state}: {steps or 'no current-version action'}",
-                      highlight=False)
-        for note in config.not_applied:
-            out.print(f"  note: {note} is accepted but not simulated", highlight=False)
-    elif kind == "intelligent-tiering":
-        configs = load_intelligent_tiering(file)
-        out.print(f"{file}: valid S3 Intelligent-Tiering configuration(s): "
-                  + ", ".join(c.id for c in configs), highlight=False)
-    elif kind == "azure-policy":
-        _describe_azure(file, load_azure_policy(file))
-    elif kind == "gcs-lifecycle":
-        _describe_gcs(file, load_gcs_lifecycle(file))
-    else:
-        raise InputError("not a policy document this tool knows: expected an S3 Lifecycle "
-                         "configuration (Rules), an Intelligent-Tiering configuration "
-                         "(Id, Status, Tierings), an Azure lifecycle management policy (rules) "
-                         "or a GCS lifecycle configuration (lifecycle.rule)", file=file)
-
-
-def _describe_azure(file: Path, policy) -> None:
-    from sim.tiering.azure_lifecycle import DELETE, TIERS
-
-    out.print(f"{file}: valid Azure lifecycle management policy, {len(policy.rules)} rule(s)",
-              highlight=False)
-    for rule in policy.rules:
-        steps = []
-        for target, c in sorted(rule.actions.items(), key=lambda kv: kv[1].days):
-            what = "delete" if target == DELETE else f"to {TIERS[target]}"
-            extra = (f" and {c.tier_change_days} days after the last tier change"
-                     if c.tier_change_days is not None else "")
-            steps.append(f"{what} {c.days} days after {c.clock.replace('_', ' ')}{extra}")
-        if rule.auto_tier_to_hot:
-            steps.append("back to Hot from Cool when read")
-        state = "" if rule.enabled else " (disabled)"
-        out.print(f"  {rule.name}{state}: {'; '.join(steps)}", highlight=False)
-    for note in policy.not_applied:
-        out.print(f"  note: {note} is accepted but not simulated", highlight=False)
-
-
-def _describe_gcs(file: Path, config) -> None:
-    from sim.tiering.gcs_lifecycle import CLASSES, DELETE
-
-    out.print(f"{file}: valid GCS lifecycle configuration, {len(config.rules)} rule(s) applied",
-              highlight=False)
-    for rule in config.rules:
-        what = "Delete" if rule.action == DELETE else f"SetStorageClass {CLASSES[rule.action]}"
-        when = [f"age {rule.age}" if rule.age is not None else "",
-                f"{rule.days_since_custom_time} days since Custom-Time"
-                if rule.days_since_custom_time is not None else "",
-                f"created before {rule.created_before}" if rule.created_before else "",
-                "in " + "/".join(CLASSES[c] for c in rule.matches_class)
-                if rule.matches_class else ""]
-        out.print(f"  rule {rule.number}: {what} ({', '.join(w for w in when if w) or 'always'})",
-                  highlight=False)
-    for note in config.not_applied:
-        out.print(f"  note: {note} is accepted but not simulated", highlight=False)
+    kind = providers.document_kind(read_document(file))
+    if kind is None:
+        expected = [k.expected for k in providers.document_kinds()]
+        raise InputError("not a policy document this tool knows: expected "
+                         + ", ".join(expected[:-1]) + " or " + expected[-1], file=file)
+    for line in kind.describe(file):
+        out.print(line, highlight=False)
 
 
 _JOBS_HELP = "Local processes (default: the machine's cores); with --scheduler, Dask workers."

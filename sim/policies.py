@@ -47,12 +47,12 @@ def s3_intelligent_tiering(archive_access_days: int | None = None,
 
 def write_policy(document: dict[str, Any], path: str | Path) -> Path:
     """Write a policy document as JSON and check that it loads back (raises on a bad policy)."""
-    from sim.io.policy_files import document_kind, load_intelligent_tiering, load_lifecycle
+    from sim import providers
 
+    kind = providers.document_kind(document)
+    if kind is None:
+        raise ValueError("not a policy document any provider reads")
     path = Path(path)
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    if document_kind(document) == "lifecycle":
-        load_lifecycle(path)
-    else:
-        load_intelligent_tiering(path)
+    kind.describe(path)  # loads it back: raises on a bad policy
     return path

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from sim import providers
+
 MODALITIES: tuple[str, ...] = ("CR", "CT", "MR", "US", "MG", "NM", "XA", "OT")
 """Modality codes (DICOM-style).  CR covers CR/DX, MG covers 2-D mammography and tomosynthesis,
 NM covers NM/PET, XA covers angiography and fluoroscopy, OT everything else."""
@@ -334,10 +336,6 @@ class FlatArchive(Model):
     price_source: str = Field(min_length=1, description="Source and as-of date of the price.")
 
 
-S3_CLASSES = ("STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR",
-              "GLACIER", "DEEP_ARCHIVE")
-
-
 class Migration(Model):
     """Moving the existing archive (``workload.existing``) into this cloud archive at the start:
     its studies are uploaded oldest first over the link, then the old system is switched off."""
@@ -384,33 +382,24 @@ class AzureOptions(Model):
         "lifecycle rules.")
 
 
-PROVIDER_CLASSES = {
-    "aws": S3_CLASSES,
-    "azure": ("Hot", "Cool", "Cold", "Archive"),
-    "gcp": ("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"),
-    "aws-healthimaging": (),
-}
-DEFAULT_CATALOG = {"aws": "aws-us-east-1", "aws-healthimaging": "aws-healthimaging-us-east-1",
-                   "azure": "azure-eastus", "gcp": "gcp-us-east1"}
-
-
 class CloudArchive(Model):
     """A cloud object-storage archive billed from a price catalog and real policy documents."""
 
     name: ArchiveName
     kind: Literal["cloud"]
-    provider: Literal["aws", "aws-healthimaging", "azure", "gcp"] = Field(
-        description="aws: S3 (storage classes, Lifecycle, Intelligent-Tiering); "
-        "aws-healthimaging: AWS HealthImaging (image sets, two tiers by touches); azure: Azure "
-        "Blob Storage (access tiers, lifecycle management policy or smart tier); gcp: Google "
-        "Cloud Storage (lifecycle rules or Autoclass).")
+    provider: str = Field(
+        description="The cloud provider: " + "; ".join(
+            f"{p.name}: {p.summary}" for p in map(providers.get, providers.names())) + ".",
+        json_schema_extra={"enum": list(providers.names())})
     catalog: str = Field(
         "", description="A shipped price catalog (sim/data/prices) or a file path (default: "
-        "aws-us-east-1, aws-healthimaging-us-east-1, azure-eastus or gcp-us-east1).")
+        "the provider's, e.g. " + ", ".join(
+            providers.get(n).default_catalog for n in providers.names()) + ").")
     storage_class: str = Field(
-        "", description="Class or tier new studies are uploaded to (default: STANDARD; Azure: "
-        "Hot).  aws: " + ", ".join(S3_CLASSES) + "; azure: Hot, Cool, Cold, Archive; gcp: "
-        "STANDARD, NEARLINE, COLDLINE, ARCHIVE."
+        "", description="Class or tier new studies are uploaded to (default: the provider's "
+        "first).  " + "; ".join(f"{n}: {', '.join(providers.get(n).storage_classes)}"
+                                for n in providers.names()
+                                if providers.get(n).storage_classes) + "."
     )
     lifecycle: Path | None = Field(
         None, description="Lifecycle policy document: S3 Lifecycle configuration (JSON as the "
@@ -459,65 +448,49 @@ class CloudArchive(Model):
     def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
         return _existing(path, info)
 
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, name: str) -> str:
+        providers.get(name)  # an unknown provider is an error listing the known ones
+        return name
+
     @model_validator(mode="before")
     @classmethod
     def _defaults(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            provider = data.get("provider")
+        if isinstance(data, dict) and data.get("provider") in providers.names():
+            provider = providers.get(data["provider"])
             if not data.get("catalog"):
-                data = {**data, "catalog": DEFAULT_CATALOG.get(provider, "aws-us-east-1")}
-            if not data.get("storage_class") and provider in PROVIDER_CLASSES:
-                classes = PROVIDER_CLASSES[provider]
-                data = {**data, "storage_class": "Hot" if provider == "azure" else
-                        ("STANDARD" if classes else "")}
+                data = {**data, "catalog": provider.default_catalog}
+            if not data.get("storage_class"):
+                data = {**data, "storage_class": provider.default_storage_class}
         return data
 
     @model_validator(mode="after")
     def _storage_class_of_provider(self) -> CloudArchive:
-        allowed = PROVIDER_CLASSES[self.provider]
+        allowed = providers.get(self.provider).storage_classes
         if allowed and self.storage_class not in allowed:
             raise ValueError(f"storage_class {self.storage_class!r} is not a {self.provider} "
                              f"class; allowed: {', '.join(allowed)}")
-        if not allowed and self.storage_class:
-            raise ValueError("AWS HealthImaging has no storage classes: remove storage_class")
         return self
 
-    def _fields_given(self, names: tuple[str, ...]) -> list[str]:
+    def given(self, names: tuple[str, ...]) -> list[str]:
         """Which of these optional settings are given on this entry."""
-        defaults = {"storage_class": ("", "STANDARD"), "custom_time": ("none",)}
+        defaults = {"storage_class": ("", providers.get(self.provider).default_storage_class),
+                    "custom_time": ("none",)}
         return [f for f in names
                 if getattr(self, f) not in defaults.get(f, (None,))]
 
     @model_validator(mode="after")
     def _provider_settings(self) -> CloudArchive:
-        """Settings of one provider given on another's archive are mistakes, not defaults."""
-        own = {"aws": ("intelligent_tiering",), "azure": ("azure",),
-               "gcp": ("autoclass", "custom_time"), "aws-healthimaging": ()}
-        foreign = [f for p, names in own.items() if p != self.provider
-                   for f in self._fields_given(names)]
+        """Settings of one provider given on another's archive are mistakes, not defaults; then
+        the provider's own checks."""
+        foreign = [f for name in providers.names() if name != self.provider
+                   for f in self.given(providers.get(name).settings)]
         if foreign:
             raise ValueError(f"{', '.join(foreign)}: not a setting of provider {self.provider}")
-        if self.provider == "gcp" and self.autoclass is not None:
-            used = self._fields_given(("lifecycle", "storage_class"))
-            if used:
-                raise ValueError("Autoclass starts every object in STANDARD and moves it by "
-                                 f"itself: remove {', '.join(used)}")
-        if self.provider == "azure" and self.azure is not None and self.azure.smart_tier:
-            used = self._fields_given(("lifecycle",)) + (
-                ["storage_class"] if self.storage_class != "Hot" else [])
-            if used:
-                raise ValueError("smart tier moves blobs between Hot, Cool and Cold by itself "
-                                 f"(new blobs start in Hot): remove {', '.join(used)}")
-        return self
-
-    @model_validator(mode="after")
-    def _healthimaging_has_no_s3_policies(self) -> CloudArchive:
-        if self.provider == "aws-healthimaging":
-            used = self._fields_given(("lifecycle",))
-            if used:
-                raise ValueError("AWS HealthImaging tiers image sets by itself (Frequent Access, "
-                                 "Archive Instant Access after 30 days without a touch); "
-                                 f"remove {', '.join(used)}")
+        problems = providers.get(self.provider).check(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @model_validator(mode="after")
@@ -687,6 +660,12 @@ class HybridArchive(OnPremCosts):
     cloud: CloudArchive
 
 
+def cloud_part(archive) -> CloudArchive | None:
+    """The cloud archive of an entry: itself, a hybrid's cloud part, or None."""
+    cloud = archive.cloud if archive.kind == "hybrid" else archive
+    return cloud if cloud.kind == "cloud" else None
+
+
 Archive = Annotated[FlatArchive | CloudArchive | OnPremArchive | HybridArchive,
                     Field(discriminator="kind")]
 
@@ -764,8 +743,8 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _migration_needs_history(self) -> Scenario:
         for i, a in enumerate(self.archives):
-            cloud = a.cloud if a.kind == "hybrid" else a
-            if cloud.kind == "cloud" and cloud.migration is not None \
+            cloud = cloud_part(a)
+            if cloud is not None and cloud.migration is not None \
                     and self.workload.existing is None:
                 raise ValueError(f"archives.{i}: migration needs workload.existing (the archive "
                                  "to move)")

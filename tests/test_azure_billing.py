@@ -13,7 +13,7 @@ from sim.archives.azure import AzureBlobArchive
 from sim.archives.azure_smart_tier import AzureSmartTierArchive
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_provider_catalog
+from sim.providers import load_catalog
 from sim.tiering.azure_lifecycle import parse_management_policy
 from tests.cloud_helpers import hand_workload, row
 
@@ -42,7 +42,7 @@ def policy(base_blob: dict, prefix: list[str] | None = None):
 
 def bill(w, tier="Hot", rules=None, tracking=True, enabled_s=0, min_size_from_s=0,
          priority="Standard"):
-    archive = AzureBlobArchive("az", load_provider_catalog("azure", "azure-eastus"), w, tier, rules,
+    archive = AzureBlobArchive("az", load_catalog("azure", "azure-eastus"), w, tier, rules,
                                "studies/{modality}/{study_id}", {}, 0.0, tracking, enabled_s,
                                min_size_from_s, priority, "Hot", keep_events=True)
     return archive, ledger_frame(run_loop(w, [archive]))
@@ -230,7 +230,7 @@ def test_smart_tier_moves_by_inactivity_and_charges_monitoring():
     # 1 GiB (one blob) uploaded Jan 1: Cool on day 30, Cold on day 90 (Apr 1); read on day 100
     # 12:00 (Apr 11): from Cold, back to Hot.  Monitoring $0.04 per 10,000 blobs per month.
     w = workload([GIB], [(0, 100 * DAY + 12 * HOUR)], months=5)
-    archive = AzureSmartTierArchive("st", load_provider_catalog("azure", "azure-eastus"), w, 0.0)
+    archive = AzureSmartTierArchive("st", load_catalog("azure", "azure-eastus"), w, 0.0)
     ledger = ledger_frame(run_loop(w, [archive]))
     assert row(ledger, "2027-01", "Hot") == pytest.approx((30 / 31, 30 / 31 * HOT))
     assert row(ledger, "2027-01", "Cool") == pytest.approx((1 / 31, 1 / 31 * COOL))

@@ -13,7 +13,7 @@ from sim.archives.gcs import GcsAutoclassArchive
 from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_provider_catalog
+from sim.providers import load_catalog
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from tests.conftest import SCENARIOS
 
@@ -37,7 +37,7 @@ def workload(sizes, reads, months):
 
 
 def bill(w, terminal="ARCHIVE"):
-    catalog = load_provider_catalog("gcp", "gcp-us-east1")
+    catalog = load_catalog("gcp", "gcp-us-east1")
     archive = GcsAutoclassArchive("gcs", catalog, w, terminal, 0.0)
     return archive, ledger_frame(run_loop(w, [archive]))
 
@@ -92,7 +92,7 @@ def test_gcs_variant_runs_end_to_end_and_lists_stand_in_prices():
     result = sim.run(scenario)
     assert set(result.reads.tier) <= {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"}
     listed = result.summary["unconfirmed_prices_used"]
-    catalog = load_provider_catalog("gcp", "gcp-us-east1")
+    catalog = load_catalog("gcp", "gcp-us-east1")
     assert set(listed) <= set(catalog.unconfirmed())
     assert "gcp-us-east1.classes.ARCHIVE.class_a_usd_per_1000" in catalog.unconfirmed()
 

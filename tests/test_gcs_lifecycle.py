@@ -13,7 +13,7 @@ import yaml
 from sim.archives.gcs import GcsLifecycleArchive
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_provider_catalog
+from sim.providers import load_catalog
 from sim.tiering.gcs_lifecycle import parse_gcs_lifecycle
 from tests.cloud_helpers import hand_workload, row
 
@@ -33,7 +33,7 @@ def rules(*raw):
 
 def bill(w, storage_class="STANDARD", config=None, custom_time="none", catalog="gcp-us-east1",
          key="studies/{modality}/{study_id}"):
-    archive = GcsLifecycleArchive("gcs", load_provider_catalog("gcp", catalog), w, storage_class,
+    archive = GcsLifecycleArchive("gcs", load_catalog("gcp", catalog), w, storage_class,
                                   config, key, 0.0, custom_time, keep_events=True)
     return archive, ledger_frame(run_loop(w, [archive]))
 

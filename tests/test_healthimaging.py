@@ -13,7 +13,7 @@ from sim.archives.healthimaging import HealthImagingArchive
 from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_provider_catalog
+from sim.providers import load_catalog
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from tests.conftest import SCENARIOS
 
@@ -35,7 +35,7 @@ def workload(sizes, objects, reads, months=3, delete_s=None):
 
 
 def bill(w):
-    archive = HealthImagingArchive("hi", load_provider_catalog(
+    archive = HealthImagingArchive("hi", load_catalog(
         "aws-healthimaging", "aws-healthimaging-us-east-1"), w, egress_share=0.0)
     return archive, ledger_frame(run_loop(w, [archive]))
 

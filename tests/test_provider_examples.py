@@ -20,7 +20,8 @@ from sim.archives.gcs import GcsLifecycleArchive
 from sim.calendar import Calendar
 from sim.des import run_loop
 from sim.ledger import ledger_frame
-from sim.pricing.catalog import load_provider_catalog, override_prices
+from sim.pricing.catalog import override_prices
+from sim.providers import load_catalog
 from sim.tiering.gcs_lifecycle import parse_gcs_lifecycle
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from tests.cloud_helpers import row as crow
@@ -268,7 +269,7 @@ def month_workload(start: dt.date, sizes, reads=(), months=1, objects=None, dele
 
 
 def azure_bill(w, tier, overrides=None, priority="Standard", rehydrate_to="Hot"):
-    catalog = load_provider_catalog("azure", "azure-eastus")
+    catalog = load_catalog("azure", "azure-eastus")
     catalog = override_prices(catalog, overrides or {}, "test")
     archive = AzureBlobArchive("az", catalog, w, tier, None, "studies/{modality}/{study_id}", {},
                                0.0, True, 0, 0, priority, rehydrate_to, keep_events=True)
@@ -347,7 +348,7 @@ STD_H = 0.000027397
 
 
 def gcs_bill(w, storage_class="STANDARD", config=None, egress_share=0.0):
-    archive = GcsLifecycleArchive("gcs", load_provider_catalog("gcp", "gcp-us-east1"), w,
+    archive = GcsLifecycleArchive("gcs", load_catalog("gcp", "gcp-us-east1"), w,
                                   storage_class, config, "studies/{modality}/{study_id}",
                                   egress_share, "none", keep_events=True)
     return archive, ledger_frame(run_loop(w, [archive]))
@@ -401,7 +402,7 @@ def test_gcs_nearline_early_deletion_1000_gb_day_15():
     config = parse_gcs_lifecycle({"lifecycle": {"rule": [
         {"action": {"type": "Delete"}, "condition": {"age": 15}}]}})
     w = month_workload(dt.date(2027, 4, 1), [1000 * GIB])
-    catalog = override_prices(load_provider_catalog("gcp", "gcp-us-east1"),
+    catalog = override_prices(load_catalog("gcp", "gcp-us-east1"),
                               {"classes.NEARLINE.storage_usd_per_gib_hour": 0.01 / 720}, "test")
     archive = GcsLifecycleArchive("gcs", catalog, w, "NEARLINE", config,
                                   "studies/{modality}/{study_id}", 0.0, "none")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim import providers
 from sim.archives.base import ArchiveModel
 from sim.archives.flat import FlatArchive
 from sim.archives.hybrid import HybridArchive
@@ -9,7 +10,7 @@ from sim.archives.linked import LinkedCloud, UploadPlan, plan_upload
 from sim.archives.onprem import OnPremArchive
 from sim.archives.s3 import S3Archive
 from sim.network import ALWAYS_UP, Link
-from sim.scenario import Archive, CloudArchive
+from sim.scenario import Archive, CloudArchive, cloud_part
 from sim.workload.model import Workload
 
 
@@ -37,88 +38,21 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
 
 
 def load_cloud_documents(spec: CloudArchive):
-    """A cloud archive entry's price catalog and parsed policy documents (every file read and
-    checked; errors name the file, rule and field): (catalog, lifecycle, intelligent_tiering)."""
-    from sim.io import policy_files as pf
-    from sim.pricing import catalog as cat
+    """A cloud archive entry's price catalog (with its ``price_overrides``) and the parsed policy
+    documents its provider reads (every file read and checked; errors name the file, rule and
+    field): (catalog, documents)."""
+    from sim.pricing.catalog import override_prices
 
-    catalog = cat.override_prices(cat.load_provider_catalog(spec.provider, spec.catalog),
-                                  dict(spec.price_overrides),
-                                  f"archive {spec.name!r} price_overrides")
-    if spec.provider == "aws-healthimaging":
-        return catalog, None, None
-    if spec.provider == "gcp":
-        return catalog, pf.load_gcs_lifecycle(spec.lifecycle) if spec.lifecycle else None, None
-    if spec.provider == "azure":
-        return catalog, pf.load_azure_policy(spec.lifecycle) if spec.lifecycle else None, None
-    return (catalog,
-            pf.load_lifecycle(spec.lifecycle) if spec.lifecycle else None,
-            pf.load_intelligent_tiering(spec.intelligent_tiering)
-            if spec.intelligent_tiering else [])
+    catalog = override_prices(providers.load_catalog(spec.provider, spec.catalog),
+                              dict(spec.price_overrides),
+                              f"archive {spec.name!r} price_overrides")
+    return catalog, providers.get(spec.provider).load_documents(spec)
 
 
 def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
-    """The engine of a cloud archive entry: S3, AWS HealthImaging, Azure Blob or GCS."""
-    catalog, lifecycle, it_configs = load_cloud_documents(spec)
-    if spec.provider == "gcp":
-        from sim.archives.gcs import GcsAutoclassArchive, GcsLifecycleArchive
-
-        if spec.autoclass is not None:
-            return GcsAutoclassArchive(spec.name, catalog, workload,
-                                       spec.autoclass.terminal_storage_class, spec.egress_share,
-                                       keep_events)
-        return GcsLifecycleArchive(spec.name, catalog, workload, spec.storage_class, lifecycle,
-                                   spec.object_key, spec.egress_share, spec.custom_time,
-                                   keep_events)
-    if spec.provider == "azure":
-        return build_azure(spec, catalog, lifecycle, workload, keep_events)
-    if spec.provider == "aws-healthimaging":
-        from sim.archives.healthimaging import HealthImagingArchive
-
-        return HealthImagingArchive(spec.name, catalog, workload, spec.egress_share,
-                                    keep_events)
-    return S3Archive(
-        name=spec.name,
-        catalog=catalog,
-        workload=workload,
-        storage_class=spec.storage_class,
-        lifecycle=lifecycle,
-        it_configs=it_configs,
-        restore_tier=spec.restore_tier,
-        restore_days=spec.restore_days,
-        key_template=spec.object_key,
-        tag_templates=dict(spec.object_tags),
-        egress_share=spec.egress_share,
-        keep_events=keep_events,
-    )
-
-
-def build_azure(spec: CloudArchive, catalog, policy, workload: Workload, keep_events: bool):
-    """An Azure Blob archive: lifecycle management policy, or smart tier."""
-    import datetime as dt
-
-    from sim.scenario import AzureOptions
-
-    options = spec.azure or AzureOptions()
-    cal = workload.calendar
-    start = cal.start
-    if options.smart_tier:
-        from sim.archives.azure_smart_tier import AzureSmartTierArchive
-
-        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share,
-                                     keep_events)
-    from sim.archives.azure import AzureBlobArchive
-
-    dates = catalog.min_billable_size_effective
-    new_from = dt.date.fromisoformat(dates.new_accounts_from.value)
-    all_from = dt.date.fromisoformat(dates.all_accounts_from.value)
-    created = options.account_created or start
-    min_size_from = max(created, new_from) if created >= new_from else all_from
-    return AzureBlobArchive(
-        spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
-        dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
-        cal.midnight_s(options.policy_enabled or start), cal.midnight_s(min_size_from),
-        options.rehydrate_priority, options.rehydrate_to, keep_events)
+    """The engine of a cloud archive entry, from its provider."""
+    catalog, documents = load_cloud_documents(spec)
+    return providers.get(spec.provider).build(spec, catalog, documents, workload, keep_events)
 
 
 def shardable(spec: Archive) -> bool:
@@ -135,8 +69,8 @@ def shardable(spec: Archive) -> bool:
 
 def migration_of(spec: Archive):
     """The archive's migration settings, or None."""
-    cloud = spec.cloud if spec.kind == "hybrid" else spec
-    return cloud.migration if cloud.kind == "cloud" else None
+    cloud = cloud_part(spec)
+    return cloud.migration if cloud is not None else None
 
 
 __all__ = ["ArchiveModel", "FlatArchive", "HybridArchive", "OnPremArchive", "S3Archive",

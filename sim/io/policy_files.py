@@ -92,24 +92,6 @@ def _parsed(path: Path, parse: Callable[[Any], Any]) -> Any:
         raise InputError(exc.problems, file=path) from None
 
 
-def document_kind(doc: Any) -> str:
-    """'lifecycle' (S3), 'intelligent-tiering', 'azure-policy', 'gcs-lifecycle' or 'unknown'
-    (for ``archive-sim validate``)."""
-    if isinstance(doc, dict):
-        inner = doc.get("properties", doc) if isinstance(doc.get("properties"), dict) else doc
-        inner = inner.get("policy", inner) if isinstance(inner.get("policy"), dict) else inner
-        if "rules" in inner:
-            return "azure-policy"
-        if "rule" in doc or ("lifecycle" in doc and isinstance(doc["lifecycle"], dict)):
-            return "gcs-lifecycle"
-        if "Rules" in doc or "LifecycleConfiguration" in doc:
-            return "lifecycle"
-        if {"Tierings", "IntelligentTieringConfiguration",
-                "IntelligentTieringConfigurationList"} & set(doc):
-            return "intelligent-tiering"
-    return "unknown"
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 

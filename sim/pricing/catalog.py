@@ -331,13 +331,6 @@ def override_prices(catalog, overrides: dict[str, float], where: str):
         raise InputError(f"{where}: {exc.errors()[0]['msg']}") from None
 
 
-def load_provider_catalog(provider: str, name_or_path: str | Path):
-    """The catalog of a cloud provider (``aws``, ``aws-healthimaging``, ``azure``, ``gcp``)."""
-    model = {"aws": Catalog, "aws-healthimaging": HealthImagingCatalog, "azure": AzureCatalog,
-             "gcp": GcsCatalog}[provider]
-    return load_catalog(name_or_path, model)
-
-
 def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
     if isinstance(node, Price | BandedPrice | RestoreTier | Fact):
         if node.confidence == "UNCONFIRMED":

@@ -9,8 +9,9 @@ from typing import Any
 
 import yaml
 
+from sim import providers
 from sim.compare import Comparison
-from sim.pricing.catalog import load_provider_catalog
+from sim.scenario import cloud_part
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1a1a1a;
@@ -164,11 +165,10 @@ def _assumptions(c: Comparison) -> str:
     catalogs: set[tuple[str, str]] = set()
     for r in c.results.values():
         for a in r.scenario.archives:
-            cloud = a.cloud if a.kind == "hybrid" else a
-            if cloud.kind == "cloud":
+            if (cloud := cloud_part(a)) is not None:
                 catalogs.add((cloud.catalog, cloud.provider))
     for name, provider in sorted(catalogs):
-        cat = load_provider_catalog(provider, name)
+        cat = providers.load_catalog(provider, name)
         out.append(f"<p>Price catalog <b>{html.escape(cat.catalog)}</b> ({cat.provider}, "
                    f"{cat.region}), compiled {cat.compiled}; sources: "
                    + "; ".join(html.escape(f"{k}: {v}") for k, v in cat.sources.items())

@@ -1,0 +1,93 @@
+"""Amazon S3: storage classes, S3 Lifecycle configurations and S3 Intelligent-Tiering
+configurations (engine: :mod:`sim.archives.s3`; catalog: ``aws-us-east-1``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.pricing.catalog import Catalog
+from sim.providers import DocumentKind, Provider, register
+from sim.tiering.s3_lifecycle import ALL_CLASSES
+
+
+def load_documents(spec) -> tuple[Any, list]:
+    """(S3 Lifecycle configuration or None, Intelligent-Tiering configurations)."""
+    from sim.io import policy_files as pf
+
+    return (pf.load_lifecycle(spec.lifecycle) if spec.lifecycle else None,
+            pf.load_intelligent_tiering(spec.intelligent_tiering)
+            if spec.intelligent_tiering else [])
+
+
+def build(spec, catalog, documents, workload, keep_events: bool):
+    from sim.archives.s3 import S3Archive
+
+    lifecycle, it_configs = documents
+    return S3Archive(
+        name=spec.name,
+        catalog=catalog,
+        workload=workload,
+        storage_class=spec.storage_class,
+        lifecycle=lifecycle,
+        it_configs=it_configs,
+        restore_tier=spec.restore_tier,
+        restore_days=spec.restore_days,
+        key_template=spec.object_key,
+        tag_templates=dict(spec.object_tags),
+        egress_share=spec.egress_share,
+        keep_events=keep_events,
+    )
+
+
+def _is_lifecycle(doc: Any) -> bool:
+    return isinstance(doc, dict) and ("Rules" in doc or "LifecycleConfiguration" in doc)
+
+
+def _describe_lifecycle(file: Path) -> list[str]:
+    from sim.io.policy_files import load_lifecycle
+
+    config = load_lifecycle(file)
+    lines = [f"{file}: valid S3 Lifecycle configuration, {len(config.rules)} rule(s)"]
+    for rule in config.rules:
+        steps = ", ".join(
+            f"{'expire' if a.storage_class == 'EXPIRE' else a.storage_class} "
+            f"{'at day ' + str(a.days) if a.days is not None else 'on ' + str(a.date)}"
+            for a in rule.actions)
+        state = "" if rule.enabled else " (disabled)"
+        lines.append(f"  {rule.id}{state}: {steps or 'no current-version action'}")
+    lines += [f"  note: {note} is accepted but not simulated" for note in config.not_applied]
+    return lines
+
+
+def _is_intelligent_tiering(doc: Any) -> bool:
+    return isinstance(doc, dict) and bool({"Tierings", "IntelligentTieringConfiguration",
+                                           "IntelligentTieringConfigurationList"} & set(doc))
+
+
+def _describe_intelligent_tiering(file: Path) -> list[str]:
+    from sim.io.policy_files import load_intelligent_tiering
+
+    configs = load_intelligent_tiering(file)
+    return [f"{file}: valid S3 Intelligent-Tiering configuration(s): "
+            + ", ".join(c.id for c in configs)]
+
+
+PROVIDER = register(Provider(
+    name="aws",
+    summary="S3 (storage classes, Lifecycle, Intelligent-Tiering)",
+    storage_classes=ALL_CLASSES,
+    default_storage_class="STANDARD",
+    default_catalog="aws-us-east-1",
+    catalog_model=Catalog,
+    build=build,
+    load_documents=load_documents,
+    settings=("intelligent_tiering",),
+    documents=(
+        DocumentKind("S3 Lifecycle configuration", _is_lifecycle, _describe_lifecycle,
+                     "an S3 Lifecycle configuration (Rules)"),
+        DocumentKind("S3 Intelligent-Tiering configuration", _is_intelligent_tiering,
+                     _describe_intelligent_tiering,
+                     "an Intelligent-Tiering configuration (Id, Status, Tierings)"),
+    ),
+))

@@ -1,0 +1,100 @@
+"""Azure Blob Storage: access tiers, lifecycle management policies or smart tier (engines:
+:mod:`sim.archives.azure`, :mod:`sim.archives.azure_smart_tier`; catalog: ``azure-eastus``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sim.pricing.catalog import AzureCatalog
+from sim.providers import DocumentKind, Provider, register
+from sim.tiering.azure_lifecycle import TIERS
+
+
+def load_documents(spec):
+    """The lifecycle management policy, or None."""
+    from sim.io.policy_files import load_azure_policy
+
+    return load_azure_policy(spec.lifecycle) if spec.lifecycle else None
+
+
+def build(spec, catalog, policy, workload, keep_events: bool):
+    """A lifecycle-managed account, or smart tier."""
+    from sim.scenario import AzureOptions
+
+    options = spec.azure or AzureOptions()
+    cal = workload.calendar
+    start = cal.start
+    if options.smart_tier:
+        from sim.archives.azure_smart_tier import AzureSmartTierArchive
+
+        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share,
+                                     keep_events)
+    from sim.archives.azure import AzureBlobArchive
+
+    dates = catalog.min_billable_size_effective
+    new_from = dt.date.fromisoformat(dates.new_accounts_from.value)
+    all_from = dt.date.fromisoformat(dates.all_accounts_from.value)
+    created = options.account_created or start
+    min_size_from = max(created, new_from) if created >= new_from else all_from
+    return AzureBlobArchive(
+        spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
+        dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
+        cal.midnight_s(options.policy_enabled or start), cal.midnight_s(min_size_from),
+        options.rehydrate_priority, options.rehydrate_to, keep_events)
+
+
+def check(spec) -> list[str]:
+    if spec.azure is not None and spec.azure.smart_tier:
+        used = spec.given(("lifecycle",)) + (
+            ["storage_class"] if spec.storage_class != "Hot" else [])
+        if used:
+            return ["smart tier moves blobs between Hot, Cool and Cold by itself (new blobs "
+                    f"start in Hot): remove {', '.join(used)}"]
+    return []
+
+
+def _is_policy(doc: Any) -> bool:
+    if not isinstance(doc, dict):
+        return False
+    inner = doc.get("properties", doc) if isinstance(doc.get("properties"), dict) else doc
+    inner = inner.get("policy", inner) if isinstance(inner.get("policy"), dict) else inner
+    return "rules" in inner
+
+
+def _describe_policy(file: Path) -> list[str]:
+    from sim.io.policy_files import load_azure_policy
+    from sim.tiering.azure_lifecycle import DELETE
+
+    policy = load_azure_policy(file)
+    lines = [f"{file}: valid Azure lifecycle management policy, {len(policy.rules)} rule(s)"]
+    for rule in policy.rules:
+        steps = []
+        for target, c in sorted(rule.actions.items(), key=lambda kv: kv[1].days):
+            what = "delete" if target == DELETE else f"to {TIERS[target]}"
+            extra = (f" and {c.tier_change_days} days after the last tier change"
+                     if c.tier_change_days is not None else "")
+            steps.append(f"{what} {c.days} days after {c.clock.replace('_', ' ')}{extra}")
+        if rule.auto_tier_to_hot:
+            steps.append("back to Hot from Cool when read")
+        state = "" if rule.enabled else " (disabled)"
+        lines.append(f"  {rule.name}{state}: {'; '.join(steps)}")
+    lines += [f"  note: {note} is accepted but not simulated" for note in policy.not_applied]
+    return lines
+
+
+PROVIDER = register(Provider(
+    name="azure",
+    summary="Azure Blob Storage (access tiers, lifecycle management policy or smart tier)",
+    storage_classes=TIERS,
+    default_storage_class="Hot",
+    default_catalog="azure-eastus",
+    catalog_model=AzureCatalog,
+    build=build,
+    load_documents=load_documents,
+    settings=("azure",),
+    check=check,
+    documents=(DocumentKind("Azure lifecycle management policy", _is_policy, _describe_policy,
+                            "an Azure lifecycle management policy (rules)"),),
+))
