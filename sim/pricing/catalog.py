@@ -146,7 +146,7 @@ class Egress(_Model):
         return self
 
 
-class _Catalog(_Model):
+class CatalogBase(_Model):
     """What every price catalog has: its name, region, currency, when it was compiled, the GiB it
     bills by, its sources, and a way to list its unconfirmed prices."""
 
@@ -164,7 +164,7 @@ class _Catalog(_Model):
         return found
 
 
-class Catalog(_Catalog):
+class Catalog(CatalogBase):
     provider: Literal["aws"]
     classes: dict[str, StorageClass]
     intelligent_tiering: IntelligentTiering
@@ -172,7 +172,7 @@ class Catalog(_Catalog):
     egress_internet: Egress
 
 
-class HealthImagingCatalog(_Catalog):
+class HealthImagingCatalog(CatalogBase):
     """AWS HealthImaging: two tiers by image-set touches, API calls, no retrieval fees."""
 
     provider: Literal["aws-healthimaging"]
@@ -214,7 +214,7 @@ class Autoclass(_Model):
     archive_after_days: Price
 
 
-class GcsCatalog(_Catalog):
+class GcsCatalog(CatalogBase):
     """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
 
     provider: Literal["gcp"]
@@ -273,7 +273,7 @@ class SmartTier(_Model):
     tier_change_fees: Price
 
 
-class AzureCatalog(_Catalog):
+class AzureCatalog(CatalogBase):
     """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
 
     provider: Literal["azure"]
