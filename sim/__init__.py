@@ -5,13 +5,12 @@
 >>> c = sim.compare([...scenarios...], baseline="...")
 """
 
-__version__ = "0.1.0"
-
 from sim import policies
 from sim.compare import Comparison, compare
 from sim.io.scenario_file import load_scenario
 from sim.run import RunResult, load_workload, run
 from sim.scenario import Scenario
+from sim.version import __version__
 
 __all__ = ["Comparison", "RunResult", "Scenario", "__version__", "compare", "load_scenario",
            "load_workload", "policies", "run"]

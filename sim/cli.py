@@ -63,8 +63,9 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
 ) -> None:
     """Run one scenario and write ledger.csv, workload.csv, summary.json and more to --out."""
-    from sim.io.outputs import check_out_dir, write_run
+    from sim.files import check_out_dir
     from sim.io.scenario_file import load_scenario
+    from sim.report.run_outputs import write_run
     from sim.run import run as run_scenario
 
     if seed is not None and seed < 0:
@@ -103,14 +104,14 @@ def compare(
     """Run several scenarios on the same workload draw and write report.html, comparison.json,
     tables, figures and a one-page PDF to --out."""
     from sim.compare import compare as compare_scenarios
-    from sim.io.compare_outputs import write_comparison
     from sim.io.scenario_file import load_scenario
+    from sim.report.compare_outputs import write_comparison
 
     if len(scenarios) < 2:
         raise InputError("compare: give at least two scenario files")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs: must be 1 or more (got {jobs})")
-    from sim.io.outputs import check_out_dir
+    from sim.files import check_out_dir
 
     check_out_dir(out_dir, marker="comparison.json")
     specs = [load_scenario(path) for path in scenarios]
@@ -236,7 +237,7 @@ def montecarlo(
     """Monte Carlo: P10/P50/P90 per year and option, the NPV difference from the baseline,
     the probability that each option is the cheapest; fan charts."""
     _check_batch_folder(out_dir)
-    from sim.io.batch_outputs import write_results
+    from sim.report.batch_outputs import write_results
     from sim.report.uncertainty_figures import fan_chart, npv_difference
     from sim.uncertainty import load_uncertain
     from sim.uncertainty import montecarlo as run_montecarlo
@@ -280,7 +281,7 @@ def sensitivity(
     """One at a time, each uncertain input at its P10 and P90 (the others central): NPV swing
     per input and a tornado chart."""
     _check_batch_folder(out_dir)
-    from sim.io.batch_outputs import write_results
+    from sim.report.batch_outputs import write_results
     from sim.report.uncertainty_figures import tornado
     from sim.uncertainty import load_uncertain
     from sim.uncertainty import sensitivity as run_sensitivity
@@ -315,7 +316,7 @@ def sweep(
     """Grid sweep: the scenario at every combination of the --set values; total cost and NPV
     of each."""
     _check_batch_folder(out_dir)
-    from sim.io.batch_outputs import write_results
+    from sim.report.batch_outputs import write_results
     from sim.report.uncertainty_figures import sweep_chart
     from sim.uncertainty import load_uncertain
     from sim.uncertainty import sweep as run_sweep
@@ -356,8 +357,8 @@ def _pick(wanted: str, names: list[str]) -> str:
 
 def _check_batch_folder(out_dir: Path) -> None:
     """--out of a batch: checked before anything is drawn or run."""
-    from sim.io.batch_outputs import MARKER
-    from sim.io.outputs import check_out_dir
+    from sim.files import check_out_dir
+    from sim.uncertainty.store import MARKER
 
     check_out_dir(out_dir, MARKER)
 
@@ -428,9 +429,9 @@ def calibrate(
     from sim.calibrate.fit import MIN_STUDIES
     from sim.calibrate.privacy import Pseudonymizer
     from sim.calibrate.readers import check_date_format, column_options
-    from sim.io.calibration_outputs import MARKER, write_calibration
-    from sim.io.outputs import check_out_dir
+    from sim.files import check_out_dir
     from sim.io.scenario_file import load_scenario
+    from sim.report.calibration_outputs import MARKER, write_calibration
 
     check_out_dir(out_dir.resolve(), MARKER)
     columns = column_options(column or [])

@@ -1,6 +1,6 @@
 """One run, end to end: scenario -> workload -> archives in the run loop -> ledger -> summary.
 
->>> import sim
+>>> from sim.version import __version__
 >>> result = sim.run(sim.load_scenario("scenarios/academic-medical-center.yaml"))
 >>> result.ledger.groupby("archive").amount_usd.sum()
 """
@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import sim
 from sim.des import ProgressCallback
 from sim.errors import InputError
 from sim.finance import present_value_flows, with_price_changes
@@ -22,6 +21,7 @@ from sim.network import build_link
 from sim.read_outcomes import read_figures, reads_table
 from sim.scenario import Scenario
 from sim.shards import simulate
+from sim.version import __version__
 from sim.workload import NEVER, READ_KIND_NAMES, Workload, generate_workload
 from sim.workload.stats import monthly_workload
 
@@ -172,7 +172,7 @@ def summarise(scenario: Scenario, cal, ledger: pd.DataFrame, table: pd.DataFrame
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),
         "seed": scenario.seed,
-        "version": sim.__version__,
+        "version": __version__,
         "start": cal.start.isoformat(),
         "end_exclusive": cal.end.isoformat(),
         "horizon_months": scenario.horizon_months,
@@ -282,7 +282,7 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
 def _cohorts_on_dask(scenario: Scenario, scheduler: str, jobs: int,
                      progress: ProgressCallback | None) -> list:
     from sim.cohorts import run_cohort
-    from sim.uncertainty.runner import dask_map
+    from sim.executors import dask_map
 
     n = scenario.workload.cohorts
     outcomes: list = [None] * n

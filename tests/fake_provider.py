@@ -53,6 +53,9 @@ PROVIDER = Provider(
     default_storage_class="FAKE",
     default_catalog="fake-catalog.yaml",
     catalog_model=FakeCatalog,
-    build=lambda spec, catalog, documents, workload, keep_events: FakeArchive(
-        spec.name, catalog, workload),
+    engine="tests.fake_provider:from_spec",
 )
+
+
+def from_spec(spec, catalog, documents, workload, keep_events: bool) -> FakeArchive:
+    return FakeArchive(spec.name, catalog, workload)

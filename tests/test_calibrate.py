@@ -15,8 +15,8 @@ import yaml
 
 from sim.calibrate import Sources, fit_workload, read_sources
 from sim.calibrate.privacy import Pseudonymizer
-from sim.io.calibration_outputs import write_calibration
 from sim.io.scenario_file import load_scenario
+from sim.report.calibration_outputs import write_calibration
 from sim.workload import generate_workload
 from tests.calibration_data import (
     FAKE_NAMES,

@@ -16,7 +16,7 @@ import pytest
 
 from sim.cli import main
 from sim.errors import InputError
-from sim.io.calibration_outputs import _check_loads
+from sim.report.calibration_outputs import _check_loads
 from tests.conftest import ACADEMIC, REPO, SCENARIOS, write_trace_scenario
 
 SMALL = f"extends: {ACADEMIC}\nname: small\nhorizon_months: 12\nworkload:\n  annual_studies: 2000\n"

@@ -9,7 +9,7 @@ import yaml
 
 import sim
 from sim.errors import InputError
-from sim.io.outputs import write_trace
+from sim.report.run_outputs import write_trace
 from sim.workload import ReadKind
 from tests.conftest import small_academic, write_trace_scenario
 

@@ -52,7 +52,7 @@ def load_cloud_documents(spec: CloudArchive):
 def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
     """The engine of a cloud archive entry, from its provider."""
     catalog, documents = load_cloud_documents(spec)
-    return providers.get(spec.provider).build(spec, catalog, documents, workload, keep_events)
+    return providers.build(spec, catalog, documents, workload, keep_events)
 
 
 def shardable(spec: Archive) -> bool:

@@ -31,6 +31,7 @@ and tier.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import numpy as np
@@ -498,3 +499,28 @@ class AzureBlobArchive(ArchiveModel):
 
     def reads_table(self) -> pd.DataFrame:
         return reads_table(self._reads, self.name, TIERS, self._read_tier, self._read_latency)
+
+
+def from_spec(spec, catalog, policy, workload: Workload, keep_events: bool):
+    """The engine of a scenario entry (provider azure): a lifecycle-managed account, or smart
+    tier."""
+    from sim.scenario import AzureOptions
+
+    options = spec.azure or AzureOptions()
+    cal = workload.calendar
+    start = cal.start
+    if options.smart_tier:
+        from sim.archives.azure_smart_tier import AzureSmartTierArchive
+
+        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share,
+                                     keep_events)
+    dates = catalog.min_billable_size_effective
+    new_from = dt.date.fromisoformat(dates.new_accounts_from.value)
+    all_from = dt.date.fromisoformat(dates.all_accounts_from.value)
+    created = options.account_created or start
+    min_size_from = max(created, new_from) if created >= new_from else all_from
+    return AzureBlobArchive(
+        spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
+        dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
+        cal.midnight_s(options.policy_enabled or start), cal.midnight_s(min_size_from),
+        options.rehydrate_priority, options.rehydrate_to, keep_events)

@@ -289,3 +289,14 @@ def _egress_and_events(archive, label: str, usage: MonthUsage) -> list[Charge]:
         charges.append(Charge(label, archive.name, "internet", "egress", egress_gib, "GiB",
                               archive.catalog.egress_internet.cost_usd(egress_gib)))
     return charges + event_charges(label, archive.name, usage.event_charges)
+
+
+def from_spec(spec, catalog, lifecycle, workload: Workload, keep_events: bool):
+    """The engine of a scenario entry (provider gcp): Autoclass, or lifecycle rules."""
+    if spec.autoclass is not None:
+        return GcsAutoclassArchive(spec.name, catalog, workload,
+                                   spec.autoclass.terminal_storage_class, spec.egress_share,
+                                   keep_events)
+    return GcsLifecycleArchive(spec.name, catalog, workload, spec.storage_class, lifecycle,
+                               spec.object_key, spec.egress_share, spec.custom_time,
+                               keep_events)

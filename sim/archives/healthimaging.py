@@ -109,3 +109,9 @@ class HealthImagingArchive(BookedAhead):
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_tier, self._read_latency
+
+
+def from_spec(spec, catalog, documents, workload: Workload,
+              keep_events: bool) -> HealthImagingArchive:
+    """The engine of a scenario entry (provider aws-healthimaging)."""
+    return HealthImagingArchive(spec.name, catalog, workload, spec.egress_share, keep_events)

@@ -781,3 +781,22 @@ def _cost(price: BandedPrice | Price, gib_months: float) -> float:
         return banded_cost(gib_months, [b.from_gib for b in price.bands],
                            [b.value for b in price.bands])
     return gib_months * price.value
+
+
+def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool) -> S3Archive:
+    """The engine of a scenario entry (provider aws): its catalog and parsed documents."""
+    lifecycle, it_configs = documents
+    return S3Archive(
+        name=spec.name,
+        catalog=catalog,
+        workload=workload,
+        storage_class=spec.storage_class,
+        lifecycle=lifecycle,
+        it_configs=it_configs,
+        restore_tier=spec.restore_tier,
+        restore_days=spec.restore_days,
+        key_template=spec.object_key,
+        tag_templates=dict(spec.object_tags),
+        egress_share=spec.egress_share,
+        keep_events=keep_events,
+    )

@@ -1,7 +1,7 @@
 """Calibrate the workload model from a hospital's own data (``archive-sim calibrate``).
 
 :func:`read_sources` reads and pseudonymises the inputs (:mod:`sim.calibrate.readers`);
-:func:`sim.calibrate.fit.fit_workload` fits the parameters; :mod:`sim.io.calibration_outputs`
+:func:`sim.calibrate.fit.fit_workload` fits the parameters; :mod:`sim.report.calibration_outputs`
 writes the scenario, the report and the figures.
 """
 

@@ -7,13 +7,14 @@ describes them, and how to build its engine.  Generic code asks the registry (:f
 never compares provider names; an unknown provider is an error, never a fallback.
 
 Adding a provider is one module that calls :func:`register` and one import line at the end of
-this file (or, for a provider kept outside the package, one :func:`register` call).  Modules here
-import engines only inside ``build``, so the scenario model can ask the registry without pulling
-in the simulator.
+this file (or, for a provider kept outside the package, one :func:`register` call).  A provider
+names its engine factory (``engine``) instead of importing it, so the scenario model can ask the
+registry without importing the engines (tests/test_layers.py).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,10 @@ class Provider:
     default_catalog: str
     catalog_model: type
     """The pydantic model of its price catalogs."""
-    build: Callable[..., Any]
-    """``build(spec, catalog, documents, workload, keep_events)`` -> the archive model."""
+    engine: str
+    """Where the engine factory lives, ``"module:function"``: the function takes
+    ``(spec, catalog, documents, workload, keep_events)`` and returns the archive model.  Named,
+    not imported, so this layer (read by the scenario model) never imports the engines."""
     load_documents: Callable[[Any], Any] = lambda spec: None
     """The parsed policy documents a scenario entry names (errors name file, rule, field)."""
     settings: tuple[str, ...] = ()
@@ -86,6 +89,13 @@ def get(name: str) -> Provider:
     except KeyError:
         raise ValueError(f"provider {name!r} is not known; known: "
                          f"{', '.join(_REGISTRY)}") from None
+
+
+def build(spec, catalog, documents, workload, keep_events: bool = False):
+    """The engine of a cloud archive entry, from its provider's factory."""
+    module, _, function = get(spec.provider).engine.partition(":")
+    factory = getattr(importlib.import_module(module), function)
+    return factory(spec, catalog, documents, workload, keep_events)
 
 
 def load_catalog(provider: str, name_or_path: str | Path):

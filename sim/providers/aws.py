@@ -20,26 +20,6 @@ def load_documents(spec) -> tuple[Any, list]:
             if spec.intelligent_tiering else [])
 
 
-def build(spec, catalog, documents, workload, keep_events: bool):
-    from sim.archives.s3 import S3Archive
-
-    lifecycle, it_configs = documents
-    return S3Archive(
-        name=spec.name,
-        catalog=catalog,
-        workload=workload,
-        storage_class=spec.storage_class,
-        lifecycle=lifecycle,
-        it_configs=it_configs,
-        restore_tier=spec.restore_tier,
-        restore_days=spec.restore_days,
-        key_template=spec.object_key,
-        tag_templates=dict(spec.object_tags),
-        egress_share=spec.egress_share,
-        keep_events=keep_events,
-    )
-
-
 def _is_lifecycle(doc: Any) -> bool:
     return isinstance(doc, dict) and ("Rules" in doc or "LifecycleConfiguration" in doc)
 
@@ -80,7 +60,7 @@ PROVIDER = register(Provider(
     default_storage_class="STANDARD",
     default_catalog="aws-us-east-1",
     catalog_model=Catalog,
-    build=build,
+    engine="sim.archives.s3:from_spec",
     load_documents=load_documents,
     settings=("intelligent_tiering",),
     documents=(

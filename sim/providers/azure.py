@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -17,32 +16,6 @@ def load_documents(spec):
     from sim.io.policy_files import load_azure_policy
 
     return load_azure_policy(spec.lifecycle) if spec.lifecycle else None
-
-
-def build(spec, catalog, policy, workload, keep_events: bool):
-    """A lifecycle-managed account, or smart tier."""
-    from sim.scenario import AzureOptions
-
-    options = spec.azure or AzureOptions()
-    cal = workload.calendar
-    start = cal.start
-    if options.smart_tier:
-        from sim.archives.azure_smart_tier import AzureSmartTierArchive
-
-        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share,
-                                     keep_events)
-    from sim.archives.azure import AzureBlobArchive
-
-    dates = catalog.min_billable_size_effective
-    new_from = dt.date.fromisoformat(dates.new_accounts_from.value)
-    all_from = dt.date.fromisoformat(dates.all_accounts_from.value)
-    created = options.account_created or start
-    min_size_from = max(created, new_from) if created >= new_from else all_from
-    return AzureBlobArchive(
-        spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
-        dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
-        cal.midnight_s(options.policy_enabled or start), cal.midnight_s(min_size_from),
-        options.rehydrate_priority, options.rehydrate_to, keep_events)
 
 
 def check(spec) -> list[str]:
@@ -91,7 +64,7 @@ PROVIDER = register(Provider(
     default_storage_class="Hot",
     default_catalog="azure-eastus",
     catalog_model=AzureCatalog,
-    build=build,
+    engine="sim.archives.azure:from_spec",
     load_documents=load_documents,
     settings=("azure",),
     check=check,

@@ -18,18 +18,6 @@ def load_documents(spec):
     return load_gcs_lifecycle(spec.lifecycle) if spec.lifecycle else None
 
 
-def build(spec, catalog, lifecycle, workload, keep_events: bool):
-    from sim.archives.gcs import GcsAutoclassArchive, GcsLifecycleArchive
-
-    if spec.autoclass is not None:
-        return GcsAutoclassArchive(spec.name, catalog, workload,
-                                   spec.autoclass.terminal_storage_class, spec.egress_share,
-                                   keep_events)
-    return GcsLifecycleArchive(spec.name, catalog, workload, spec.storage_class, lifecycle,
-                               spec.object_key, spec.egress_share, spec.custom_time,
-                               keep_events)
-
-
 def check(spec) -> list[str]:
     if spec.autoclass is not None:
         used = spec.given(("lifecycle", "storage_class"))
@@ -71,7 +59,7 @@ PROVIDER = register(Provider(
     default_storage_class="STANDARD",
     default_catalog="gcp-us-east1",
     catalog_model=GcsCatalog,
-    build=build,
+    engine="sim.archives.gcs:from_spec",
     load_documents=load_documents,
     settings=("autoclass", "custom_time"),
     check=check,

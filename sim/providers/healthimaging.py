@@ -7,12 +7,6 @@ from sim.pricing.catalog import HealthImagingCatalog
 from sim.providers import Provider, register
 
 
-def build(spec, catalog, documents, workload, keep_events: bool):
-    from sim.archives.healthimaging import HealthImagingArchive
-
-    return HealthImagingArchive(spec.name, catalog, workload, spec.egress_share, keep_events)
-
-
 def check(spec) -> list[str]:
     problems = []
     if spec.storage_class:
@@ -32,6 +26,6 @@ PROVIDER = register(Provider(
     default_storage_class="",
     default_catalog="aws-healthimaging-us-east-1",
     catalog_model=HealthImagingCatalog,
-    build=build,
+    engine="sim.archives.healthimaging:from_spec",
     check=check,
 ))

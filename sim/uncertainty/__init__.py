@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.io.batch_outputs import describe, open_batch
 from sim.uncertainty.analyses import (
     montecarlo_tasks,
     sensitivity_tasks,
@@ -23,6 +22,7 @@ from sim.uncertainty.analyses import (
 )
 from sim.uncertainty.runner import run_tasks
 from sim.uncertainty.spec import UncertainScenario, load_uncertain
+from sim.uncertainty.store import describe, open_batch
 
 
 def montecarlo(specs: list[UncertainScenario], runs: int, folder: Path, seed: int | None = None,

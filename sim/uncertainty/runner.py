@@ -12,17 +12,16 @@ do not depend on the executor: every task carries its own seeds.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError
-from sim.io.outputs import remove_stale, write_atomically
+from sim.executors import dask_map
+from sim.files import remove_stale, write_atomically
 from sim.lifeline import exit_with_parent
 from sim.scenario import Scenario
 
@@ -114,47 +113,6 @@ def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) ->
     for i, frame in dask_map(scheduler, jobs, evaluate_fn, [todo],
                              [f"archive-sim-{t.key}" for t in todo]):
         keep(todo[i].key, frame)
-
-
-def dask_map(scheduler: str, jobs: int, fn: Callable, iterables: list[list],
-             keys: list[str]) -> Iterator[tuple[int, object]]:
-    """``fn`` over the ``iterables`` (as :func:`map`) on Dask: (position, result) pairs as
-    they complete."""
-    from distributed import as_completed as dask_completed
-
-    with dask_client(scheduler, jobs) as client:
-        futures = client.map(fn, *iterables, key=keys, pure=False)
-        position = {f.key: i for i, f in enumerate(futures)}
-        for future in dask_completed(futures):
-            yield position[future.key], future.result()
-
-
-@contextmanager
-def dask_client(scheduler: str, jobs: int):
-    """A Dask client: a LocalCluster of ``jobs`` single-threaded worker processes for
-    ``local``, else the scheduler at that address."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise InputError("--scheduler needs Dask: pip install 'archive-sim[dask]' (dask and "
-                         "distributed)") from None
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=20)
-        except OSError as exc:
-            raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler "
-                             f"({exc})") from None
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def percentiles(values: pd.Series, qs=(10, 50, 90)) -> dict[str, float]:

@@ -13,11 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from sim.errors import InputError
-from sim.io.outputs import check_out_dir, write_atomically
-from sim.report.figures import png
+from sim.files import check_out_dir, write_atomically
 
 MARKER = "batch.json"
 
@@ -65,14 +62,3 @@ def write_text(path: Path, text: str) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     """Write a binary file whole."""
     write_atomically(path, lambda tmp: tmp.write_bytes(data))
-
-
-def write_results(folder: Path, summary: dict, name: str, rows: pd.DataFrame,
-                  figures: dict, tables: dict[str, pd.DataFrame] | None = None) -> None:
-    """The batch's summary JSON, all rows (Parquet), extra tables (CSV) and figures (PNG)."""
-    write_text(folder / f"{name}.json", json.dumps(summary, indent=2) + "\n")
-    write_atomically(folder / "rows.parquet", lambda tmp: rows.to_parquet(tmp, index=False))
-    for table_name, table in (tables or {}).items():
-        write_text(folder / f"{table_name}.csv", table.to_csv(index=False))
-    for fig_name, fig in figures.items():
-        write_bytes(folder / "figures" / f"{fig_name}.png", png(fig))

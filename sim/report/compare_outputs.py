@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-import sim
 from sim.compare import Comparison
-from sim.io.outputs import safe_folder_names, staged_folder, write_csv
+from sim.files import safe_folder_names, staged_folder, write_csv
 from sim.report.figures import FIGURES, png
 from sim.report.html import render
 from sim.report.pdf import handout
+from sim.version import __version__
 
 
 def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
@@ -30,7 +30,7 @@ def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
         for name, draw in FIGURES.items():
             figures[name] = png(draw(c))
             (staging / "figures" / f"{name}.png").write_bytes(figures[name])
-        (staging / "report.html").write_text(render(c, figures, sim.__version__),
+        (staging / "report.html").write_text(render(c, figures, __version__),
                                              encoding="utf-8")
         handout(c, staging / "summary.pdf")
         with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as xlsx:

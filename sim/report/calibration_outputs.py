@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-import sim
 from sim.calibrate import Data
 from sim.calibrate.fit import Fit
 from sim.errors import InputError
-from sim.io.outputs import staged_folder, write_csv
+from sim.files import staged_folder, write_csv
 from sim.report.calibration_figures import FIGURES
 from sim.report.figures import png
+from sim.version import __version__
 
 MARKER = "calibration.json"
 
@@ -47,7 +47,7 @@ def write_calibration(data: Data, fit: Fit, base: Path, out_dir: str | Path,
         (staging / "scenario.yaml").write_text(header + _yaml(scenario), encoding="utf-8")
         (staging / "workload.yaml").write_text(header + _yaml({"workload": fit.workload}),
                                                encoding="utf-8")
-        summary = {"version": sim.__version__, "sources": data.described,
+        summary = {"version": __version__, "sources": data.described,
                    "pseudonyms": "keyed hash (HMAC-SHA-256), "
                    + ("a key kept by the hospital" if data.persistent_key
                       else "a random key for this run only"),
@@ -66,7 +66,7 @@ def write_calibration(data: Data, fit: Fit, base: Path, out_dir: str | Path,
 
 
 def _header(data: Data) -> str:
-    lines = [f"Written by archive-sim {sim.__version__} calibrate on {dt.date.today()} from:",
+    lines = [f"Written by archive-sim {__version__} calibrate on {dt.date.today()} from:",
              *[f"  {d}" for d in data.described],
              "Identifiers are keyed-hash pseudonyms; no names, IDs or birth dates are kept."]
     return "".join(f"# {line}\n" for line in lines)
@@ -144,7 +144,7 @@ def _iso(times: pd.Series) -> pd.Series:
 def _report(data: Data, fit: Fit) -> str:
     w = fit.workload
     out = ["# Calibration report", "",
-           f"archive-sim {sim.__version__}, {dt.date.today()}.", "", "## Data", ""]
+           f"archive-sim {__version__}, {dt.date.today()}.", "", "## Data", ""]
     out += [f"- {d}" for d in data.described]
     d = fit.diagnostics.get("data", {})
     out += [f"- {d.get('studies', 0):,} studies from {d.get('from')} to {d.get('to')} "
