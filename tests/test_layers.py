@@ -39,9 +39,14 @@ def layer_of(module: str) -> int:
 
 
 def imports(path: Path, known: set[str]) -> set[str]:
-    """The sim modules a file imports (``from sim.x import y``: sim.x.y if that is a module)."""
+    """The sim modules a file imports anywhere in it."""
+    return imports_of(ast.walk(ast.parse(path.read_text())), known)
+
+
+def imports_of(nodes, known: set[str]) -> set[str]:
+    """The sim modules these nodes import (``from sim.x import y``: sim.x.y if a module)."""
     out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
                 and node.module.split(".")[0] == "sim":
             for alias in node.names:
@@ -67,3 +72,29 @@ def test_no_module_imports_a_higher_layer():
                 upward.append(f"{here} (layer {layer_of(here)}) imports {target} "
                               f"(layer {layer_of(target)})")
     assert not upward, "\n".join(upward)
+
+
+def test_no_import_cycles_at_module_level():
+    """Module-level imports form no cycle (function-level imports within a layer may)."""
+    known = {module_name(p) for p in SIM.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in SIM.rglob("*.py"):
+        body = ast.Module(body=ast.parse(path.read_text()).body, type_ignores=[])
+        top = [n for n in body.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        graph[module_name(path)] = imports_of(top, known)
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(module: str, trail: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join([*trail[trail.index(target):], target]))
+            elif target in graph and target not in state:
+                visit(target, [*trail, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, "\n".join(cycles)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.pricing.catalog import AzureCatalog
-from sim.providers import DocumentKind, Provider, register
+from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.azure_lifecycle import TIERS
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.pricing.catalog import GcsCatalog
-from sim.providers import DocumentKind, Provider, register
+from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.gcs_lifecycle import CLASSES
 
 

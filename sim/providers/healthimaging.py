@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from sim.pricing.catalog import HealthImagingCatalog
-from sim.providers import Provider, register
+from sim.providers.registry import Provider, register
 
 
 def check(spec) -> list[str]:
