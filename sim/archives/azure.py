@@ -35,7 +35,6 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
-import pandas as pd
 
 from sim.archives.base import MISSING, ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
@@ -44,7 +43,6 @@ from sim.pricing.catalog import AzureCatalog, BandedPrice, Price
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.volume_bands import banded_cost
-from sim.read_outcomes import reads_table
 from sim.tiering.azure_lifecycle import (
     ARCHIVE,
     COOL,
@@ -497,8 +495,6 @@ class AzureBlobArchive(ArchiveModel):
         rehydration) and its latency. [s]"""
         return self._read_tier, self._read_latency
 
-    def reads_table(self) -> pd.DataFrame:
-        return reads_table(self._reads, self.name, TIERS, self._read_tier, self._read_latency)
 
 
 def from_spec(spec, catalog, policy, workload: Workload, keep_events: bool):

@@ -138,7 +138,6 @@ class GcsLifecycleArchive(BookedAhead):
         cheapest_first = sorted(range(len(CLASSES)), key=lambda c: (prices[c], -c))
         path = lifecycle_path(rules, static_ok, initial, st.created_s, custom_s, end_s,
                               cheapest_first)
-        self._path, self._initial = path, initial
         gone_s = np.minimum(path.delete_s, st.delete_s)  # lifecycle or retention, if earlier
         leaves = gone_s < cal.horizon_s
         # storage: one line per class, changes at upload, each move and the deletion

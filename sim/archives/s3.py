@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import pandas as pd
 
 from sim.archives.base import ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
@@ -27,7 +26,6 @@ from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
 from sim.pricing.volume_bands import banded_cost
-from sim.read_outcomes import reads_table
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import (
@@ -753,10 +751,6 @@ class S3Archive(ArchiveModel):
         """Tier code each read was served from (``MISSING``: study not held) and its latency. [s]
         """
         return self._read_tier, self._read_latency
-
-    def reads_table(self) -> pd.DataFrame:
-        """Every read: study, time, why it was read, the tier it was served from, latency. [s]"""
-        return reads_table(self._reads, self.name, TIERS, self._read_tier, self._read_latency)
 
 
 def restored_copy_expiry_s(request_s: np.ndarray, days: int) -> np.ndarray:

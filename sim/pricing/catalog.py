@@ -60,9 +60,6 @@ class BandedPrice(_Model):
     as_of: str = Field(min_length=1)
     confidence: Confidence
 
-    def first(self) -> float:
-        return self.bands[0].value
-
 
 class RestoreTier(_Model):
     usd_per_1000: NonNegative

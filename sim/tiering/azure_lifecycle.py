@@ -78,10 +78,6 @@ class ManagementPolicy:
     rules: tuple[AzureRule, ...]
     not_applied: tuple[str, ...] = ()
 
-    @property
-    def uses_last_access(self) -> bool:
-        return any(c.clock == "last_access" for r in self.rules for c in r.actions.values())
-
 
 def parse_management_policy(doc: Any) -> ManagementPolicy:
     """Validate a management policy (dict form) and return it parsed.

@@ -64,10 +64,6 @@ class GcsRule:
     prefixes: tuple[str, ...] | None = None
     suffixes: tuple[str, ...] | None = None
 
-    @property
-    def uses_custom_time(self) -> bool:
-        return self.custom_time_before is not None or self.days_since_custom_time is not None
-
 
 @dataclass(frozen=True)
 class GcsLifecycle:
