@@ -18,13 +18,16 @@ demo: $(STAMP)
 		scenarios/academic-medical-center-cloud.yaml \
 		scenarios/academic-medical-center-hybrid.yaml --baseline onprem --out out/report
 
+# The type checker (mypy on sim/, settings in pyproject.toml), then the whole suite.
 test: $(STAMP)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/ledger_fingerprints.py
 	$(BIN)/python benchmarks/bench_workload.py
 	$(BIN)/python benchmarks/bench_workload.py scenarios/academic-medical-center-s3-intelligent-tiering.yaml
 	$(BIN)/python benchmarks/bench_engine_vs_naive.py
@@ -37,4 +40,4 @@ bench-national: $(STAMP)
 	cd benchmarks && ../$(BIN)/python bench_national.py --jobs 2
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache

@@ -17,7 +17,7 @@ import pandas as pd
 import typer
 import yaml
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import sim
@@ -482,7 +482,7 @@ class _LazyProgress:
         self.enabled, self.label, self.delay_s = enabled, label, delay_s
         self._started = time.perf_counter()
         self._bar: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _LazyProgress:
         self._started = time.perf_counter()
@@ -504,7 +504,8 @@ class _LazyProgress:
             )
             self._bar.start()
             self._task = self._bar.add_task(f"simulating {self.label}", total=1.0)
-        self._bar.update(self._task, completed=fraction)
+        if self._task is not None:
+            self._bar.update(self._task, completed=fraction)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -64,6 +64,7 @@ def cohort_scenario(scenario: Scenario, k: int) -> Scenario:
     own seed."""
     n = scenario.workload.cohorts
     annual = scenario.workload.annual_studies
+    assert annual is not None  # cohorts need a workload model (checked by the scenario)
     share = annual // n + (1 if k < annual % n else 0)
     seed = int(np.random.SeedSequence([scenario.seed, k]).generate_state(1)[0] & 0x7FFFFFFF)
     return scenario.with_overrides({"workload.annual_studies": max(share, 1),
@@ -83,7 +84,7 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
     workload = generate_workload(part)
     link = build_link(scenario.network, workload.calendar, scenario.seed)  # one site link
     done = simulate(workload, list(part.archives), jobs=jobs, link=link)
-    reads = []
+    reads: list[dict | None] = []
     for model, outcome in zip(done.models, done.read_outcomes, strict=True):
         if outcome is None:
             reads.append(None)

@@ -7,6 +7,9 @@ run, paid at the month's end) is divided by ``(1 + rate) ** ((m + 1) / 12)``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import numpy_financial as npf
 import pandas as pd
@@ -34,7 +37,7 @@ def monthly_costs(ledger: pd.DataFrame, month_labels: list[str]) -> np.ndarray:
     return by_month.reindex(month_labels, fill_value=0.0).to_numpy(dtype=np.float64)
 
 
-def with_price_changes(ledger: pd.DataFrame, changes: dict[str, float]) -> pd.DataFrame:
+def with_price_changes(ledger: pd.DataFrame, changes: Mapping[Any, float]) -> pd.DataFrame:
     """The ledger with each category's amounts moved by its annual price change, compounded
     from the first month of the run (e.g. ``{"storage": -0.03}``: cloud storage 3 % cheaper a
     year).  Categories not named keep their prices.  Quantities do not change."""

@@ -55,10 +55,11 @@ def build_link(network: Network, calendar: Calendar, seed: int) -> Link:
     """The run's outage windows (explicit and random) and bandwidth."""
     o = network.outages
     origin = dt.datetime.combine(calendar.start, dt.time(), tzinfo=dt.UTC)
-    starts, ends = [], []
+    starts: list[int] = []
+    ends: list[int] = []
     for w in o.windows:
-        begin = w.start if w.start.tzinfo else w.start.replace(tzinfo=dt.UTC)
-        s = int((begin - origin).total_seconds())
+        opens = w.start if w.start.tzinfo else w.start.replace(tzinfo=dt.UTC)
+        s = int((opens - origin).total_seconds())
         starts.append(s)
         ends.append(s + int(round(w.hours * SECONDS_PER_HOUR)))
     if o.per_year > 0:

@@ -243,6 +243,7 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
                 progress((k + 1) / n)
     cal = Calendar(scenario.start, scenario.horizon_months)
     none = np.zeros(0, dtype=np.int64)
+    assert scenario.workload.modalities is not None  # cohorts need a workload model
     modalities = tuple(scenario.workload.modalities)
     empty = Workload(cal, modalities, Studies(
         created_s=none, modality=none.astype(np.int8), size_bytes=none,

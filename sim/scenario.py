@@ -292,7 +292,7 @@ class Workload(Model):
 
     @model_validator(mode="after")
     def _model_or_trace(self) -> Workload:
-        model_fields = {
+        model_fields: dict[str, Any] = {
             "annual_studies": self.annual_studies,
             "modalities": self.modalities,
             "patients": self.patients,

@@ -79,8 +79,9 @@ class ShardOutcome:
     """What one shard's run produced, per archive (in scenario order)."""
 
     usage: list[list[MonthUsage]]
-    read_outcomes: list[tuple[np.ndarray, np.ndarray] | None]
-    """(tier code, latency [s]) of each of the shard's reads, for archives that serve reads."""
+    read_outcomes: list[tuple[np.ndarray, ...] | None]
+    """(tier code, latency [s]) of each of the shard's reads, for archives that serve reads
+    (with the reads' indices in the whole workload first, once mapped back to it)."""
     events: list[dict[str, np.ndarray] | None]
     """Event log arrays with the shard's own study indices, where kept."""
     unconfirmed: list[list[str]]
@@ -134,7 +135,7 @@ def simulate(
         count = 1
     plans = [plan_upload(workload, m) if (m := migration_of(spec)) is not None else None
              for spec in specs]  # a migration's upload queue spans every shard
-    shards = [_whole(workload)] if count == 1 else None
+    whole = [_whole(workload)] if count == 1 else None
     parallel = count > 1 and jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     outcomes: list[ShardOutcome | None] = [None] * count
     children = []
@@ -153,7 +154,7 @@ def simulate(
         for index in range(count):
             if parallel and index > 0:
                 break
-            shard = shards[0] if shards else split(workload, index, count)
+            shard = whole[0] if whole else split(workload, index, count)
             share = 1.0 if parallel else 1.0 / count
             report = None if progress is None else _scaled(progress, index * share, share)
             outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link,
@@ -172,7 +173,9 @@ def simulate(
             if child.is_alive():
                 child.terminate()
                 child.join()
-    return _merge(models, outcomes, workload, count)
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == count  # every shard reported
+    return _merge(models, done, workload, count)
 
 
 def split_ids(workload: Workload, index: int, count: int) -> Shard:
@@ -253,19 +256,20 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
     read_outcomes: list[tuple[np.ndarray, np.ndarray] | None] = []
     events: list[dict[str, np.ndarray] | None] = []
     for a in range(len(models)):
-        if first.read_outcomes[a] is None:
+        mine = first.read_outcomes[a]
+        if mine is None:
             read_outcomes.append(None)
         elif count == 1:
-            read_outcomes.append(first.read_outcomes[a])
+            read_outcomes.append((mine[-2], mine[-1]))
         else:
-            tier = np.empty(n_reads, dtype=first.read_outcomes[a][1].dtype)
-            latency = np.empty(n_reads, dtype=first.read_outcomes[a][2].dtype)
+            tier = np.empty(n_reads, dtype=mine[1].dtype)
+            latency = np.empty(n_reads, dtype=mine[2].dtype)
             for o in outcomes:
-                ids, t, lat = o.read_outcomes[a]
+                ids, t, lat = o.read_outcomes[a] or ()
                 tier[ids] = t
                 latency[ids] = lat
             read_outcomes.append((tier, latency))
-        parts = [o.events[a] for o in outcomes if o.events[a] is not None]
+        parts = [p for o in outcomes if (p := o.events[a]) is not None]
         events.append({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
                       if parts else None)
     # prices noted while simulating (each shard) and while billing (here, on the added usage)

@@ -99,6 +99,7 @@ class AzureBlobArchive(ArchiveModel):
     """
 
     read_tier_names = TIERS
+    events: EventLog
 
     def __init__(self, name: str, catalog: AzureCatalog, workload: Workload, access_tier: str,
                  policy: ManagementPolicy | None, key_template: str,
@@ -154,9 +155,10 @@ class AzureBlobArchive(ArchiveModel):
         groups = group_studies(workload) if rules else None
         self._match = RuleMatches(groups)
         for i, rule in enumerate(rules):
+            assert groups is not None  # grouped whenever there are rules
             where = f"lifecycle rule {rule.name!r} filters"
-            ok = np.zeros(len(groups.fields), dtype=bool) if rule.prefixes else \
-                np.ones(len(groups.fields), dtype=bool)
+            ok = np.zeros(len(groups.fields), dtype=np.bool_) if rule.prefixes else \
+                np.ones(len(groups.fields), dtype=np.bool_)
             for prefix in rule.prefixes:
                 ok |= prefix_matches(key, groups, prefix, where)
             ok &= tags_match(tags, groups, rule.index_match)
@@ -250,7 +252,7 @@ class AzureBlobArchive(ArchiveModel):
 
     # ---------------------------------------------------------------------------- storage
 
-    def _meter_add(self, ids: np.ndarray, tiers: np.ndarray, sign: int, t_s) -> None:
+    def _meter_add(self, ids: np.ndarray, tiers: np.ndarray | int, sign: int, t_s) -> None:
         """Add (+1) or remove (-1) studies' bytes on their tiers at ``t_s``; on cooler tiers the
         128 KiB minimum's extra bytes from the date it applies."""
         if ids.size == 0:

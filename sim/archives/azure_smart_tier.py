@@ -32,6 +32,7 @@ class AzureSmartTierArchive(BookedAhead):
     """Archive model for ``kind: cloud, provider: azure`` with ``azure: {smart_tier: true}``."""
 
     read_tier_names = TIERS
+    events: EventLog
 
     def __init__(self, name: str, catalog: AzureCatalog, workload: Workload,
                  egress_share: float, keep_events: bool = False):

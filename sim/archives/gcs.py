@@ -27,6 +27,7 @@ class GcsAutoclassArchive(BookedAhead):
     """Archive model for ``kind: cloud, provider: gcp`` with ``autoclass``."""
 
     read_tier_names = CLASSES
+    events: EventLog
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, terminal: str,
                  egress_share: float, keep_events: bool = False):
@@ -108,6 +109,7 @@ class GcsLifecycleArchive(BookedAhead):
     """
 
     read_tier_names = CLASSES
+    events: EventLog
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, storage_class: str,
                  lifecycle, key_template: str, egress_share: float, custom_time: str,
@@ -138,6 +140,7 @@ class GcsLifecycleArchive(BookedAhead):
         cheapest_first = sorted(range(len(CLASSES)), key=lambda c: (prices[c], -c))
         path = lifecycle_path(rules, static_ok, initial, st.created_s, custom_s, end_s,
                               cheapest_first)
+        self._path, self._initial = path, initial  # kept for the property tests
         gone_s = np.minimum(path.delete_s, st.delete_s)  # lifecycle or retention, if earlier
         leaves = gone_s < cal.horizon_s
         # storage: one line per class, changes at upload, each move and the deletion
@@ -218,7 +221,8 @@ class GcsLifecycleArchive(BookedAhead):
             ok = np.ones(len(st), dtype=bool)
             for names, match in ((rule.prefixes, prefix_matches), (rule.suffixes, suffix_matches)):
                 if names:
-                    hit = np.zeros(len(groups.fields), dtype=bool)
+                    assert groups is not None  # grouped whenever a rule filters on names
+                    hit = np.zeros(len(groups.fields), dtype=np.bool_)
                     for name in names:
                         hit |= match(key, groups, name, where)
                     ok &= hit[groups.of_study]

@@ -29,6 +29,7 @@ class HealthImagingArchive(BookedAhead):
     """Archive model for ``kind: cloud, provider: aws-healthimaging``."""
 
     read_tier_names = TIERS
+    events: EventLog
 
     def __init__(self, name: str, catalog: HealthImagingCatalog, workload: Workload,
                  egress_share: float, keep_events: bool = False):

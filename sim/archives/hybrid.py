@@ -28,6 +28,7 @@ def cache_pass(spec: HybridSpec, workload: Workload) -> CachePass:
     c = spec.cache
     days = None if c.window_months is None else window_days(c.window_months)
     if c.capacity_tb is None:
+        assert days is not None  # a cache has a window, a capacity or both (scenario check)
         return window_cache(workload, days)
     return lru_cache(workload, c.capacity_tb * TB, days)
 
@@ -86,6 +87,7 @@ class HybridArchive(ArchiveModel):
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         n = usage.quantity_seconds.size - 1
         cloud = MonthUsage(usage.quantity_seconds[:n], usage.egress_bytes, usage.event_charges)
+        assert usage.daily_levels is not None  # the cache's usage keeps the daily levels
         return self._cloud.bill(month, cloud) + self._biller.bill_month(month,
                                                                        usage.daily_levels)
 

@@ -92,7 +92,7 @@ class LinkedCloud(ArchiveModel):
     ``migration``, receives the existing archive's studies as they are uploaded (reads of those
     not uploaded yet are served by the old archive)."""
 
-    def __init__(self, build: Callable[[Workload], object], workload: Workload,
+    def __init__(self, build: Callable[[Workload], ArchiveModel], workload: Workload,
                  reaches: np.ndarray, link: Link, migration: Migration | None = None,
                  plan: UploadPlan | None = None):
         st = workload.studies
@@ -221,7 +221,9 @@ class LinkedCloud(ArchiveModel):
         """Outcomes of every read of the workload: reads that did not reach the cloud are
         ``UNAVAILABLE`` (or served by the old archive during a migration); served ones take
         their transfer time over the link on top. [s]"""
-        inner_tier, inner_latency = self.inner.read_outcomes()
+        outcomes = self.inner.read_outcomes()
+        assert outcomes is not None  # every cloud engine keeps its read outcomes
+        inner_tier, inner_latency = outcomes
         tier = np.full(self._n_reads, UNAVAILABLE, dtype=np.int8)
         latency = np.full(self._n_reads, np.nan, dtype=np.float32)
         tier[self._positions] = inner_tier

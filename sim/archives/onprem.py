@@ -122,6 +122,7 @@ class OnPremArchive(ArchiveModel):
         midnight = (day + 1) * SECONDS_PER_DAY
         held = np.arange(self._oldest, np.searchsorted(self._created, midnight))
         held = held[self._leave_first[held] > midnight]
+        assert self._last_read is not None  # kept when the deleter goes by last read
         order = np.lexsort((held, self._last_read[held]))
         ranked = held[order]
         cum = np.cumsum(self._size[ranked])
@@ -174,6 +175,7 @@ class OnPremArchive(ArchiveModel):
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
+        assert usage.daily_levels is not None  # on-prem usage keeps the daily levels
         return self._biller.bill_month(month, usage.daily_levels) + \
             event_charges(label, self.name, usage.event_charges)
 

@@ -46,8 +46,8 @@ from sim.tiering.keys import (
 from sim.workload.model import Workload
 from sim.workload.sorting import stable_argsort
 
-CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
-           "INTELLIGENT_TIERING")
+CLASSES = (*(c for c in lc.ALL_CLASSES if c != "INTELLIGENT_TIERING"), "INTELLIGENT_TIERING")
+"""The S3 classes (the parser's list), Intelligent-Tiering last: its access tiers follow it."""
 IT_CLASS = CLASSES.index("INTELLIGENT_TIERING")
 TIERS = (*CLASSES[:-1], *(f"INTELLIGENT_TIERING_{t}" for t in it.IT_TIERS))
 """Billing tiers: the classes, with Intelligent-Tiering split into its access tiers."""
@@ -164,7 +164,7 @@ class S3Archive(ArchiveModel):
             self._ovh_class[t] = int(itc.overhead_bytes_at_class.value)
             self._ovh_std[t] = int(itc.overhead_bytes_at_standard.value)
         self._first_byte_s = np.array([
-            c[name].first_byte_latency_s.value if c[name].first_byte_latency_s else 0.0
+            latency.value if (latency := c[name].first_byte_latency_s) is not None else 0.0
             for name in CLASSES])
         self._plain = np.zeros(N_TIERS, dtype=bool)  # warm IT tiers: bill size, nothing else
         self._plain[IT_BASE:IT_BASE + it.AA] = (self._min_bytes[IT_BASE:IT_BASE + it.AA] == 0) \
@@ -178,6 +178,7 @@ class S3Archive(ArchiveModel):
         self._lc_default = config.default_minimum_object_size if config else ""
         self._match = RuleMatches(groups)
         for rule in self._lc_rules:
+            assert groups is not None  # grouped whenever there are rules
             where = f"lifecycle rule {rule.id!r} Filter"
             f = rule.filter
             self._match.add(prefix_matches(key, groups, f.prefix, where)
@@ -196,6 +197,7 @@ class S3Archive(ArchiveModel):
             if not cfg.enabled:
                 continue
             where = f"intelligent-tiering configuration {cfg.id!r} Filter"
+            assert groups is not None  # grouped whenever there are configurations
             ok = prefix_matches(key, groups, cfg.prefix, where) & tags_match(tags, groups, cfg.tags)
             hit = ok[groups.of_study] & ~taken
             self._aa_days[hit] = cfg.archive_access_days
@@ -400,8 +402,7 @@ class S3Archive(ArchiveModel):
         size = self._size[ids]
         if self._plain[old].all() and self._plain[new].all():
             # within Intelligent-Tiering's FA/IA/AIA: same bytes, no overhead, still monitored
-            lines = np.concatenate([old, new])
-            self._meter.change_many(lines, np.concatenate([-size, size]),
+            self._meter.change_many(np.concatenate([old, new]), np.concatenate([-size, size]),
                                     np.concatenate([t_s, t_s]))
             return
         objects = self._objects[ids]
@@ -410,8 +411,8 @@ class S3Archive(ArchiveModel):
             return np.maximum(size, objects * self._min_bytes[tiers]) \
                 + objects * self._ovh_class[tiers]
 
-        lines = [old, new]
-        deltas = [-class_bytes(old), class_bytes(new)]
+        lines: list[np.ndarray] = [old, new]
+        deltas: list[np.ndarray] = [-class_bytes(old), class_bytes(new)]
         times = [t_s, t_s]
         std_old, std_new = self._ovh_std[old], self._ovh_std[new]
         if std_old.any() or std_new.any():
@@ -441,6 +442,7 @@ class S3Archive(ArchiveModel):
             sel = ids[target == c]
             objects = int(self._objects[sel].sum())
             rate = self._class(int(c)).transition_in_usd_per_1000
+            assert rate is not None  # every class a lifecycle rule can move into has one
             self._book.add(t_s, CLASSES[c], "transitions", "transition requests", objects,
                            objects * rate.value / 1000)
         self.events.add(t_s, ids, "transition", old, new_tier)
@@ -577,9 +579,9 @@ class S3Archive(ArchiveModel):
         if self._any_archive_tier:
             aa = self._aa_days[ids].astype(np.int64)
             daa = self._daa_days[ids].astype(np.int64)
-            steps = ((it.IA, it.IA_DAYS),
-                     (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90 replaces
-                     (it.AA, aa), (it.DAA, daa))                              # AIA
+            steps: tuple = ((it.IA, it.IA_DAYS),
+                            (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90
+                            (it.AA, aa), (it.DAA, daa))                     # replaces AIA
         else:
             steps = ((it.IA, it.IA_DAYS), (it.AIA, it.AIA_DAYS))
         moves = []
@@ -650,6 +652,7 @@ class S3Archive(ArchiveModel):
         if need.any():
             sub, when = ids[need], t[need]
             tiers = self._class(c).restore
+            assert tiers is not None  # classes that need a restore list its options
             name = self._restore_tier if self._restore_tier in tiers else "Standard"
             self._bill_restore(sub, when, tiers[name], CLASSES[c])
             hours_s = np.rint(tiers[name].hours * SECONDS_PER_HOUR).astype(np.int64)
@@ -746,6 +749,7 @@ class S3Archive(ArchiveModel):
     # ------------------------------------------------------------------------------ output
 
     read_tier_names = TIERS
+    events: EventLog
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """Tier code each read was served from (``MISSING``: study not held) and its latency. [s]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,11 +109,16 @@ GROWTH_RANGE = (-0.5, 1.0)
 too short to say (a hospital's imaging volume grows by a few percent a year). [1/year]"""
 
 
+def _base_modalities(base: Scenario) -> dict[str, Any]:
+    """The base scenario's modality settings by name (empty for a trace scenario)."""
+    return {str(m): spec for m, spec in (base.workload.modalities or {}).items()}
+
+
 def _plausible_growth(m: str, what: str, value: float, n: int, span_years: float,
                       base: Scenario, fit: Fit) -> bool:
     """Keep a fitted growth only if it rests on enough studies and lies in ``GROWTH_RANGE``;
     otherwise say so in the notes (the base scenario's value stays)."""
-    spec = base.workload.modalities.get(m) if base.workload.modalities else None
+    spec = _base_modalities(base).get(m)
     kept = f"the base scenario's {getattr(spec, what, 0.0):g} is kept"
     low, high = GROWTH_RANGE
     if n < MIN_TREND_STUDIES:
@@ -162,8 +168,7 @@ def _volume(studies: pd.DataFrame, t0, t1, span_years: float, base: Scenario, fi
     for m in MODALITIES:
         if m in specs:
             specs[m]["share"] = shares[m]
-        elif base.workload.modalities.get(m) is not None and \
-                base.workload.modalities[m].share > 0:
+        elif (base_spec := _base_modalities(base).get(m)) is not None and base_spec.share > 0:
             specs[m] = {"share": 0.0}
     fit.workload["annual_studies"] = round(total)
     fit.workload["modalities"] = specs
@@ -207,7 +212,7 @@ def _poisson_trend(years: np.ndarray, counts: np.ndarray, trend: bool) -> tuple[
 def _shares(raw: dict[str, float]) -> dict[str, float]:
     """Shares rounded to 6 decimals that still add up to exactly 1."""
     shares = {m: round(v, 6) for m, v in raw.items()}
-    largest = max(shares, key=shares.get)
+    largest = max(shares, key=lambda m: shares[m])
     shares[largest] = round(1.0 - sum(v for m, v in shares.items() if m != largest), 6)
     return shares
 
@@ -362,6 +367,7 @@ def _ages(studies: pd.DataFrame, base: Scenario, fit: Fit) -> None:
     if len(first) < MIN_STUDIES:
         fit.notes.append("ages unknown or too few: patient ages keep the base values")
         return
+    assert base.workload.patients is not None  # a base with a workload model (CLI check)
     bands = base.workload.patients.age_bands
     counts = [int(((first >= b.from_years) & (first < b.to_years)).sum()) for b in bands]
     total = sum(counts)
@@ -411,6 +417,7 @@ def _reads(studies: pd.DataFrame, reads: pd.DataFrame, t1, base: Scenario, fit: 
         & (age_days <= REPORT_WINDOW_DAYS) & bool(spec["report_reads"])
     # each study's report is one read (ties at the same second: the first row)
     is_report &= ~pd.Series(is_report).groupby(r.study.to_numpy()).cumsum().gt(1).to_numpy()
+    assert base.workload.reads is not None  # a base with a workload model (CLI check)
     window_days = base.workload.reads.followup_window_days  # the model's own windows
     follow = other & ~is_report & (age_days < window_days)
     observed_month = studies.time <= end - pd.Timedelta(days=window_days)
@@ -487,6 +494,7 @@ def _priors(pulled: pd.DataFrame, new_time: pd.Series, studies: pd.DataFrame,
 def _decay(studies: pd.DataFrame, read_age_years: np.ndarray, end, base: Scenario,
            fit: Fit) -> list[dict]:
     """Reads per study-year in each age bin: reads / years observed in that bin."""
+    assert base.workload.reads is not None
     edges = [b.from_years for b in base.workload.reads.decay] or [_decay_start(base)]
     life = ((end - studies.time) / pd.Timedelta(days=YEAR_DAYS)).to_numpy()
     bins = []
@@ -509,6 +517,7 @@ def _decay(studies: pd.DataFrame, read_age_years: np.ndarray, end, base: Scenari
 
 def _decay_start(base: Scenario) -> float:
     """Study age where the base scenario's age-decay reads start. [years]"""
+    assert base.workload.reads is not None
     decay = base.workload.reads.decay
     return decay[0].from_years if decay else DECAY_START_YEARS
 

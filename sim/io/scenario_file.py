@@ -282,7 +282,7 @@ def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], list[
 
 def _kind_of(model: Any) -> Any:
     field = getattr(model, "model_fields", {}).get("kind")
-    args = getattr(field.annotation, "__args__", ()) if field is not None else ()
+    args: tuple = getattr(field.annotation, "__args__", ()) if field is not None else ()
     return args[0] if len(args) == 1 else None
 
 

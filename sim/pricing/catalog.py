@@ -12,7 +12,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from sim.errors import InputError
 
@@ -20,6 +27,19 @@ Confidence = Literal["P", "A", "S", "D", "USER", "UNCONFIRMED"]
 """P provider page, A price-list value in third-party code, S dated secondary source, D derived,
 USER given by the scenario (``price_overrides``), UNCONFIRMED a stand-in no source confirmed."""
 NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+def _keys(*allowed: str) -> AfterValidator:
+    """A mapping whose keys are among ``allowed`` (tier and class names)."""
+
+    def check(mapping: dict) -> dict:
+        unknown = [k for k in mapping if k not in allowed]
+        if unknown:
+            raise ValueError(f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: "
+                             + ", ".join(allowed))
+        return mapping
+
+    return AfterValidator(check)
 
 
 class _Model(BaseModel):
@@ -94,12 +114,12 @@ class ITTier(_Model):
 
 
 class IntelligentTiering(_Model):
-    tiers: dict[Literal["FA", "IA", "AIA", "AA", "DAA"], ITTier]
+    tiers: Annotated[dict[str, ITTier], _keys("FA", "IA", "AIA", "AA", "DAA")]
     monitoring_usd_per_1000_objects_month: Price
     small_object_bytes: Price
     overhead_bytes_at_standard: Price
     overhead_bytes_at_class: Price
-    restore: dict[Literal["AA", "DAA"], dict[str, RestoreTier]]
+    restore: Annotated[dict[str, dict[str, RestoreTier]], _keys("AA", "DAA")]
 
 
 class Egress(_Model):
@@ -215,7 +235,7 @@ class GcsCatalog(CatalogBase):
     """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
 
     provider: Literal["gcp"]
-    classes: dict[Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"], GcsClass]
+    classes: Annotated[dict[str, GcsClass], _keys("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE")]
     autoclass: Autoclass
     lifecycle: GcsLifecycleRules
     first_byte_latency_s: Price
@@ -274,9 +294,9 @@ class AzureCatalog(CatalogBase):
     """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
 
     provider: Literal["azure"]
-    tiers: dict[Literal["Hot", "Cool", "Cold", "Archive"], AzureTier]
+    tiers: Annotated[dict[str, AzureTier], _keys("Hot", "Cool", "Cold", "Archive")]
     min_billable_size_effective: MinimumSizeDates
-    rehydration: dict[Literal["Standard", "High"], Rehydration]
+    rehydration: Annotated[dict[str, Rehydration], _keys("Standard", "High")]
     last_access_update_usd_per_10000: Price
     smart_tier: SmartTier
     first_byte_latency_s: Price
@@ -344,7 +364,7 @@ def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
             _walk_unconfirmed(value, f"{path}.{key}", found)
 
 
-def load_catalog(name_or_path: str | Path, model: type = Catalog):
+def load_catalog(name_or_path: str | Path, model: type[BaseModel] = Catalog):
     """A shipped catalog by name (``aws-us-east-1``) or a catalog file by path."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
@@ -361,7 +381,7 @@ def load_catalog(name_or_path: str | Path, model: type = Catalog):
 
 
 @cache
-def _load(path: Path, model: type = Catalog):
+def _load(path: Path, model: type[BaseModel] = Catalog):
     from sim.io.scenario_file import format_validation_error, read_yaml
 
     data = read_yaml(path)

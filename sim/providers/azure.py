@@ -31,8 +31,8 @@ def check(spec) -> list[str]:
 def _is_policy(doc: Any) -> bool:
     if not isinstance(doc, dict):
         return False
-    inner = doc.get("properties", doc) if isinstance(doc.get("properties"), dict) else doc
-    inner = inner.get("policy", inner) if isinstance(inner.get("policy"), dict) else inner
+    inner: dict = doc["properties"] if isinstance(doc.get("properties"), dict) else doc
+    inner = inner["policy"] if isinstance(inner.get("policy"), dict) else inner
     return "rules" in inner
 
 

@@ -24,8 +24,9 @@ def handout(c: Comparison, path) -> None:
              f"{s['start']}, baseline {s['baseline']}; NPV at {s['discount_rate']:.1%}",
              fontsize=9, color="#444")
     chart_top = 0.44  # the chart keeps the lower part of the page, whatever the text
-    rows = [(part, 10, "black", 0.022) for line in summary_lines(s)
-            for part in textwrap.wrap(line, 95)]
+    rows: list[tuple[str, float, str, float]] = [
+        (part, 10, "black", 0.022) for line in summary_lines(s)
+        for part in textwrap.wrap(line, 95)]
     if s["risks"]:
         rows.append(("Risks", 11, "bold", 0.024))
         rows += [(part, 8.5, "#8a2b00", 0.018) for risk in s["risks"]
@@ -38,7 +39,7 @@ def handout(c: Comparison, path) -> None:
         fig.text(0.07, y, text, fontsize=size, color="black" if style == "bold" else style,
                  weight="bold" if style == "bold" else "normal")
         y -= step
-    ax = fig.add_axes([0.1, 0.06, 0.85, chart_top - 0.1])
+    ax = fig.add_axes((0.1, 0.06, 0.85, chart_top - 0.1))
     for i, name in enumerate(c.monthly.columns):
         ax.plot(range(len(c.monthly)), c.monthly[name].cumsum() / 1e6, LINES[i % 4],
                 color=PALETTE[i % 8], lw=2, label=name)

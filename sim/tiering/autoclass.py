@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY
+from sim.tiering.gcs_lifecycle import CLASSES
 from sim.workload.sorting import stable_argsort
 
-CLASSES = ("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE")
+__all__ = ["CLASSES", "Stretches", "autoclass_path", "meter_changes"]
 
 
 @dataclass(frozen=True, eq=False)

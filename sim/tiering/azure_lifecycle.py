@@ -100,7 +100,9 @@ def parse_management_policy(doc: Any) -> ManagementPolicy:
         raw_rules = []
     if len(raw_rules) > MAX_RULES:
         problems.add("rules", f"at most {MAX_RULES} rules (got {len(raw_rules)})")
-    rules, not_applied, names = [], [], set()
+    rules: list = []
+    not_applied: list[str] = []
+    names: set[str] = set()
     for i, raw in enumerate(raw_rules):
         rule = _parse_rule(raw, i, problems, not_applied)
         if rule is None:
@@ -146,7 +148,8 @@ def _parse_rule(raw: Any, index: int, problems: Problems, not_applied: list[str]
             _check_versions(actions_raw[part], f"{where} actions.{part}", problems)
             not_applied.append(f"{where} actions.{part} (archives hold one version per study, "
                                "no snapshots)")
-    actions, auto_hot = {}, False
+    actions: dict = {}
+    auto_hot = False
     if "baseBlob" in actions_raw:
         actions, auto_hot = _parse_base_blob(actions_raw["baseBlob"],
                                              f"{where} actions.baseBlob", problems)

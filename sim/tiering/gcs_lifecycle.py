@@ -89,7 +89,8 @@ def parse_gcs_lifecycle(doc: Any) -> GcsLifecycle:
         raw_rules = []
     if len(raw_rules) > MAX_RULES:
         problems.add("rule", f"at most {MAX_RULES} rules (got {len(raw_rules)})")
-    rules, not_applied = [], []
+    rules: list = []
+    not_applied: list[str] = []
     for i, raw in enumerate(raw_rules):
         rule = _parse_rule(raw, i + 1, problems, not_applied)
         if rule is not None:
@@ -112,6 +113,7 @@ def _parse_rule(raw: Any, number: int, problems: Problems, not_applied: list[str
         problems.add(f"{where} action.type", f"got {kind!r}; allowed: Delete, SetStorageClass, "
                                              "AbortIncompleteMultipartUpload")
         return None
+    assert isinstance(action, dict)
     unknown(action, {"type", "storageClass"}, f"{where} action", problems)
     target = DELETE
     if kind == "SetStorageClass":

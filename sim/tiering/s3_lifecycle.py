@@ -129,7 +129,8 @@ def parse_lifecycle(doc: Any) -> LifecycleConfiguration:
         raw_rules = []
     if len(raw_rules) > 1000:
         problems.add("Rules", f"at most 1,000 rules (got {len(raw_rules)})")
-    rules, not_applied = [], []
+    rules: list = []
+    not_applied: list[str] = []
     seen_ids: set[str] = set()
     for i, raw in enumerate(raw_rules):
         rule = _parse_rule(raw, i, problems, not_applied)

@@ -148,7 +148,7 @@ def _bulk_reads(
     calendar: Calendar,
     rng: np.random.Generator,
 ) -> list[_Part]:
-    parts = []
+    parts: list[_Part] = []
     if not spec.bulk:
         return parts
     year = calendar.timestamps(created_s).astype("datetime64[Y]").astype(np.int64) + 1970

@@ -40,9 +40,9 @@ def search_sorted(haystack: np.ndarray, queries: np.ndarray, side: str = "right"
     queries here); sorting the queries first lets each search start from the previous one (~1 s).
     """
     if queries.size < 4096:
-        return np.searchsorted(haystack, queries, side=side)
+        return np.searchsorted(haystack, queries, side=side)  # type: ignore[call-overload]
     shift = int(queries.min()) if queries.size else 0
     order = stable_argsort(queries - shift)
     found = np.empty(queries.size, dtype=np.int64)
-    found[order] = np.searchsorted(haystack, queries[order], side=side)
+    found[order] = np.searchsorted(haystack, queries[order], side=side)  # type: ignore[call-overload]
     return found
