@@ -1,0 +1,180 @@
+"""A cloud archive entry: provider, catalog, storage class, policy documents, migration, and
+the settings only one provider has (its checks come from the provider registry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from sim import providers
+from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat, Share, _existing
+
+
+class Migration(Model):
+    """Moving the existing archive (``workload.existing``) into this cloud archive at the start:
+    its studies are uploaded oldest first over the link, then the old system is switched off."""
+
+    mbps: PositiveFloat = Field(description="Bandwidth used for the upload. [Mbit/s]")
+    project_usd: NonNegativeFloat = Field(
+        0.0, description="One-time migration project cost, at the start. [USD]")
+    old_system_usd_per_month: NonNegativeFloat = Field(
+        0.0, description="Running the old archive until the upload is complete. [USD/month]")
+    decommission_usd: NonNegativeFloat = Field(
+        0.0, description="Switching off the old archive, when the upload is complete. [USD]")
+    source_egress_usd_per_gib: NonNegativeFloat = Field(
+        0.0, description="Egress from the old archive when it is another cloud. [USD/GiB]")
+    old_read_latency_s: NonNegativeFloat = Field(
+        10.0, description="Time to display a study the old archive still serves. [s]")
+
+
+class GcsAutoclass(Model):
+    """Autoclass on a Google Cloud Storage bucket."""
+
+    terminal_storage_class: Literal["NEARLINE", "ARCHIVE"] = Field(
+        "NEARLINE", description="The coldest class objects move to (Google's default: "
+        "NEARLINE).")
+
+
+class AzureOptions(Model):
+    """Azure Blob Storage account settings that change the bill."""
+
+    last_access_tracking: bool = Field(
+        True, description="Last-access-time tracking on (needed for daysAfterLastAccessTime "
+        "rules; when off, such rules count from the date the policy was enabled).")
+    policy_enabled: dt.date | None = Field(
+        None, description="Date the lifecycle policy (and tracking) was enabled (default: the "
+        "scenario start); blobs not read since count from it.")
+    account_created: dt.date | None = Field(
+        None, description="Date the storage account was created (default: the scenario start): "
+        "decides when the 128 KiB minimum billable size on Cool/Cold/Archive applies.")
+    rehydrate_priority: Literal["Standard", "High"] = Field(
+        "Standard", description="Priority of rehydrations of archived studies that are read.")
+    rehydrate_to: Literal["Hot", "Cool"] = Field(
+        "Hot", description="Tier an archived study is rehydrated to when read.")
+    smart_tier: bool = Field(
+        False, description="Account-level smart tier (Hot/Cool/Cold by inactivity) instead of "
+        "lifecycle rules.")
+
+
+class CloudArchive(Model):
+    """A cloud object-storage archive billed from a price catalog and real policy documents."""
+
+    name: ArchiveName
+    kind: Literal["cloud"]
+    provider: str = Field(
+        description="The cloud provider: " + "; ".join(
+            f"{p.name}: {p.summary}" for p in map(providers.get, providers.names())) + ".",
+        json_schema_extra={"enum": list(providers.names())})
+    catalog: str = Field(
+        "", description="A shipped price catalog (sim/data/prices) or a file path (default: "
+        "the provider's, e.g. " + ", ".join(
+            providers.get(n).default_catalog for n in providers.names()) + ").")
+    storage_class: str = Field(
+        "", description="Class or tier new studies are uploaded to (default: the provider's "
+        "first).  " + "; ".join(f"{n}: {', '.join(providers.get(n).storage_classes)}"
+                                for n in providers.names()
+                                if providers.get(n).storage_classes) + "."
+    )
+    lifecycle: Path | None = Field(
+        None, description="Lifecycle policy document: S3 Lifecycle configuration (JSON as the "
+        "AWS CLI prints it, or XML), Azure lifecycle management policy (JSON) or GCS lifecycle "
+        "configuration (JSON)."
+    )
+    intelligent_tiering: Path | None = Field(
+        None, description="S3 Intelligent-Tiering configuration(s) (JSON) for the opt-in Archive "
+        "Access and Deep Archive Access tiers."
+    )
+    restore_tier: Literal["Expedited", "Standard", "Bulk"] = Field(
+        "Standard", description="Restore speed for reads of archived objects (Standard where the "
+        "class has no Expedited)."
+    )
+    restore_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        1, description="Days a restored GLACIER/DEEP_ARCHIVE copy is kept (RestoreRequest Days): "
+        "S3 removes it at the request time plus these days, rounded up to midnight UTC. [days]"
+    )
+    object_key: str = Field(
+        "studies/{modality}/{yyyy}/{mm}/{study_id}",
+        description="Object key template; fields {modality} {yyyy} {mm} {age_group} {study_id}.",
+    )
+    object_tags: dict[str, str] = Field(
+        default_factory=dict, description="Object tag templates, e.g. {modality: '{modality}'} "
+        "(Azure: blob index tags)."
+    )
+    egress_share: Share = Field(
+        1.0, description="Share of read bytes that leave the cloud over the internet. [0-1]"
+    )
+    migration: Migration | None = Field(
+        None, description="Upload the existing archive at the start (needs workload.existing).")
+    autoclass: GcsAutoclass | None = Field(
+        None, description="Google Cloud Storage Autoclass (provider gcp).")
+    custom_time: Literal["none", "acquisition"] = Field(
+        "none", description="Google Cloud Storage Custom-Time metadata written on upload: none, "
+        "or the study's acquisition time (for daysSinceCustomTime rules).")
+    azure: AzureOptions | None = Field(
+        None, description="Azure Blob Storage account settings (provider azure).")
+    price_overrides: dict[str, NonNegativeFloat] = Field(
+        default_factory=dict, description="Catalog prices replaced for this archive, by dotted "
+        "path in the catalog (e.g. 'tiers.Cool.retrieval_usd_per_gib: 0.01' for a negotiated "
+        "or newly confirmed price); they are reported as given by the scenario.")
+
+    @field_validator("lifecycle", "intelligent_tiering")
+    @classmethod
+    def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        return _existing(path, info)
+
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, name: str) -> str:
+        providers.get(name)  # an unknown provider is an error listing the known ones
+        return name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("provider") in providers.names():
+            provider = providers.get(data["provider"])
+            if not data.get("catalog"):
+                data = {**data, "catalog": provider.default_catalog}
+            if not data.get("storage_class"):
+                data = {**data, "storage_class": provider.default_storage_class}
+        return data
+
+    @model_validator(mode="after")
+    def _storage_class_of_provider(self) -> CloudArchive:
+        allowed = providers.get(self.provider).storage_classes
+        if allowed and self.storage_class not in allowed:
+            raise ValueError(f"storage_class {self.storage_class!r} is not a {self.provider} "
+                             f"class; allowed: {', '.join(allowed)}")
+        return self
+
+    def given(self, names: tuple[str, ...]) -> list[str]:
+        """Which of these optional settings are given on this entry."""
+        defaults = {"storage_class": ("", providers.get(self.provider).default_storage_class),
+                    "custom_time": ("none",)}
+        return [f for f in names
+                if getattr(self, f) not in defaults.get(f, (None,))]
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> CloudArchive:
+        """Settings of one provider given on another's archive are mistakes, not defaults; then
+        the provider's own checks."""
+        foreign = [f for name in providers.names() if name != self.provider
+                   for f in self.given(providers.get(name).settings)]
+        if foreign:
+            raise ValueError(f"{', '.join(foreign)}: not a setting of provider {self.provider}")
+        problems = providers.get(self.provider).check(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _templates(self) -> CloudArchive:
+        from sim.tiering.keys import check_templates
+
+        problems = check_templates(self.object_key, self.object_tags)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

@@ -1,0 +1,158 @@
+"""An on-prem archive entry: tiers, purchases, refreshes, deleters and running costs; the
+hybrid cache in front of a cloud archive."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat
+
+
+class Purchase(Model):
+    """How an on-prem tier's capacity is bought: ahead of need, in units, with a lead time."""
+
+    initial_raw_tb: NonNegativeFloat = Field(
+        0.0, description="Raw capacity installed at the start. [TB, 10^12 bytes]")
+    fill_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.8, description="Order more when the need (raw) passes this share of installed plus "
+        "ordered capacity. [0-1]")
+    unit_raw_tb: PositiveFloat = Field(description="Raw capacity bought per order unit. [TB]")
+    lead_time_days: Annotated[int, Field(ge=0, le=730)] = Field(
+        60, description="Days from order to installed capacity. [days]")
+
+
+class Deleter(Model):
+    """A fill-level deleter on the first tier (as VNAs run one, e.g. dcm4chee-arc's deleter):
+    when the tier passes ``high_water`` of its usable capacity, the oldest or least recently
+    read studies (all safe on the later tiers) are removed from it until it is back under
+    ``low_water``."""
+
+    high_water: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Start deleting above this share of usable capacity. [0-1]")
+    low_water: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Delete down to this share. [0-1]")
+    order: Literal["oldest", "least_recently_read"] = Field(
+        "oldest", description="Which studies go first: the oldest acquisitions, or those whose "
+        "last read (or acquisition, if never read) is oldest.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Deleter:
+        if self.low_water >= self.high_water:
+            raise ValueError(f"low_water ({self.low_water}) must be below high_water "
+                             f"({self.high_water})")
+        return self
+
+
+class OnPremTier(Model):
+    """One storage tier of an on-prem archive (primary disk, object store, tape library)."""
+
+    name: str = Field(min_length=1, description="Tier name used in the ledger.")
+    usable_fraction: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Usable share of raw capacity after RAID / erasure coding, e.g. 0.8 for "
+        "RAID-6 8+2. [0-1]")
+    copies: Annotated[int, Field(ge=1, le=10)] = Field(
+        1, description="Copies kept (replication across sites). [copies]")
+    price_usd_per_raw_tb: NonNegativeFloat = Field(
+        description="Purchase price of raw capacity at the start, installed. [USD/TB]")
+    price_change_per_year: Annotated[float, Field(gt=-1.0, le=1.0)] = Field(
+        0.0, description="Annual change of that price, e.g. -0.1 for a 10% yearly decline.")
+    watts_per_raw_tb: NonNegativeFloat = Field(
+        description="Power drawn per installed raw TB, before PUE. [W/TB]")
+    space_usd_per_raw_tb_year: NonNegativeFloat = Field(
+        0.0, description="Floor space, racks and cooling infrastructure per installed raw TB. "
+        "[USD/TB/year]")
+    read_latency_s: NonNegativeFloat = Field(description="Time to display a study read from "
+                                             "this tier. [s]")
+    keep_days: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Days a study stays on this tier after acquisition; then only the "
+        "later tiers hold it. None: kept until deleted. Only the first tier may set it.")
+    purchase: Purchase
+    deleter: Deleter | None = Field(
+        None, description="Fill-level deleter (first tier only): the tier then keeps its "
+        "initial capacity and buys no more.")
+
+
+class Staff(Model):
+    fte_base: NonNegativeFloat = Field(0.0, description="Staff for the archive at any size. [FTE]")
+    fte_per_pb: NonNegativeFloat = Field(
+        0.0, description="Additional staff per PB stored (logical). [FTE/PB]")
+    usd_per_fte_year: NonNegativeFloat = Field(0.0, description="Loaded cost. [USD/FTE/year]")
+
+
+class Licences(Model):
+    usd_per_tb_year: NonNegativeFloat = Field(
+        0.0, description="Software licence per TB stored (logical). [USD/TB/year]")
+    usd_per_study: NonNegativeFloat = Field(0.0, description="Licence per study ingested. [USD]")
+
+
+class OnPremCosts(Model):
+    """The costs of running on-prem storage around its tiers."""
+
+    capex: Literal["cash", "depreciated"] = Field(
+        "cash", description="cash: hardware charged when bought; depreciated: straight line over "
+        "refresh_years.")
+    refresh_years: Annotated[float, Field(gt=0.0, le=30.0)] = Field(
+        description="Hardware is replaced (and the data migrated) this often. [years]")
+    warranty_years: Annotated[float, Field(ge=0.0, le=30.0)] = Field(
+        description="Years of included support after each purchase. [years]")
+    maintenance_rate: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        description="Annual maintenance after warranty, as a share of the purchase price. [1/year]")
+    usd_per_kwh: NonNegativeFloat = Field(description="Electricity price. [USD/kWh]")
+    pue: Annotated[float, Field(ge=1.0, le=5.0)] = Field(
+        description="Power usage effectiveness of the room (total / IT power).")
+    staff: Staff = Field(default_factory=Staff)
+    licences: Licences = Field(default_factory=Licences)
+    security_usd_per_year: NonNegativeFloat = Field(
+        0.0, description="Security tools and the staff share kept on-prem. [USD/year]")
+    migration_usd_per_tb: NonNegativeFloat = Field(
+        0.0, description="Data migration at each refresh, per TB stored (logical). [USD/TB]")
+
+
+class OnPremArchive(OnPremCosts):
+    """An on-prem archive (PACS / VNA storage): tiers, capacity bought ahead of need, refresh."""
+
+    name: ArchiveName
+    kind: Literal["onprem"]
+    tiers: list[OnPremTier] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _tiers(self) -> OnPremArchive:
+        if any(t.keep_days is not None for t in self.tiers[1:]):
+            raise ValueError("only the first tier may set keep_days (later tiers keep every "
+                             "study until it is deleted)")
+        if self.tiers[0].keep_days is not None and len(self.tiers) == 1:
+            raise ValueError("keep_days on the only tier would drop studies; add a second tier")
+        if any(t.deleter is not None for t in self.tiers[1:]):
+            raise ValueError("only the first tier may have a deleter")
+        first = self.tiers[0]
+        if first.deleter is not None:
+            if len(self.tiers) == 1:
+                raise ValueError("a deleter on the only tier would drop studies; add a second "
+                                 "tier that keeps them")
+            if first.purchase.initial_raw_tb <= 0:
+                raise ValueError("a tier with a deleter needs purchase.initial_raw_tb > 0 (its "
+                                 "fixed capacity)")
+        names = [t.name for t in self.tiers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"tier names must be unique: {names}")
+        return self
+
+
+class Cache(Model):
+    """The on-prem cache of a hybrid archive."""
+
+    window_months: Annotated[int, Field(ge=1, le=600)] | None = Field(
+        None, description="Keep studies acquired in the last N months (age window).")
+    capacity_tb: PositiveFloat | None = Field(
+        None, description="Keep the most recently used studies that fit in this many TB "
+        "(logical), least recently used evicted first. [TB]")
+    tier: OnPremTier = Field(description="The cache's storage and its costs.")
+
+    @model_validator(mode="after")
+    def _a_policy(self) -> Cache:
+        if self.window_months is None and self.capacity_tb is None:
+            raise ValueError("give window_months (age window), capacity_tb (least recently "
+                             "used), or both")
+        return self
