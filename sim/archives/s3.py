@@ -18,14 +18,26 @@ from collections import defaultdict
 
 import numpy as np
 
-from sim.archives.base import ArchiveModel, MonthUsage
+from sim.archives.base import MonthUsage
+from sim.archives.s3_billing import S3Billing
+from sim.archives.s3_intelligent_tiering import IntelligentTieringPlanner, _move_possible_from
+from sim.archives.s3_tiers import (
+    ALLOWED,
+    CLASS_OF_TIER,
+    CLASSES,
+    IT_BASE,
+    IT_CLASS,
+    LINE_MONITORED,
+    LINE_OVERHEAD,
+    LINE_RESTORED,
+    MISSING,
+    N_TIERS,
+    TIERS,
+)
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from sim.ledger import Charge
-from sim.pricing.catalog import BandedPrice, Catalog, Price, StorageClass
-from sim.pricing.early_deletion import early_deletion_byte_seconds
+from sim.pricing.catalog import Catalog, StorageClass
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
-from sim.pricing.volume_bands import banded_cost
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import (
@@ -33,7 +45,6 @@ from sim.tiering.core import (
     DueCalendar,
     EventLog,
     Meter,
-    event_charges,
     rank_within,
 )
 from sim.tiering.keys import (
@@ -46,22 +57,8 @@ from sim.tiering.keys import (
 from sim.workload.model import Workload
 from sim.workload.sorting import stable_argsort
 
-CLASSES = (*(c for c in lc.ALL_CLASSES if c != "INTELLIGENT_TIERING"), "INTELLIGENT_TIERING")
-"""The S3 classes (the parser's list), Intelligent-Tiering last: its access tiers follow it."""
-IT_CLASS = CLASSES.index("INTELLIGENT_TIERING")
-TIERS = (*CLASSES[:-1], *(f"INTELLIGENT_TIERING_{t}" for t in it.IT_TIERS))
-"""Billing tiers: the classes, with Intelligent-Tiering split into its access tiers."""
-CLASS_OF_TIER = np.array([0, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6], dtype=np.int8)
-IT_BASE = IT_CLASS  # tier code of INTELLIGENT_TIERING_FA
-N_TIERS = len(TIERS)
-LINE_OVERHEAD = N_TIERS  # + tier: 8 KB/object at the STANDARD rate
-LINE_RESTORED = 2 * N_TIERS
-LINE_MONITORED = 2 * N_TIERS + 1
-ALLOWED = np.array([[c2 in lc.ALLOWED_TRANSITIONS[c1] for c2 in CLASSES] for c1 in CLASSES])
-MISSING = -1
 
-
-class S3Archive(ArchiveModel):
+class S3Archive(IntelligentTieringPlanner, S3Billing):
     """Archive model for ``kind: cloud, provider: aws``.
 
     Parameters
@@ -187,36 +184,6 @@ class S3Archive(ArchiveModel):
             self._note_price(self.catalog.classes["GLACIER_IR"].transition_in_usd_per_1000,
                              "classes.GLACIER_IR.transition_in_usd_per_1000")
 
-    def _compile_it(self, configs, groups: StudyGroups | None, key: str,
-                    tags: dict[str, str]) -> None:
-        n = len(self._size)
-        self._aa_days = np.zeros(n, dtype=np.int16)
-        self._daa_days = np.zeros(n, dtype=np.int16)
-        taken = np.zeros(n, dtype=bool)
-        for cfg in configs:  # the first enabled configuration that matches applies
-            if not cfg.enabled:
-                continue
-            where = f"intelligent-tiering configuration {cfg.id!r} Filter"
-            assert groups is not None  # grouped whenever there are configurations
-            ok = prefix_matches(key, groups, cfg.prefix, where) & tags_match(tags, groups, cfg.tags)
-            hit = ok[groups.of_study] & ~taken
-            self._aa_days[hit] = cfg.archive_access_days
-            self._daa_days[hit] = cfg.deep_archive_access_days
-            taken |= hit
-        self._any_archive_tier = bool((self._aa_days > 0).any() or (self._daa_days > 0).any())
-        if (self._aa_days > 0).any() or (self._daa_days > 0).any():
-            self._note_price(self.catalog.intelligent_tiering.overhead_bytes_at_class,
-                             "intelligent_tiering.overhead_bytes_at_class")
-
-    def _note_price(self, price, name: str) -> None:
-        if price is not None and price.confidence == "UNCONFIRMED":
-            self._used_unconfirmed.add(f"{self.catalog.catalog}.{name}")
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        """Catalog prices marked UNCONFIRMED that this run's bill depends on."""
-        return sorted(self._used_unconfirmed)
-
     # ------------------------------------------------------------------------- daily steps
 
     def delete(self, day: int, studies: np.ndarray) -> None:
@@ -271,22 +238,6 @@ class S3Archive(ArchiveModel):
         return MonthUsage(self._meter.close(stop_day), self._egress_bytes.pop(month, 0.0),
                           self._book.close_month(month))
 
-    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
-        seconds = self._cal.month_full_seconds[month]
-        gib_months = usage.quantity_seconds / BYTES_PER_GIB / seconds
-        label = self._cal.month_labels[month]
-        charges = self._storage_charges(label, gib_months)
-        monitored = gib_months[LINE_MONITORED] * BYTES_PER_GIB  # object-months
-        if monitored:
-            rate = self.catalog.intelligent_tiering.monitoring_usd_per_1000_objects_month.value
-            charges.append(Charge(label, self.name, "INTELLIGENT_TIERING", "monitoring",
-                                  monitored, "object-months", monitored * rate / 1000))
-        egress_gib = usage.egress_bytes / BYTES_PER_GIB
-        if egress_gib:
-            charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  self.catalog.egress_internet.cost_usd(egress_gib)))
-        return charges + event_charges(label, self.name, usage.event_charges)
-
     # ---------------------------------------------------------------------------- storage
 
     def _class(self, class_index: int) -> StorageClass:
@@ -317,42 +268,6 @@ class S3Archive(ArchiveModel):
         if monitored.any():
             self._meter.change(LINE_MONITORED, sign * objects[monitored], t_s[monitored])
 
-    def _storage_charges(self, label: str, gib_months: np.ndarray) -> list[Charge]:
-        classes = self.catalog.classes
-        charges = []
-        std_lines = [0, *(LINE_OVERHEAD + t for t in range(N_TIERS) if self._ovh_std[t]),
-                     LINE_RESTORED]
-        pool = sum(gib_months[line] for line in std_lines)
-        pool_cost = _cost(classes["STANDARD"].storage_usd_per_gib_month, pool)
-        for line in std_lines:
-            q = gib_months[line]
-            if q == 0:
-                continue
-            amount = pool_cost * q / pool if pool else 0.0
-            if line == 0:
-                charges.append(Charge(label, self.name, "STANDARD", "storage", q, "GiB-month",
-                                      amount))
-            elif line == LINE_RESTORED:
-                charges.append(Charge(label, self.name, "STANDARD", "retrieval", q,
-                                      "GiB-month restored copy", amount))
-            else:
-                charges.append(Charge(label, self.name, TIERS[line - LINE_OVERHEAD], "storage",
-                                      q, "GiB-month overhead at STANDARD rate", amount))
-        itc = self.catalog.intelligent_tiering
-        for t in range(1, N_TIERS):
-            q = gib_months[t]
-            if q == 0:
-                continue
-            if t < IT_BASE:
-                price = classes[TIERS[t]].storage_usd_per_gib_month
-            elif t == IT_BASE:
-                price = classes["INTELLIGENT_TIERING"].storage_usd_per_gib_month
-            else:
-                price = itc.tiers[it.IT_TIERS[t - IT_BASE]].storage_usd_per_gib_month
-            charges.append(Charge(label, self.name, TIERS[t], "storage", q, "GiB-month",
-                                  _cost(price, q)))
-        return charges
-
     # ------------------------------------------------------------------------ transitions
 
     def _remove(self, ids: np.ndarray, t_s: int, event: str) -> None:
@@ -366,26 +281,6 @@ class S3Archive(ArchiveModel):
         self._present[ids] = False
         self._calendar.cancel(ids)
         self.events.add(t_s, ids, event, tiers, MISSING)
-
-    def _early_deletion(self, ids: np.ndarray, tiers: np.ndarray, t_s: int) -> None:
-        classes = CLASS_OF_TIER[tiers]
-        for c in np.unique(classes):
-            min_days = self._min_days[c] if c < IT_CLASS else 0.0
-            if not min_days:
-                continue
-            sel = ids[classes == c]
-            in_class = t_s - self._class_since[sel]
-            early = in_class < min_days * SECONDS_PER_DAY
-            if not early.any():
-                continue
-            class_bytes, _ = self._billable(sel[early], int(c))
-            owed = early_deletion_byte_seconds(class_bytes, in_class[early], min_days).sum()
-            month = int(self._cal.month_of_seconds(np.array([t_s]))[0])
-            gib_months = owed / BYTES_PER_GIB / self._cal.month_full_seconds[month]
-            price = self._class(int(c)).storage_usd_per_gib_month
-            rate = price.bands[0].value if isinstance(price, BandedPrice) else price.value
-            self._book.add(t_s, CLASSES[c], "early_deletion", "GiB-month", gib_months,
-                           gib_months * rate)
 
     def _move(self, ids: np.ndarray, new_tiers: np.ndarray, t_s) -> None:
         """Move studies to new tiers at ``t_s``."""
@@ -515,97 +410,6 @@ class S3Archive(ArchiveModel):
             nxt = np.where(ok & (due < nxt), due, nxt)
         self._calendar.schedule(ids, nxt)
 
-    def _quiet_after(self, by_study: np.ndarray) -> np.ndarray:
-        """For each read: whether the study's next read comes before any Intelligent-Tiering
-        move could follow this one (then the read needs no planning). bool per read"""
-        quiet = np.zeros(len(self._reads), dtype=bool)
-        if len(self._reads) > 1:
-            times = self._read_times
-            same = self._reads.study[by_study[1:]] == self._reads.study[by_study[:-1]]
-            quiet[by_study[:-1]] = same & (times[1:] + 1 <= _move_possible_from(times[:-1]))
-        return quiet
-
-    def _plan_it(self, ids: np.ndarray, now_s) -> None:
-        """Ask for the Intelligent-Tiering moves of ``ids`` from ``now_s`` on to be booked at the
-        end of the day (no move can fall inside the day: the first is 30 days after an access)."""
-        if ids.size:
-            self._plan_requests.append(
-                (ids, np.broadcast_to(np.asarray(now_s, dtype=np.int64), ids.shape)))
-
-    def _book_it_moves(self) -> None:
-        """Book the Intelligent-Tiering moves of warm IT studies asked for today.
-
-        The latest request of each study counts.  Between two reads an object's path is fixed
-        (FA -> IA at 30 idle days -> AIA at 90 -> AA / DAA as configured), so the moves up to the
-        study's next read, next lifecycle due day, deletion or the end of the run are booked at
-        once as future meter changes, and the study is not looked at again until one of those
-        happens.
-        """
-        if not self._plan_requests:
-            return
-        ids = np.concatenate([r[0] for r in self._plan_requests])
-        now_s = np.concatenate([r[1] for r in self._plan_requests])
-        self._plan_requests = []
-        if ids.size > 1:  # requests are in time order: keep the last
-            position = np.arange(ids.size)
-            self._stamp[ids] = -1
-            np.maximum.at(self._stamp, ids, position)
-            last = self._stamp[ids] == position
-            ids, now_s = ids[last], now_s[last]
-        tier = self._tier[ids]
-        sel = ((tier >= IT_BASE) & (tier < IT_BASE + it.AA) & ~self._small[ids] & self._present[ids]
-               & (self._it_ready[ids] <= now_s))
-        if not sel.all():
-            ids, now_s, tier = ids[sel], now_s[sel], tier[sel]
-        if ids.size == 0:
-            return
-        # moves happen at midnights: the first midnight at or after last access, plus N days
-        base_day = -(-self._last_access[ids] // SECONDS_PER_DAY)
-        limit = np.full(ids.size, self._cal.horizon_s, dtype=np.int64)
-        if self._read_times.size:  # a move at the midnight of the next read comes first
-            nxt = self._read_next[ids]
-            has_read = nxt < self._read_start[ids + 1]
-            read_s = self._read_times[np.minimum(nxt, self._read_times.size - 1)]
-            limit = np.where(has_read, np.minimum(limit, read_s + 1), limit)
-            # most reads are followed by another before the study would leave FA: nothing to book
-            keep = (tier > IT_BASE) | ((base_day + it.IA_DAYS) * SECONDS_PER_DAY < limit)
-            if not keep.all():
-                ids, now_s, tier, base_day, limit = (ids[keep], now_s[keep], tier[keep],
-                                                     base_day[keep], limit[keep])
-        limit = np.minimum(limit, self._delete_s[ids])
-        due = self._calendar.due_day[ids]
-        limit = np.where(due >= 0, np.minimum(limit, due * SECONDS_PER_DAY), limit)
-        current = (tier - IT_BASE).astype(np.int8)
-        if self._any_archive_tier:
-            aa = self._aa_days[ids].astype(np.int64)
-            daa = self._daa_days[ids].astype(np.int64)
-            steps: tuple = ((it.IA, it.IA_DAYS),
-                            (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90
-                            (it.AA, aa), (it.DAA, daa))                     # replaces AIA
-        else:
-            steps = ((it.IA, it.IA_DAYS), (it.AIA, it.AIA_DAYS))
-        moves = []
-        for level, days in steps:
-            move_s = (base_day + days) * SECONDS_PER_DAY
-            ok = (move_s > now_s) & (move_s < limit) & (current < level)
-            if not np.isscalar(days):
-                ok &= days > 0
-            if not ok.any():
-                continue
-            where = np.flatnonzero(ok)
-            moves.append((where, current[where] + IT_BASE, IT_BASE + level, move_s[where]))
-            current[where] = level
-        if not moves:
-            return
-        # nothing can interrupt these moves (the limit above), so they are metered now
-        where = np.concatenate([m[0] for m in moves])
-        old = np.concatenate([m[1] for m in moves])
-        new = np.concatenate([np.full(m[0].size, m[2], dtype=np.int8) for m in moves])
-        when = np.concatenate([m[3] for m in moves])
-        self._shift(ids[where], old, new, when)
-        self.events.add(when, ids[where], "transition", old, new)
-        self._tier[ids] = current + IT_BASE  # the tier the study will be in until it is next seen
-
     # ------------------------------------------------------------------------------ reads
 
     def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
@@ -667,49 +471,6 @@ class S3Archive(ArchiveModel):
             self.events.add(when, sub, "restore", self._tier[sub], self._tier[sub])
         return latency
 
-    def _read_it(self, day: int, ids, t, latency, position) -> np.ndarray:
-        """Intelligent-Tiering: access resets the clock; IA/AIA come back to FA at once; AA/DAA
-        need a restore and come back when it completes."""
-        latency = latency.copy()
-        tier = self._tier[ids] - IT_BASE
-        archived = tier >= it.AA
-        pending = archived & (self._it_ready[ids] > t)
-        latency[pending] = (self._it_ready[ids] - t)[pending]
-        restore = archived & ~pending
-        if restore.any():
-            sub, when = ids[restore], t[restore]
-            for level in (it.AA, it.DAA):
-                part = self._tier[sub] - IT_BASE == level
-                if not part.any():
-                    continue
-                options = self.catalog.intelligent_tiering.restore[it.IT_TIERS[level]]
-                name = self._restore_tier if self._restore_tier in options else "Standard"
-                self._bill_restore(sub[part], when[part], options[name], TIERS[IT_BASE + level],
-                                   f"intelligent_tiering.restore.{it.IT_TIERS[level]}.{name}")
-                hours_s = int(round(options[name].hours * SECONDS_PER_HOUR))
-                self._it_ready[sub[part]] = when[part] + hours_s
-            ready = self._it_ready[sub]
-            latency[restore] = ready - when
-            self._push_it_restored(sub, ready)
-            self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
-        warm = ~archived
-        back = ids[warm & (tier > it.FA)]
-        self._move(back, np.full(back.size, IT_BASE, np.int8), t[warm & (tier > it.FA)])
-        self._last_access[ids[warm]] = t[warm]
-        plan = warm & ~self._quiet_after_read[position]
-        self._plan_it(ids[plan], t[plan])
-        return latency
-
-    def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
-        if option.confidence == "UNCONFIRMED":
-            self._used_unconfirmed.add(f"{self.catalog.catalog}.{price_name}")
-        objects = int(self._objects[ids].sum())
-        gib = float(self._size[ids].sum()) / BYTES_PER_GIB
-        self._book.add(int(t[0]), tier_name, "retrieval", "restore requests", objects,
-                       objects * option.usd_per_1000 / 1000)
-        self._book.add(int(t[0]), tier_name, "retrieval", "GiB restored", gib,
-                       gib * option.usd_per_gib)
-
     def _cancel_restored_copies(self, ids: np.ndarray, t_s: int) -> None:
         """Studies removed at ``t_s``: their restored copies (live or still coming) go too."""
         ready, until = self._copy_ready[ids], self._copy_until[ids]
@@ -721,30 +482,6 @@ class S3Archive(ArchiveModel):
         self._meter.change(LINE_RESTORED, np.concatenate([-size[coming], size[coming]]),
                            np.concatenate([ready[coming], until[coming]]))
         self._copy_until[ids] = 0
-
-    def _push_it_restored(self, ids: np.ndarray, when: np.ndarray) -> None:
-        """Queue Intelligent-Tiering restores for the end of the day they complete in."""
-        days = when // SECONDS_PER_DAY
-        for d in np.unique(days).tolist():
-            on_day = days == d
-            self._restored_due[d].append((ids[on_day], when[on_day]))
-
-    def _complete_it_restores(self, day: int, ids: np.ndarray | None = None) -> None:
-        """Restored Intelligent-Tiering objects go back to Frequent Access at the moment their
-        restore completes, and their idle clock restarts; ``ids``: only these, ahead of the end
-        of the day (a read later the same day)."""
-        if ids is None:
-            done = self._restored_due.pop(day, [])
-            if not done:
-                return
-            ids = np.concatenate([d[0] for d in done])
-        ready = self._it_ready[ids]
-        ok = self._present[ids] & (ready > 0) & (ready < (day + 1) * SECONDS_PER_DAY)
-        sub, when = ids[ok], ready[ok]
-        self._move(sub, np.full(sub.size, IT_BASE, np.int8), when)
-        self._last_access[sub] = when
-        self._it_ready[sub] = 0
-        self._plan_it(sub, when)
 
     # ------------------------------------------------------------------------------ output
 
@@ -767,18 +504,6 @@ def restored_copy_expiry_s(request_s: np.ndarray, days: int) -> np.ndarray:
     18
     """
     return -(-(request_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
-
-
-def _move_possible_from(access_s: np.ndarray) -> np.ndarray:
-    """Earliest Intelligent-Tiering move after an access: midnight IA_DAYS later. [s]"""
-    return (-(-access_s // SECONDS_PER_DAY) + it.IA_DAYS) * SECONDS_PER_DAY
-
-
-def _cost(price: BandedPrice | Price, gib_months: float) -> float:
-    if isinstance(price, BandedPrice):
-        return banded_cost(gib_months, [b.from_gib for b in price.bands],
-                           [b.value for b in price.bands])
-    return gib_months * price.value
 
 
 def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool) -> S3Archive:

@@ -1,0 +1,78 @@
+"""The S3 engine's per-study state and the helpers its parts share, declared once so that the
+engine (:mod:`sim.archives.s3`), its Intelligent-Tiering planner
+(:mod:`sim.archives.s3_intelligent_tiering`) and its billing (:mod:`sim.archives.s3_billing`) are
+checked against one definition.  Arrays are indexed by study unless noted."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.archives.base import ArchiveModel
+from sim.calendar import Calendar
+from sim.pricing.catalog import Catalog, StorageClass
+from sim.tiering.core import ChargeBook, DueCalendar, EventLog
+from sim.workload.model import Reads
+
+
+class S3State(ArchiveModel):
+    """What the S3 engine's parts share (set by :class:`sim.archives.s3.S3Archive`)."""
+
+    catalog: Catalog
+    events: EventLog
+    _cal: Calendar
+    _calendar: DueCalendar
+    _book: ChargeBook
+    _reads: Reads
+    _size: np.ndarray
+    _objects: np.ndarray
+    _delete_s: np.ndarray
+    _small: np.ndarray
+    _present: np.ndarray
+    _tier: np.ndarray
+    _class_since: np.ndarray
+    _last_access: np.ndarray
+    _it_ready: np.ndarray
+    _aa_days: np.ndarray
+    _daa_days: np.ndarray
+    _any_archive_tier: bool
+    _restore_tier: str
+    _restored_due: dict[int, list[tuple]]
+    _plan_requests: list[tuple[np.ndarray, np.ndarray]]
+    _stamp: np.ndarray
+    _read_times: np.ndarray
+    _read_start: np.ndarray
+    _read_next: np.ndarray
+    _quiet_after_read: np.ndarray
+    _min_days: np.ndarray
+    _ovh_std: np.ndarray
+    _used_unconfirmed: set[str]
+
+    def _class(self, class_index: int) -> StorageClass:
+        raise NotImplementedError
+
+    def _billable(self, ids: np.ndarray, tier: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _move(self, ids: np.ndarray, new_tiers: np.ndarray, t_s) -> None:
+        raise NotImplementedError
+
+    def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray, t_s) -> None:
+        raise NotImplementedError
+
+    def _note_price(self, price, name: str) -> None:
+        raise NotImplementedError
+
+    def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
+        raise NotImplementedError
+
+    def _storage_charges(self, label: str, gib_months: np.ndarray) -> list:
+        raise NotImplementedError
+
+    def _plan_it(self, ids: np.ndarray, now_s) -> None:
+        raise NotImplementedError
+
+    def _push_it_restored(self, ids: np.ndarray, when: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _quiet_after(self, by_study: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
