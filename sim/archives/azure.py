@@ -42,7 +42,7 @@ from sim.ledger import Charge
 from sim.pricing.catalog import AzureCatalog, BandedPrice, Price
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.pricing.volume_bands import banded_cost
+from sim.pricing.price_book import PriceBook
 from sim.tiering.azure_lifecycle import (
     ARCHIVE,
     COOL,
@@ -100,6 +100,7 @@ class AzureBlobArchive(ArchiveModel):
 
     read_tier_names = TIERS
     events: EventLog
+    prices: PriceBook
 
     def __init__(self, name: str, catalog: AzureCatalog, workload: Workload, access_tier: str,
                  policy: ManagementPolicy | None, key_template: str,
@@ -140,7 +141,7 @@ class AzureBlobArchive(ArchiveModel):
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
-        self._used_unconfirmed: set[str] = set()
+        self.prices = PriceBook(catalog)
         self._compile(policy, workload, key_template, tag_templates)
 
     # ------------------------------------------------------------------------------ set-up
@@ -167,18 +168,12 @@ class AzureBlobArchive(ArchiveModel):
                 self._auto_hot |= hit
             self._actions += [(i, target, c) for target, c in rule.actions.items()]
 
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        """Catalog prices marked UNCONFIRMED that this run's bill depends on."""
-        return sorted(self._used_unconfirmed)
-
     def _charge(self, t_s: int, tier: str, category: str, unit: str, quantity: float,
                 price: Price, per: float, price_name: str) -> None:
         """Book ``quantity`` at ``price`` per ``per`` units; note the price if unconfirmed."""
         if quantity == 0:
             return
-        if price.confidence == "UNCONFIRMED":
-            self._used_unconfirmed.add(f"{self.catalog.catalog}.{price_name}")
+        self.prices.use(price, price_name)
         self._book.add(t_s, tier, category, unit, quantity, quantity * price.value / per)
 
     # ------------------------------------------------------------------------- daily steps
@@ -230,25 +225,13 @@ class AzureBlobArchive(ArchiveModel):
             q = float(gib_months[t])
             if q:
                 price = self.catalog.tiers[tier].storage_usd_per_gib_month
-                charges.append(Charge(label, self.name, tier, "storage", q, "GiB-month",
-                                      self._storage_cost(price, q, f"tiers.{tier}")))
+                cost = self.prices.cost(price, q, f"tiers.{tier}.storage_usd_per_gib_month")
+                charges.append(Charge(label, self.name, tier, "storage", q, "GiB-month", cost))
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
-            self._used_unconfirmed.update(self.catalog.egress_internet.unconfirmed(
-                f"{self.catalog.catalog}.egress_internet"))
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  self.catalog.egress_internet.cost_usd(egress_gib)))
+                                  self.prices.egress(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
-
-    def _storage_cost(self, price: BandedPrice | Price, gib_months: float, name: str) -> float:
-        if isinstance(price, Price):
-            return gib_months * price.value
-        for i, band in enumerate(price.bands):
-            if band.confidence == "UNCONFIRMED" and gib_months > band.from_gib:
-                self._used_unconfirmed.add(
-                    f"{self.catalog.catalog}.{name}.storage_usd_per_gib_month.bands[{i}]")
-        return banded_cost(gib_months, [b.from_gib for b in price.bands],
-                           [b.value for b in price.bands])
 
     # ---------------------------------------------------------------------------- storage
 

@@ -19,7 +19,7 @@ from sim.archives.booked import BookedAhead
 from sim.ledger import Charge
 from sim.pricing.catalog import AzureCatalog, Price
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.pricing.volume_bands import banded_cost
+from sim.pricing.price_book import PriceBook
 from sim.tiering.autoclass import autoclass_path, meter_changes
 from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.workload.model import Workload
@@ -33,6 +33,7 @@ class AzureSmartTierArchive(BookedAhead):
 
     read_tier_names = TIERS
     events: EventLog
+    prices: PriceBook
 
     def __init__(self, name: str, catalog: AzureCatalog, workload: Workload,
                  egress_share: float, keep_events: bool = False):
@@ -52,13 +53,12 @@ class AzureSmartTierArchive(BookedAhead):
             ~small, MONITORED))
         n_months = cal.n_months
         self._cells: list[dict] = [{} for _ in range(n_months)]
-        self._used = {f"{catalog.catalog}.smart_tier.{name}" for name, price in
-                      (("tier_change_fees", smart.tier_change_fees),
-                       ("small_object_bytes", smart.small_object_bytes))
-                      if price.confidence == "UNCONFIRMED"}
+        self.prices = PriceBook(catalog)
+        self.prices.use(smart.tier_change_fees, "smart_tier.tier_change_fees")
+        self.prices.use(smart.small_object_bytes, "smart_tier.small_object_bytes")
         self._add(np.bincount(cal.month_of_seconds(st.created_s), weights=objects,
                               minlength=n_months), "Hot", "write operations",
-                  catalog.tiers["Hot"].write_usd_per_10000)
+                  catalog.tiers["Hot"].write_usd_per_10000, "tiers.Hot.write_usd_per_10000")
         present = rd.time_s < end_s[rd.study]
         read_tier = np.where(present, path.read_class, MISSING).astype(np.int8)
         read_month = cal.month_of_seconds(rd.time_s)
@@ -67,24 +67,21 @@ class AzureSmartTierArchive(BookedAhead):
             if sel.any():
                 self._add(np.bincount(read_month[sel], weights=objects[rd.study[sel]],
                                       minlength=n_months), tier, "read operations",
-                          catalog.tiers[tier].read_usd_per_10000)
+                          catalog.tiers[tier].read_usd_per_10000,
+                          f"tiers.{tier}.read_usd_per_10000")
         self._egress = np.bincount(read_month[present], weights=st.size_bytes[rd.study[present]]
                                    .astype(float) * egress_share, minlength=n_months)
-        if self._egress.any():
-            self._used.update(catalog.egress_internet.unconfirmed(
-                f"{catalog.catalog}.egress_internet"))
         self._read_tier = read_tier
         self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
                                       np.nan).astype(np.float32)
 
-    def _add(self, per_month: np.ndarray, tier: str, unit: str, price: Price) -> None:
+    def _add(self, per_month: np.ndarray, tier: str, unit: str, price: Price,
+             path: str) -> None:
+        if per_month.any():
+            self.prices.use(price, path)
         for m in np.flatnonzero(per_month).tolist():
             q = float(per_month[m])
             self._cells[m][(tier, "requests", unit)] = (q, q * price.value / 10_000)
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        return sorted(self._used)
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
@@ -96,8 +93,7 @@ class AzureSmartTierArchive(BookedAhead):
             if not q:
                 continue
             price = self.catalog.tiers[tier].storage_usd_per_gib_month
-            cost = q * price.value if isinstance(price, Price) else banded_cost(
-                q, [b.from_gib for b in price.bands], [b.value for b in price.bands])
+            cost = self.prices.cost(price, q, f"tiers.{tier}.storage_usd_per_gib_month")
             charges.append(Charge(label, self.name, tier, "storage", q, "GiB-month", cost))
         blob_months = float(usage.quantity_seconds[MONITORED] / seconds)
         if blob_months:
@@ -107,7 +103,7 @@ class AzureSmartTierArchive(BookedAhead):
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  self.catalog.egress_internet.cost_usd(egress_gib)))
+                                  self.prices.egress(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.ledger import Charge
+from sim.pricing.price_book import PriceBook
 from sim.tiering.core import EventLog
 
 MISSING = -1
@@ -75,6 +76,9 @@ class ArchiveModel:
     """Tier names the codes of :meth:`read_outcomes` index."""
     events: EventLog | None = None
     """Tier changes, restores, expirations and deletions (when the run keeps them)."""
+    prices: PriceBook | None = None
+    """The catalog prices the archive bills with (cloud engines), noting the UNCONFIRMED ones
+    its bill uses."""
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         """Studies removed by retention at the start of ``day``."""
@@ -116,7 +120,7 @@ class ArchiveModel:
     @property
     def unconfirmed_prices(self) -> list[str]:
         """Catalog prices marked UNCONFIRMED that this archive's bill depends on."""
-        return []
+        return self.prices.unconfirmed if self.prices is not None else []
 
     def onprem_figures(self) -> dict[str, Any] | None:
         """Capacity bought, refreshes and the like of the on-prem part, or None."""

@@ -15,7 +15,9 @@ from sim.archives.booked import BookedAhead
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import GcsCatalog
+from sim.pricing.early_deletion import early_deletion_gib_hours
 from sim.pricing.metering import BYTES_PER_GIB
+from sim.pricing.price_book import PriceBook
 from sim.tiering.autoclass import CLASSES, autoclass_path, meter_changes
 from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.workload.model import Workload
@@ -28,6 +30,7 @@ class GcsAutoclassArchive(BookedAhead):
 
     read_tier_names = CLASSES
     events: EventLog
+    prices: PriceBook
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, terminal: str,
                  egress_share: float, keep_events: bool = False):
@@ -48,7 +51,7 @@ class GcsAutoclassArchive(BookedAhead):
             ~small, MANAGED))
         n_months = cal.n_months
         self._cells: list[dict] = [{} for _ in range(n_months)]
-        self._used: set[str] = set()  # UNCONFIRMED prices this run's bill depends on
+        self.prices = PriceBook(catalog)
         upload_month = cal.month_of_seconds(st.created_s)
         self._add_ops(np.bincount(upload_month, weights=objects, minlength=n_months),
                       "STANDARD", "class_a_usd_per_1000", "Class A operations (uploads)")
@@ -66,21 +69,14 @@ class GcsAutoclassArchive(BookedAhead):
         self._read_class = read_class
         self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
                                       np.nan).astype(np.float32)
-        if self._egress.any():
-            self._used.update(catalog.egress_internet.unconfirmed(
-                f"{catalog.catalog}.egress_internet"))
 
     def _add_ops(self, per_month: np.ndarray, cls: str, field: str, unit: str) -> None:
         price = getattr(self.catalog.classes[cls], field)
-        if price.confidence == "UNCONFIRMED" and per_month.any():
-            self._used.add(f"{self.catalog.catalog}.classes.{cls}.{field}")
+        if per_month.any():
+            self.prices.use(price, f"classes.{cls}.{field}")
         for m in np.flatnonzero(per_month).tolist():
             q = float(per_month[m])
             self._cells[m][(cls, "requests", unit)] = (q, q * price.value / 1000)
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        return sorted(self._used)
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
@@ -110,6 +106,7 @@ class GcsLifecycleArchive(BookedAhead):
 
     read_tier_names = CLASSES
     events: EventLog
+    prices: PriceBook
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, storage_class: str,
                  lifecycle, key_template: str, egress_share: float, custom_time: str,
@@ -121,7 +118,7 @@ class GcsLifecycleArchive(BookedAhead):
         cal, st, rd = self._cal, workload.studies, workload.reads
         n_months = cal.n_months
         self._cells: list[dict] = [{} for _ in range(n_months)]
-        self._used: set[str] = set()
+        self.prices = PriceBook(catalog)
         self.events = EventLog(keep_events)
         initial = CLASSES.index(storage_class)
         clock = catalog.lifecycle.early_deletion_clock.value
@@ -168,7 +165,8 @@ class GcsLifecycleArchive(BookedAhead):
                                       weights=objects[moved][sel], minlength=n_months),
                           CLASSES[c], "transitions", "Class A operations (SetStorageClass)",
                           "class_a_usd_per_1000", 1000)
-            self._used.add(f"{catalog.catalog}.lifecycle.set_storage_class_operation")
+            self.prices.use(catalog.lifecycle.set_storage_class_operation,
+                            "lifecycle.set_storage_class_operation")
             cls[moved] = to
         lines.append(cls[leaves])
         deltas.append(-size[leaves])
@@ -197,11 +195,9 @@ class GcsLifecycleArchive(BookedAhead):
                       cls_name, "retrieval", "GiB retrieved", "retrieval_usd_per_gib", 1)
         self._egress = np.bincount(read_month[present], weights=size[rd.study[present]]
                                    .astype(float) * egress_share, minlength=n_months)
-        if self._egress.any():
-            self._used.update(catalog.egress_internet.unconfirmed(
-                f"{catalog.catalog}.egress_internet"))
         if (clock == "creation") and (path.move_s >= 0).any():
-            self._used.add(f"{catalog.catalog}.lifecycle.early_deletion_clock")
+            self.prices.use(catalog.lifecycle.early_deletion_clock,
+                            "lifecycle.early_deletion_clock")
         self._read_class = read_class
         self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
                                       np.nan).astype(np.float32)
@@ -244,8 +240,7 @@ class GcsLifecycleArchive(BookedAhead):
             sel = (cls == c) & (held_s < min_days * SECONDS_PER_DAY)
             if not sel.any():
                 continue
-            owed_gib_hours = (size[sel] / BYTES_PER_GIB) * \
-                (min_days * SECONDS_PER_DAY - held_s[sel]) / SECONDS_PER_HOUR
+            owed_gib_hours = early_deletion_gib_hours(size[sel], held_s[sel], min_days)
             month = self._cal.month_of_seconds(when_s[sel])
             self._add(np.bincount(month, weights=owed_gib_hours, minlength=self._cal.n_months),
                       CLASSES[c], "early_deletion", "GiB-hour", "storage_usd_per_gib_hour", 1)
@@ -253,16 +248,12 @@ class GcsLifecycleArchive(BookedAhead):
     def _add(self, per_month: np.ndarray, cls: str, category: str, unit: str, field: str,
              per: float) -> None:
         price = getattr(self.catalog.classes[cls], field)
-        if price.confidence == "UNCONFIRMED" and per_month.any():
-            self._used.add(f"{self.catalog.catalog}.classes.{cls}.{field}")
+        if per_month.any():
+            self.prices.use(price, f"classes.{cls}.{field}")
         for m in np.flatnonzero(per_month).tolist():
             q0, a0 = self._cells[m].get((cls, category, unit), (0.0, 0.0))
             q = float(per_month[m])
             self._cells[m][(cls, category, unit)] = (q0 + q, a0 + q * price.value / per)
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        return sorted(self._used)
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
@@ -290,7 +281,7 @@ def _egress_and_events(archive, label: str, usage: MonthUsage) -> list[Charge]:
     egress_gib = usage.egress_bytes / BYTES_PER_GIB
     if egress_gib:
         charges.append(Charge(label, archive.name, "internet", "egress", egress_gib, "GiB",
-                              archive.catalog.egress_internet.cost_usd(egress_gib)))
+                              archive.prices.egress(egress_gib)))
     return charges + event_charges(label, archive.name, usage.event_charges)
 
 

@@ -18,6 +18,7 @@ from sim.ledger import Charge
 from sim.pricing.catalog import HealthImagingCatalog
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
+from sim.pricing.price_book import PriceBook
 from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.tiering.healthimaging import AIA, FA, tier_path
 from sim.workload.model import Workload
@@ -30,6 +31,7 @@ class HealthImagingArchive(BookedAhead):
 
     read_tier_names = TIERS
     events: EventLog
+    prices: PriceBook
 
     def __init__(self, name: str, catalog: HealthImagingCatalog, workload: Workload,
                  egress_share: float, keep_events: bool = False):
@@ -40,6 +42,8 @@ class HealthImagingArchive(BookedAhead):
         path = tier_path(st.created_s, end_s, rd.study, rd.time_s,
                          int(catalog.days_to_archive_instant.value))
         self.events = EventLog(keep_events)
+        self.prices = PriceBook(catalog)  # metadata storage is not billed: its price is a stand-in
+        self.prices.use(catalog.metadata_usd_per_gib_month, "metadata_usd_per_gib_month")
         log_path(self.events, path.study, path.move_s, path.end_s, path.ends_in_read, horizon)
         b = billable[path.study]
         moved = path.move_s >= 0
@@ -86,11 +90,6 @@ class HealthImagingArchive(BookedAhead):
         self._read_latency = np.where(present, catalog.first_byte_latency_s.value,
                                       np.nan).astype(np.float32)
 
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        """The metadata (structured storage) price is unconfirmed; its storage is not billed."""
-        return self.catalog.unconfirmed()
-
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
         gib_months = usage.quantity_seconds / BYTES_PER_GIB / self._cal.month_full_seconds[month]
@@ -105,7 +104,7 @@ class HealthImagingArchive(BookedAhead):
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  c.egress_internet.cost_usd(egress_gib)))
+                                  self.prices.egress(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:

@@ -38,6 +38,7 @@ from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.pricing.catalog import Catalog, StorageClass
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
+from sim.pricing.price_book import PriceBook
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import (
@@ -133,7 +134,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
-        self._used_unconfirmed: set[str] = set()
+        self.prices = PriceBook(catalog)
 
         self._tier_params()
         groups = group_studies(workload) if (lifecycle or it_configs) else None
@@ -181,7 +182,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             self._match.add(prefix_matches(key, groups, f.prefix, where)
                             & tags_match(tags, groups, f.tags))
         if "GLACIER_IR" in {a.target for a in self._lc_actions}:
-            self._note_price(self.catalog.classes["GLACIER_IR"].transition_in_usd_per_1000,
+            self.prices.use(self.catalog.classes["GLACIER_IR"].transition_in_usd_per_1000,
                              "classes.GLACIER_IR.transition_in_usd_per_1000")
 
     # ------------------------------------------------------------------------- daily steps
@@ -458,7 +459,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             tiers = self._class(c).restore
             assert tiers is not None  # classes that need a restore list its options
             name = self._restore_tier if self._restore_tier in tiers else "Standard"
-            self._bill_restore(sub, when, tiers[name], CLASSES[c])
+            self._bill_restore(sub, when, tiers[name], CLASSES[c],
+                               f"classes.{CLASSES[c]}.restore.{name}")
             hours_s = np.rint(tiers[name].hours * SECONDS_PER_HOUR).astype(np.int64)
             ready = when + hours_s
             until = np.maximum(restored_copy_expiry_s(when, self._restore_days), ready)

@@ -23,10 +23,9 @@ from sim.archives.s3_tiers import (
 )
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
-from sim.pricing.catalog import BandedPrice, Price
+from sim.pricing.catalog import BandedPrice
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.pricing.volume_bands import banded_cost
 from sim.tiering import intelligent_tiering as it
 from sim.tiering.core import event_charges
 
@@ -50,7 +49,7 @@ class S3Billing(S3State):
         egress_gib = usage.egress_bytes / BYTES_PER_GIB
         if egress_gib:
             charges.append(Charge(label, self.name, "internet", "egress", egress_gib, "GiB",
-                                  self.catalog.egress_internet.cost_usd(egress_gib)))
+                                  self.prices.egress(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
     def _storage_charges(self, label: str, gib_months: np.ndarray) -> list[Charge]:
@@ -59,7 +58,8 @@ class S3Billing(S3State):
         std_lines = [0, *(LINE_OVERHEAD + t for t in range(N_TIERS) if self._ovh_std[t]),
                      LINE_RESTORED]
         pool = sum(gib_months[line] for line in std_lines)
-        pool_cost = _cost(classes["STANDARD"].storage_usd_per_gib_month, pool)
+        pool_cost = self.prices.cost(classes["STANDARD"].storage_usd_per_gib_month, pool,
+                                     "classes.STANDARD.storage_usd_per_gib_month")
         for line in std_lines:
             q = gib_months[line]
             if q == 0:
@@ -80,13 +80,17 @@ class S3Billing(S3State):
             if q == 0:
                 continue
             if t < IT_BASE:
+                path = f"classes.{TIERS[t]}.storage_usd_per_gib_month"
                 price = classes[TIERS[t]].storage_usd_per_gib_month
             elif t == IT_BASE:
+                path = "classes.INTELLIGENT_TIERING.storage_usd_per_gib_month"
                 price = classes["INTELLIGENT_TIERING"].storage_usd_per_gib_month
             else:
-                price = itc.tiers[it.IT_TIERS[t - IT_BASE]].storage_usd_per_gib_month
+                level = it.IT_TIERS[t - IT_BASE]
+                path = f"intelligent_tiering.tiers.{level}.storage_usd_per_gib_month"
+                price = itc.tiers[level].storage_usd_per_gib_month
             charges.append(Charge(label, self.name, TIERS[t], "storage", q, "GiB-month",
-                                  _cost(price, q)))
+                                  self.prices.cost(price, q, path)))
         return charges
 
     def _early_deletion(self, ids: np.ndarray, tiers: np.ndarray, t_s: int) -> None:
@@ -109,10 +113,8 @@ class S3Billing(S3State):
             self._book.add(t_s, CLASSES[c], "early_deletion", "GiB-month", gib_months,
                            gib_months * rate)
 
-    def _bill_restore(self, ids, t, option, tier_name: str,
-                      price_name: str = "") -> None:
-        if option.confidence == "UNCONFIRMED":
-            self._used_unconfirmed.add(f"{self.catalog.catalog}.{price_name}")
+    def _bill_restore(self, ids, t, option, tier_name: str, price_name: str) -> None:
+        self.prices.use(option, price_name)
         objects = int(self._objects[ids].sum())
         gib = float(self._size[ids].sum()) / BYTES_PER_GIB
         self._book.add(int(t[0]), tier_name, "retrieval", "restore requests", objects,
@@ -120,18 +122,3 @@ class S3Billing(S3State):
         self._book.add(int(t[0]), tier_name, "retrieval", "GiB restored", gib,
                        gib * option.usd_per_gib)
 
-    def _note_price(self, price, name: str) -> None:
-        if price is not None and price.confidence == "UNCONFIRMED":
-            self._used_unconfirmed.add(f"{self.catalog.catalog}.{name}")
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        """Catalog prices marked UNCONFIRMED that this run's bill depends on."""
-        return sorted(self._used_unconfirmed)
-
-
-def _cost(price: BandedPrice | Price, gib_months: float) -> float:
-    if isinstance(price, BandedPrice):
-        return banded_cost(gib_months, [b.from_gib for b in price.bands],
-                           [b.value for b in price.bands])
-    return gib_months * price.value

@@ -42,7 +42,7 @@ class IntelligentTieringPlanner(S3State):
             taken |= hit
         self._any_archive_tier = bool((self._aa_days > 0).any() or (self._daa_days > 0).any())
         if (self._aa_days > 0).any() or (self._daa_days > 0).any():
-            self._note_price(self.catalog.intelligent_tiering.overhead_bytes_at_class,
+            self.prices.use(self.catalog.intelligent_tiering.overhead_bytes_at_class,
                              "intelligent_tiering.overhead_bytes_at_class")
 
     def _quiet_after(self, by_study: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 from sim.archives.base import ArchiveModel
 from sim.calendar import Calendar
 from sim.pricing.catalog import Catalog, StorageClass
+from sim.pricing.price_book import PriceBook
 from sim.tiering.core import ChargeBook, DueCalendar, EventLog
 from sim.workload.model import Reads
 
@@ -45,7 +46,7 @@ class S3State(ArchiveModel):
     _quiet_after_read: np.ndarray
     _min_days: np.ndarray
     _ovh_std: np.ndarray
-    _used_unconfirmed: set[str]
+    prices: PriceBook
 
     def _class(self, class_index: int) -> StorageClass:
         raise NotImplementedError
@@ -59,10 +60,7 @@ class S3State(ArchiveModel):
     def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray, t_s) -> None:
         raise NotImplementedError
 
-    def _note_price(self, price, name: str) -> None:
-        raise NotImplementedError
-
-    def _bill_restore(self, ids, t, option, tier_name: str, price_name: str = "") -> None:
+    def _bill_restore(self, ids, t, option, tier_name: str, price_name: str) -> None:
         raise NotImplementedError
 
     def _storage_charges(self, label: str, gib_months: np.ndarray) -> list:
