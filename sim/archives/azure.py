@@ -39,10 +39,11 @@ import numpy as np
 from sim.archives.base import MISSING, ArchiveModel, MonthUsage
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
-from sim.pricing.catalog import AzureCatalog, BandedPrice, Price
+from sim.pricing.catalog import BandedPrice, Price
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.price_book import PriceBook
+from sim.providers.azure import AzureCatalog
 from sim.tiering.azure_lifecycle import (
     ARCHIVE,
     COOL,

@@ -17,9 +17,10 @@ import numpy as np
 from sim.archives.base import MISSING, MonthUsage
 from sim.archives.booked import BookedAhead
 from sim.ledger import Charge
-from sim.pricing.catalog import AzureCatalog, Price
+from sim.pricing.catalog import Price
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.price_book import PriceBook
+from sim.providers.azure import AzureCatalog
 from sim.tiering.autoclass import autoclass_path, meter_changes
 from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.workload.model import Workload

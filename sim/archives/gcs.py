@@ -14,10 +14,10 @@ from sim.archives.base import MISSING, MonthUsage
 from sim.archives.booked import BookedAhead
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
-from sim.pricing.catalog import GcsCatalog
 from sim.pricing.early_deletion import early_deletion_gib_hours
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.price_book import PriceBook
+from sim.providers.gcp import GcsCatalog
 from sim.tiering.autoclass import CLASSES, autoclass_path, meter_changes
 from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.workload.model import Workload

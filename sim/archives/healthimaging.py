@@ -15,10 +15,10 @@ import numpy as np
 from sim.archives.base import MISSING, MonthUsage
 from sim.archives.booked import BookedAhead
 from sim.ledger import Charge
-from sim.pricing.catalog import HealthImagingCatalog
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.price_book import PriceBook
+from sim.providers.healthimaging import HealthImagingCatalog
 from sim.tiering.core import EventLog, Meter, event_charges, log_path
 from sim.tiering.healthimaging import AIA, FA, tier_path
 from sim.workload.model import Workload

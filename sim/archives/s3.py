@@ -35,10 +35,10 @@ from sim.archives.s3_tiers import (
     TIERS,
 )
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from sim.pricing.catalog import Catalog, StorageClass
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
 from sim.pricing.price_book import PriceBook
+from sim.providers.aws import Catalog, StorageClass
 from sim.tiering import intelligent_tiering as it
 from sim.tiering import s3_lifecycle as lc
 from sim.tiering.core import (

@@ -9,8 +9,8 @@ import numpy as np
 
 from sim.archives.base import ArchiveModel
 from sim.calendar import Calendar
-from sim.pricing.catalog import Catalog, StorageClass
 from sim.pricing.price_book import PriceBook
+from sim.providers.aws import Catalog, StorageClass
 from sim.tiering.core import ChargeBook, DueCalendar, EventLog
 from sim.workload.model import Reads
 

@@ -29,7 +29,7 @@ USER given by the scenario (``price_overrides``), UNCONFIRMED a stand-in no sour
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
-def _keys(*allowed: str) -> AfterValidator:
+def keys_among(*allowed: str) -> AfterValidator:
     """A mapping whose keys are among ``allowed`` (tier and class names)."""
 
     def check(mapping: dict) -> dict:
@@ -42,11 +42,11 @@ def _keys(*allowed: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-class _Model(BaseModel):
+class CatalogModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Price(_Model):
+class Price(CatalogModel):
     """One sourced number."""
 
     value: NonNegative
@@ -56,14 +56,14 @@ class Price(_Model):
     note: str = ""
 
 
-class Band(_Model):
+class Band(CatalogModel):
     from_gib: NonNegative
     value: NonNegative
     confidence: Confidence | None = None
     """Set when one band is less certain than the rest (e.g. a stand-in for the top band)."""
 
 
-class Fact(_Model):
+class Fact(CatalogModel):
     """One sourced billing rule that is not a number (a date, a choice between readings)."""
 
     value: str = Field(min_length=1)
@@ -72,7 +72,7 @@ class Fact(_Model):
     confidence: Confidence
 
 
-class BandedPrice(_Model):
+class BandedPrice(CatalogModel):
     """A price per GiB that falls with the monthly volume (bands by lower edge, in GiB)."""
 
     bands: list[Band] = Field(min_length=1)
@@ -81,48 +81,7 @@ class BandedPrice(_Model):
     confidence: Confidence
 
 
-class RestoreTier(_Model):
-    usd_per_1000: NonNegative
-    usd_per_gib: NonNegative
-    hours: NonNegative
-    source: str = Field(min_length=1)
-    as_of: str = Field(min_length=1)
-    confidence: Confidence
-
-
-class StorageClass(_Model):
-    storage_usd_per_gib_month: BandedPrice | Price
-    put_usd_per_1000: Price
-    get_usd_per_1000: Price
-    transition_in_usd_per_1000: Price | None = None
-    retrieval_usd_per_gib: Price
-    min_storage_days: Price
-    min_billable_bytes: Price
-    first_byte_latency_s: Price | None = None
-    overhead_bytes_at_standard: Price | None = None
-    overhead_bytes_at_class: Price | None = None
-    restore: dict[str, RestoreTier] | None = None
-
-    @property
-    def needs_restore(self) -> bool:
-        return self.restore is not None
-
-
-class ITTier(_Model):
-    days: int | None = None
-    storage_usd_per_gib_month: Price
-
-
-class IntelligentTiering(_Model):
-    tiers: Annotated[dict[str, ITTier], _keys("FA", "IA", "AIA", "AA", "DAA")]
-    monitoring_usd_per_1000_objects_month: Price
-    small_object_bytes: Price
-    overhead_bytes_at_standard: Price
-    overhead_bytes_at_class: Price
-    restore: Annotated[dict[str, dict[str, RestoreTier]], _keys("AA", "DAA")]
-
-
-class Egress(_Model):
+class Egress(CatalogModel):
     free_gib_per_month: Price
     usd_per_gib: BandedPrice
     band_edges: Fact
@@ -163,7 +122,7 @@ class Egress(_Model):
         return self
 
 
-class CatalogBase(_Model):
+class CatalogBase(CatalogModel):
     """What every price catalog has: its name, region, currency, when it was compiled, the GiB it
     bills by, its sources, and a way to list its unconfirmed prices."""
 
@@ -179,128 +138,6 @@ class CatalogBase(_Model):
         found: list[str] = []
         _walk_unconfirmed(self, self.catalog, found)
         return found
-
-
-class Catalog(CatalogBase):
-    provider: Literal["aws"]
-    classes: dict[str, StorageClass]
-    intelligent_tiering: IntelligentTiering
-    delete_usd_per_1000: Price
-    egress_internet: Egress
-
-
-class HealthImagingCatalog(CatalogBase):
-    """AWS HealthImaging: two tiers by image-set touches, API calls, no retrieval fees."""
-
-    provider: Literal["aws-healthimaging"]
-    frequent_access_usd_per_gib_month: Price
-    archive_instant_access_usd_per_gib_month: Price
-    api_usd_per_1000: Price
-    api_calls_per_read_extra: Price
-    min_billable_bytes: Price
-    min_storage_days: Price
-    days_to_archive_instant: Price
-    first_byte_latency_s: Price
-    metadata_usd_per_gib_month: Price
-    egress_internet: Egress
-
-
-class GcsClass(_Model):
-    storage_usd_per_gib_hour: Price
-    class_a_usd_per_1000: Price
-    class_b_usd_per_1000: Price
-    retrieval_usd_per_gib: Price
-    min_storage_days: Price
-
-
-class GcsLifecycleRules(_Model):
-    """How Google bills what lifecycle rules do (readings the reference could not confirm)."""
-
-    early_deletion_clock: Fact
-    """``creation``: the minimum storage duration counts from the object's creation and a
-    SetStorageClass charges no early deletion; ``class_change``: it restarts at each change."""
-    set_storage_class_operation: Fact
-    """Which operation a SetStorageClass is billed as."""
-
-
-class Autoclass(_Model):
-    management_usd_per_1000_objects_per_30_days: Price
-    small_object_bytes: Price
-    nearline_after_days: Price
-    coldline_after_days: Price
-    archive_after_days: Price
-
-
-class GcsCatalog(CatalogBase):
-    """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
-
-    provider: Literal["gcp"]
-    classes: Annotated[dict[str, GcsClass], _keys("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE")]
-    autoclass: Autoclass
-    lifecycle: GcsLifecycleRules
-    first_byte_latency_s: Price
-    egress_internet: Egress
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flat_egress(cls, data: Any) -> Any:
-        """Catalog files written before egress bands: ``egress_internet_usd_per_gib`` (one price)
-        reads as a single band with no free allowance."""
-        if isinstance(data, dict) and "egress_internet_usd_per_gib" in data \
-                and "egress_internet" not in data:
-            data = dict(data)
-            old = data.pop("egress_internet_usd_per_gib")
-            if isinstance(old, dict):
-                data["egress_internet"] = {
-                    "free_gib_per_month": {**old, "value": 0},
-                    "usd_per_gib": {"bands": [{"from_gib": 0, "value": old.get("value")}],
-                                    **{k: v for k, v in old.items() if k != "value"}},
-                    "band_edges": {"value": "total_volume", "source": "one band",
-                                   "as_of": old.get("as_of", "undated"), "confidence": "D"}}
-        return data
-
-
-class AzureTier(_Model):
-    storage_usd_per_gib_month: BandedPrice | Price
-    write_usd_per_10000: Price
-    read_usd_per_10000: Price
-    retrieval_usd_per_gib: Price
-    min_storage_days: Price
-    min_billable_object_bytes: Price
-
-
-class MinimumSizeDates(_Model):
-    """When the 128 KiB minimum billable size on cooler tiers starts (ISO dates)."""
-
-    new_accounts_from: Fact
-    all_accounts_from: Fact
-
-
-class Rehydration(_Model):
-    read_usd_per_10000: Price
-    retrieval_usd_per_gib: Price
-    hours: Price
-
-
-class SmartTier(_Model):
-    cool_after_days: Price
-    cold_after_days: Price
-    monitoring_usd_per_10000_objects_month: Price
-    small_object_bytes: Price
-    tier_change_fees: Price
-
-
-class AzureCatalog(CatalogBase):
-    """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
-
-    provider: Literal["azure"]
-    tiers: Annotated[dict[str, AzureTier], _keys("Hot", "Cool", "Cold", "Archive")]
-    min_billable_size_effective: MinimumSizeDates
-    rehydration: Annotated[dict[str, Rehydration], _keys("Standard", "High")]
-    last_access_update_usd_per_10000: Price
-    smart_tier: SmartTier
-    first_byte_latency_s: Price
-    egress_internet: Egress
 
 
 _RENAMED = {"egress_internet_usd_per_gib": "egress_internet.usd_per_gib.bands.0"}
@@ -349,8 +186,9 @@ def override_prices(catalog, overrides: dict[str, float], where: str):
 
 
 def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
-    if isinstance(node, Price | BandedPrice | RestoreTier | Fact):
-        if node.confidence == "UNCONFIRMED":
+    if isinstance(node, CatalogModel) and "confidence" in type(node).model_fields:
+        # a sourced entry: a price, a banded price, a restore option, a billing fact
+        if vars(node)["confidence"] == "UNCONFIRMED":
             found.append(path)
         if isinstance(node, BandedPrice):
             found.extend(f"{path}.bands[{i}]" for i, b in enumerate(node.bands)
@@ -364,7 +202,7 @@ def _walk_unconfirmed(node: object, path: str, found: list[str]) -> None:
             _walk_unconfirmed(value, f"{path}.{key}", found)
 
 
-def load_catalog(name_or_path: str | Path, model: type[BaseModel] = Catalog):
+def load_catalog(name_or_path: str | Path, model: type[BaseModel]):
     """A shipped catalog by name (``aws-us-east-1``) or a catalog file by path."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
@@ -381,7 +219,7 @@ def load_catalog(name_or_path: str | Path, model: type[BaseModel] = Catalog):
 
 
 @cache
-def _load(path: Path, model: type[BaseModel] = Catalog):
+def _load(path: Path, model: type[BaseModel]):
     from sim.io.scenario_file import format_validation_error, read_yaml
 
     data = read_yaml(path)

@@ -4,9 +4,20 @@ configurations (engine: :mod:`sim.archives.s3`; catalog: ``aws-us-east-1``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from sim.pricing.catalog import Catalog
+from pydantic import Field
+
+from sim.pricing.catalog import (
+    BandedPrice,
+    CatalogBase,
+    CatalogModel,
+    Confidence,
+    Egress,
+    NonNegative,
+    Price,
+    keys_among,
+)
 from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.s3_lifecycle import ALL_CLASSES
 
@@ -51,6 +62,58 @@ def _describe_intelligent_tiering(file: Path) -> list[str]:
     configs = load_intelligent_tiering(file)
     return [f"{file}: valid S3 Intelligent-Tiering configuration(s): "
             + ", ".join(c.id for c in configs)]
+
+
+# ------------------------------------------------------------------------------ price catalog
+
+
+class RestoreTier(CatalogModel):
+    usd_per_1000: NonNegative
+    usd_per_gib: NonNegative
+    hours: NonNegative
+    source: str = Field(min_length=1)
+    as_of: str = Field(min_length=1)
+    confidence: Confidence
+
+
+class StorageClass(CatalogModel):
+    storage_usd_per_gib_month: BandedPrice | Price
+    put_usd_per_1000: Price
+    get_usd_per_1000: Price
+    transition_in_usd_per_1000: Price | None = None
+    retrieval_usd_per_gib: Price
+    min_storage_days: Price
+    min_billable_bytes: Price
+    first_byte_latency_s: Price | None = None
+    overhead_bytes_at_standard: Price | None = None
+    overhead_bytes_at_class: Price | None = None
+    restore: dict[str, RestoreTier] | None = None
+
+    @property
+    def needs_restore(self) -> bool:
+        return self.restore is not None
+
+
+class ITTier(CatalogModel):
+    days: int | None = None
+    storage_usd_per_gib_month: Price
+
+
+class IntelligentTiering(CatalogModel):
+    tiers: Annotated[dict[str, ITTier], keys_among("FA", "IA", "AIA", "AA", "DAA")]
+    monitoring_usd_per_1000_objects_month: Price
+    small_object_bytes: Price
+    overhead_bytes_at_standard: Price
+    overhead_bytes_at_class: Price
+    restore: Annotated[dict[str, dict[str, RestoreTier]], keys_among("AA", "DAA")]
+
+
+class Catalog(CatalogBase):
+    provider: Literal["aws"]
+    classes: dict[str, StorageClass]
+    intelligent_tiering: IntelligentTiering
+    delete_usd_per_1000: Price
+    egress_internet: Egress
 
 
 PROVIDER = register(Provider(

@@ -4,9 +4,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from sim.pricing.catalog import AzureCatalog
+from sim.pricing.catalog import (
+    BandedPrice,
+    CatalogBase,
+    CatalogModel,
+    Egress,
+    Fact,
+    Price,
+    keys_among,
+)
 from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.azure_lifecycle import TIERS
 
@@ -55,6 +63,52 @@ def _describe_policy(file: Path) -> list[str]:
         lines.append(f"  {rule.name}{state}: {'; '.join(steps)}")
     lines += [f"  note: {note} is accepted but not simulated" for note in policy.not_applied]
     return lines
+
+
+# ------------------------------------------------------------------------------ price catalog
+
+
+class AzureTier(CatalogModel):
+    storage_usd_per_gib_month: BandedPrice | Price
+    write_usd_per_10000: Price
+    read_usd_per_10000: Price
+    retrieval_usd_per_gib: Price
+    min_storage_days: Price
+    min_billable_object_bytes: Price
+
+
+class MinimumSizeDates(CatalogModel):
+    """When the 128 KiB minimum billable size on cooler tiers starts (ISO dates)."""
+
+    new_accounts_from: Fact
+    all_accounts_from: Fact
+
+
+class Rehydration(CatalogModel):
+    read_usd_per_10000: Price
+    retrieval_usd_per_gib: Price
+    hours: Price
+
+
+class SmartTier(CatalogModel):
+    cool_after_days: Price
+    cold_after_days: Price
+    monitoring_usd_per_10000_objects_month: Price
+    small_object_bytes: Price
+    tier_change_fees: Price
+
+
+class AzureCatalog(CatalogBase):
+    """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
+
+    provider: Literal["azure"]
+    tiers: Annotated[dict[str, AzureTier], keys_among(*TIERS)]
+    min_billable_size_effective: MinimumSizeDates
+    rehydration: Annotated[dict[str, Rehydration], keys_among("Standard", "High")]
+    last_access_update_usd_per_10000: Price
+    smart_tier: SmartTier
+    first_byte_latency_s: Price
+    egress_internet: Egress
 
 
 PROVIDER = register(Provider(

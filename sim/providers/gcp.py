@@ -4,9 +4,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from sim.pricing.catalog import GcsCatalog
+from pydantic import model_validator
+
+from sim.pricing.catalog import (
+    CatalogBase,
+    CatalogModel,
+    Egress,
+    Fact,
+    Price,
+    keys_among,
+)
 from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.gcs_lifecycle import CLASSES
 
@@ -50,6 +59,64 @@ def _describe_lifecycle(file: Path) -> list[str]:
         lines.append(f"  rule {rule.number}: {what} ({condition})")
     lines += [f"  note: {note} is accepted but not simulated" for note in config.not_applied]
     return lines
+
+
+# ------------------------------------------------------------------------------ price catalog
+
+
+class GcsClass(CatalogModel):
+    storage_usd_per_gib_hour: Price
+    class_a_usd_per_1000: Price
+    class_b_usd_per_1000: Price
+    retrieval_usd_per_gib: Price
+    min_storage_days: Price
+
+
+class GcsLifecycleRules(CatalogModel):
+    """How Google bills what lifecycle rules do (readings the reference could not confirm)."""
+
+    early_deletion_clock: Fact
+    """``creation``: the minimum storage duration counts from the object's creation and a
+    SetStorageClass charges no early deletion; ``class_change``: it restarts at each change."""
+    set_storage_class_operation: Fact
+    """Which operation a SetStorageClass is billed as."""
+
+
+class Autoclass(CatalogModel):
+    management_usd_per_1000_objects_per_30_days: Price
+    small_object_bytes: Price
+    nearline_after_days: Price
+    coldline_after_days: Price
+    archive_after_days: Price
+
+
+class GcsCatalog(CatalogBase):
+    """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
+
+    provider: Literal["gcp"]
+    classes: Annotated[dict[str, GcsClass], keys_among(*CLASSES)]
+    autoclass: Autoclass
+    lifecycle: GcsLifecycleRules
+    first_byte_latency_s: Price
+    egress_internet: Egress
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_egress(cls, data: Any) -> Any:
+        """Catalog files written before egress bands: ``egress_internet_usd_per_gib`` (one price)
+        reads as a single band with no free allowance."""
+        if isinstance(data, dict) and "egress_internet_usd_per_gib" in data \
+                and "egress_internet" not in data:
+            data = dict(data)
+            old = data.pop("egress_internet_usd_per_gib")
+            if isinstance(old, dict):
+                data["egress_internet"] = {
+                    "free_gib_per_month": {**old, "value": 0},
+                    "usd_per_gib": {"bands": [{"from_gib": 0, "value": old.get("value")}],
+                                    **{k: v for k, v in old.items() if k != "value"}},
+                    "band_edges": {"value": "total_volume", "source": "one band",
+                                   "as_of": old.get("as_of", "undated"), "confidence": "D"}}
+        return data
 
 
 PROVIDER = register(Provider(

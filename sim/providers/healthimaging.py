@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from sim.pricing.catalog import HealthImagingCatalog
+from typing import Literal
+
+from sim.pricing.catalog import (
+    CatalogBase,
+    Egress,
+    Price,
+)
 from sim.providers.registry import Provider, register
 
 
@@ -17,6 +23,25 @@ def check(spec) -> list[str]:
                         "Instant Access after 30 days without a touch); remove "
                         + ", ".join(used))
     return problems
+
+
+# ------------------------------------------------------------------------------ price catalog
+
+
+class HealthImagingCatalog(CatalogBase):
+    """AWS HealthImaging: two tiers by image-set touches, API calls, no retrieval fees."""
+
+    provider: Literal["aws-healthimaging"]
+    frequent_access_usd_per_gib_month: Price
+    archive_instant_access_usd_per_gib_month: Price
+    api_usd_per_1000: Price
+    api_calls_per_read_extra: Price
+    min_billable_bytes: Price
+    min_storage_days: Price
+    days_to_archive_instant: Price
+    first_byte_latency_s: Price
+    metadata_usd_per_gib_month: Price
+    egress_internet: Egress
 
 
 PROVIDER = register(Provider(
