@@ -29,6 +29,8 @@ CATEGORIES = (
     "licences",
     "security",
     "migration",
+    "compute",
+    "network",
 )
 """Fee categories (contract).  Ingest PUTs and read GETs are ``requests``; lifecycle transition
 requests and tier-change operations are ``transitions``; per-GB retrieval, restore requests and

@@ -18,6 +18,7 @@ from sim.errors import InputError
 from sim.finance import present_value_flows, with_price_changes
 from sim.ledger import ledger_frame, totals_by_year
 from sim.network import build_link
+from sim.operations import scenario_operations_charges
 from sim.read_outcomes import read_figures, reads_table
 from sim.scenario import Scenario
 from sim.shards import simulate
@@ -108,9 +109,11 @@ def run(
     link = build_link(scenario.network, workload.calendar, scenario.seed)
     done = simulate(workload, list(scenario.archives), jobs=jobs, keep_events=events,
                     progress=progress, link=link)
-    ledger = with_price_changes(ledger_frame(done.charges),
-                                dict(scenario.finance.price_change_per_year))
     table = monthly_workload(workload)
+    charges = done.charges + scenario_operations_charges(scenario.archives, table,
+                                                         workload.calendar)
+    ledger = with_price_changes(ledger_frame(charges),
+                                dict(scenario.finance.price_change_per_year))
     summary = summarise(scenario, workload.calendar, ledger, table, workload_counts(workload))
     tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
               if o is not None]
@@ -256,9 +259,10 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
     for o in outcomes[1:]:
         usage = [[a + b for a, b in zip(mine, theirs, strict=True)]
                  for mine, theirs in zip(usage, o.usage, strict=True)]
-    ledger = with_price_changes(ledger_frame(bill(models, usage)),
-                                dict(scenario.finance.price_change_per_year))
     table = add_tables([o.table for o in outcomes])
+    charges = bill(models, usage) + scenario_operations_charges(scenario.archives, table, cal)
+    ledger = with_price_changes(ledger_frame(charges),
+                                dict(scenario.finance.price_change_per_year))
     summary = summarise(scenario, cal, ledger, table, add_counts([o.counts for o in outcomes]))
     summary["cohorts"] = n
     reads = {}

@@ -39,6 +39,12 @@ from sim.scenario.onprem import (
     Purchase,
     Staff,
 )
+from sim.scenario.operations import (
+    Operations,
+    OperationsLicences,
+    OperationsStaff,
+    StaffChange,
+)
 from sim.scenario.workload import (
     AgeBand,
     BulkRead,
@@ -122,6 +128,7 @@ class Scenario(Model):
 
 
 __all__ = [
+    "Operations", "OperationsLicences", "OperationsStaff", "StaffChange",
     "AgeBand", "Archive", "ArchiveName", "AzureOptions", "BulkRead", "Cache", "CloudArchive",
     "DecayBin", "Deleter", "Existing", "Finance", "FlatArchive", "GcsAutoclass", "Growth",
     "HybridArchive", "Licences", "MODALITIES", "Mammography", "Migration", "Minors",

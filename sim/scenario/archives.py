@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat
 from sim.scenario.cloud import CloudArchive
 from sim.scenario.onprem import Cache, OnPremArchive, OnPremCosts
+from sim.scenario.operations import Operations
 
 
 class FlatArchive(Model):
@@ -21,6 +22,10 @@ class FlatArchive(Model):
         description="Storage price per GiB-month (2^30 bytes, byte-time over the month). [USD]"
     )
     price_source: str = Field(min_length=1, description="Source and as-of date of the price.")
+    operations: Operations = Field(
+        default_factory=Operations, description="Staff, security, the VNA licence, support, "
+        "compute and network: what running the archive costs besides storage (the same block "
+        "for every archive kind).")
 
 
 
@@ -32,6 +37,13 @@ class HybridArchive(OnPremCosts):
     kind: Literal["hybrid"]
     cache: Cache
     cloud: CloudArchive
+
+    @model_validator(mode="after")
+    def _operations_once(self) -> HybridArchive:
+        if not self.cloud.operations.empty:
+            raise ValueError("cloud.operations: give the hybrid's operations once, on the hybrid "
+                             "entry (operations: ...), not on its cloud part")
+        return self
 
 
 def cloud_part(archive) -> CloudArchive | None:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat
+from sim.scenario.operations import Operations
 
 
 class Purchase(Model):
@@ -106,8 +107,31 @@ class OnPremCosts(Model):
     licences: Licences = Field(default_factory=Licences)
     security_usd_per_year: NonNegativeFloat = Field(
         0.0, description="Security tools and the staff share kept on-prem. [USD/year]")
+    operations: Operations = Field(
+        default_factory=Operations, description="Staff, security, the VNA licence, support, "
+        "compute and network: what running the archive costs besides storage (the same block "
+        "for every archive kind).")
     migration_usd_per_tb: NonNegativeFloat = Field(
         0.0, description="Data migration at each refresh, per TB stored (logical). [USD/TB]")
+
+    @model_validator(mode="after")
+    def _costs_given_once(self) -> OnPremCosts:
+        """Staff, licences and security go in the on-prem fields (billed daily by logical PB)
+        or in operations (monthly, the same for every archive kind), not in both."""
+        ops = self.operations
+        twice = []
+        if self.staff != Staff() and ops.staff != type(ops.staff)():
+            twice.append("staff")
+        if self.licences != Licences() and ops.licences != type(ops.licences)():
+            twice.append("licences")
+        if self.security_usd_per_year and (ops.security_usd_per_year
+                                           or ops.security_usd_per_tb_year):
+            twice.append("security")
+        if twice:
+            raise ValueError(f"{', '.join(twice)}: given both in the on-prem fields and in "
+                             "operations; give each once (operations works for every archive "
+                             "kind)")
+        return self
 
 
 class OnPremArchive(OnPremCosts):
