@@ -167,9 +167,25 @@ def _print_comparison(summary: dict, elapsed_s: float) -> None:
     for row in rows:
         table.add_row(*row)
     out.print(table)
+    _print_scope(summary, prefix)
     out.print(f"Lowest net present cost: {summary['recommendation']}", highlight=False)
     for risk in summary["risks"]:
         out.print(f"[yellow]risk:[/] {risk}", highlight=False)
+
+
+def _print_scope(summary: dict, prefix: str) -> None:
+    """What each option carries besides storage (USD a year on average): like for like."""
+    scope = summary.get("scope")
+    if not scope:
+        return
+    table = Table(title="Running costs each option carries (USD a year, average)")
+    table.add_column("option", overflow="fold")
+    for category in scope["categories"]:
+        table.add_column(category, justify="right", no_wrap=True)
+    for name, carried in scope["usd_per_year"].items():
+        table.add_row(name[len(prefix):], *(f"{carried[c]:,.0f}" if carried[c] else "none"
+                                            for c in scope["categories"]))
+    out.print(table)
 
 
 @app.command()

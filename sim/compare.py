@@ -150,6 +150,7 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
             "drivers_npv_usd": {c: v for c, v in drivers},
         }
     cheapest = min(options, key=lambda n: options[n]["npv_usd"])
+    carried = scope(options, len(monthly) / 12)
     return {
         "baseline": baseline,
         "discount_rate": finance.discount_rate,
@@ -159,8 +160,42 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
         "recommendation": cheapest,
         "scenarios": options,
         "versus_baseline": versus,
-        "risks": _risks(options),
+        "scope": {"categories": list(SCOPE_CATEGORIES), "usd_per_year": carried},
+        "risks": scope_risks(options, carried, len(monthly) / 12) + _risks(options),
     }
+
+
+SCOPE_CATEGORIES = ("staff", "security", "licences", "network", "compute")
+"""Cost lines an option carries in reality whatever it stores on (DESIGN section 7): a
+comparison lists them per option and warns when one option pays a line another lacks."""
+MATERIAL_SHARE = 0.02
+"""A line is material in an option when it is at least this share of the option's cost."""
+
+
+def scope(options: dict[str, Any], years: float) -> dict[str, dict[str, float]]:
+    """Each option's average cost a year in each of :data:`SCOPE_CATEGORIES`. [USD/year]"""
+    return {name: {c: o["by_category_usd"].get(c, 0.0) / years for c in SCOPE_CATEGORIES}
+            for name, o in options.items()}
+
+
+def scope_risks(options: dict[str, Any], per_year: dict[str, dict[str, float]],
+                years: float) -> list[str]:
+    """A line material in one option (at least :data:`MATERIAL_SHARE` of its yearly cost) and
+    zero in another: said, with what the payer pays a year."""
+    risks = []
+    for category in SCOPE_CATEGORIES:
+        material = {n: v[category] for n, v in per_year.items()
+                    if v[category] > 0
+                    and v[category] >= MATERIAL_SHARE * options[n]["total_usd"] / years}
+        if not material:
+            continue
+        payer, amount = max(material.items(), key=lambda kv: kv[1])
+        for name, v in per_year.items():
+            if v[category] == 0:
+                risks.append(f"{name} has no {category} cost while {payer} pays "
+                             f"${amount:,.0f} a year: intended? (give it in the option's "
+                             "operations: block)")
+    return risks
 
 
 def _npv_by_category(r: RunResult, finance) -> dict[str, float]:

@@ -2,8 +2,8 @@
 
 A run's shard processes and a batch's pool workers are forked children; if the main process is
 killed (SIGKILL, out of memory) nothing tells them to stop, and they would compute on for
-minutes.  Each worker calls :func:`exit_with_parent` first: a daemon thread that notices its
-parent changed (the orphan is re-parented) and ends the process.
+minutes.  Each worker calls :func:`exit_with_parent` first, with the pid its parent passed it: a
+daemon thread that notices its parent changed (the orphan is re-parented) and ends the process.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ import threading
 import time
 
 
-def exit_with_parent(poll_s: float = 0.5) -> None:
-    """End this process within ``poll_s`` seconds of its parent's end. [s]"""
-    parent = os.getppid()
+def exit_with_parent(parent: int, poll_s: float = 0.5) -> None:
+    """End this process within ``poll_s`` seconds of the end of ``parent`` (the pid of the
+    process that started it, taken there: a worker that starts after its parent already died
+    sees it at once). [s]"""
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:
         while True:

@@ -146,7 +146,7 @@ def simulate(
                 receive, send = ctx.Pipe(duplex=False)
                 child = ctx.Process(target=_child, name=f"archive-sim shard {index}",
                                     args=(send, workload, specs, index, count, keep_events,
-                                          link, plans))
+                                          link, plans, os.getpid()))
                 child.start()
                 send.close()
                 children.append((index, child, receive))
@@ -214,8 +214,8 @@ def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
 
 
 def _child(send, workload: Workload, specs: list[Archive], index: int, count: int,
-           keep_events: bool, link: Link, plans: list) -> None:
-    exit_with_parent()
+           keep_events: bool, link: Link, plans: list, parent: int) -> None:
+    exit_with_parent(parent)
     try:
         shard = split(workload, index, count)
         outcome, _ = _run_shard(shard.workload, specs, keep_events, None, link,

@@ -264,11 +264,12 @@ def test_growth_from_a_few_random_studies_is_not_fitted(tmp_path, monkeypatch, c
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_a_forked_worker_exits_when_its_parent_is_killed(tmp_path):
     """The mechanism shard workers use (sim.shards._child calls exit_with_parent first)."""
-    script = ("import multiprocessing as mp, time\n"
+    script = ("import multiprocessing as mp, os, time\n"
               "from sim.lifeline import exit_with_parent\n"
-              "def work():\n    exit_with_parent(0.1)\n    time.sleep(120)\n"
+              "def work(parent):\n    exit_with_parent(parent, 0.1)\n    time.sleep(120)\n"
               "if __name__ == '__main__':\n"
-              "    child = mp.get_context('fork').Process(target=work)\n    child.start()\n"
+              "    child = mp.get_context('fork').Process(target=work, args=(os.getpid(),))\n"
+              "    child.start()\n"
               "    print(child.pid, flush=True)\n    time.sleep(120)\n")
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE,
                               text=True)

@@ -71,6 +71,7 @@ def render(c: Comparison, figures: dict[str, bytes], version: str) -> str:
                      f"{html.escape(captions.get(name, name))}</figcaption></figure>")
     parts.append(_year_table(c))
     parts.append(_category_table(c))
+    parts.append(_scope_table(c))
     parts.append(_assumptions(c))
     parts.append(f"<p><small>archive-sim {html.escape(version)}; amounts in USD, "
                  f"{html.escape(s['finance_basis'])}, NPV at "
@@ -156,6 +157,23 @@ def _pivot_table(c: Comparison, by: str, title: str, total: bool) -> str:
         rows.append("<tr><th class='l'>total</th>" + "".join(
             f"<th>{_money(v)}</th>" for v in t.sum()) + "</tr>")
     return "".join(rows) + "</table>"
+
+
+def _scope_table(c: Comparison) -> str:
+    """The running costs each option carries besides storage, so a missing line shows."""
+    scope = c.summary.get("scope")
+    if not scope:
+        return ""
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in scope["categories"])
+    rows = []
+    for name, carried in scope["usd_per_year"].items():
+        cells = "".join(f"<td>{_money(carried[k]) if carried[k] else 'none'}</td>"
+                        for k in scope["categories"])
+        rows.append(f"<tr><td class='l'>{html.escape(name)}</td>{cells}</tr>")
+    return ("<h2>What each option carries</h2><p>Running costs besides storage, average USD a "
+            "year. Every option should carry each line it would have in reality; a line one "
+            "option pays and another lacks is listed under the risks.</p><table><tr>"
+            f"<th class='l'>option</th>{head}</tr>{''.join(rows)}</table>")
 
 
 def _assumptions(c: Comparison) -> str:

@@ -12,6 +12,7 @@ do not depend on the executor: every task carries its own seeds.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -98,7 +99,8 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                 initializer=exit_with_parent) as pool:
+                                 initializer=exit_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(evaluate_fn, t): t.key for t in todo}
             for future in as_completed(futures):
                 keep(futures[future], future.result())
