@@ -94,3 +94,43 @@ def test_a_per_study_licence_over_a_year(tmp_path):
 def test_bad_operations_are_named(tmp_path, operations, message):
     with pytest.raises(InputError, match=message):
         run_with(tmp_path, operations)
+
+
+def _compare(tmp_path, operations_b: str):
+    from sim.compare import compare
+
+    a = write_trace_scenario(tmp_path / "a", STUDIES, horizon_months=12)
+    b = write_trace_scenario(tmp_path / "b", STUDIES, horizon_months=12)
+    a.write_text(a.read_text().replace("name: trace-test", "name: with-staff").replace(
+        "    price_source: test price\n", "    price_source: test price\n"
+        "    operations:\n      staff: {fte: 1, usd_per_fte_year: 120000}\n"))
+    b.write_text(b.read_text().replace("name: trace-test", "name: other").replace(
+        "    price_source: test price\n", "    price_source: test price\n" + operations_b))
+    return compare([sim.load_scenario(a), sim.load_scenario(b)]).summary
+
+
+def test_the_scope_check_names_a_missing_line(tmp_path):
+    """One option pays a 120,000-a-year engineer, the other none: said, with the amount."""
+    summary = _compare(tmp_path, "")
+    assert summary["scope"]["usd_per_year"]["with-staff"]["staff"] == pytest.approx(120_000)
+    assert summary["scope"]["usd_per_year"]["other"]["staff"] == 0.0
+    assert "other has no staff cost while with-staff pays $120,000 a year: intended?" in \
+        " ".join(summary["risks"])
+    quiet = _compare(tmp_path / "q", "    operations:\n      staff: {fte: 0.5, "
+                     "usd_per_fte_year: 120000}\n")
+    assert not any("no staff cost" in r for r in quiet["risks"])
+
+
+def test_the_bundled_demo_carries_the_same_lines(tmp_path):
+    """The README's demo (on-prem, cloud, hybrid), cut down: no option lacks a line another
+    pays."""
+    from sim.compare import compare
+    from tests.conftest import SCENARIOS
+
+    specs = [sim.load_scenario(SCENARIOS / f"academic-medical-center-{v}.yaml",
+                               overrides={"workload.annual_studies": 5000, "horizon_months": 24})
+             for v in ("onprem", "cloud", "hybrid")]
+    summary = compare(specs, baseline=specs[0].name).summary
+    assert not [r for r in summary["risks"] if "intended?" in r]
+    for carried in summary["scope"]["usd_per_year"].values():
+        assert carried["staff"] > 0 and carried["security"] > 0
