@@ -103,8 +103,12 @@ class OnPremCosts(Model):
     usd_per_kwh: NonNegativeFloat = Field(description="Electricity price. [USD/kWh]")
     pue: Annotated[float, Field(ge=1.0, le=5.0)] = Field(
         description="Power usage effectiveness of the room (total / IT power).")
-    staff: Staff = Field(default_factory=Staff)
-    licences: Licences = Field(default_factory=Licences)
+    staff: Staff = Field(default_factory=Staff, description="The on-prem storage team, sized by "
+                         "what the on-prem tiers hold (billed daily); staff for the whole "
+                         "archive, whatever it stores on, go in operations.")
+    licences: Licences = Field(default_factory=Licences, description="Licences sized by what "
+                               "the on-prem tiers hold; the archive's VNA licence is better "
+                               "given in operations (the same block for every option).")
     security_usd_per_year: NonNegativeFloat = Field(
         0.0, description="Security tools and the staff share kept on-prem. [USD/year]")
     operations: Operations = Field(
@@ -113,25 +117,6 @@ class OnPremCosts(Model):
         "for every archive kind).")
     migration_usd_per_tb: NonNegativeFloat = Field(
         0.0, description="Data migration at each refresh, per TB stored (logical). [USD/TB]")
-
-    @model_validator(mode="after")
-    def _costs_given_once(self) -> OnPremCosts:
-        """Staff, licences and security go in the on-prem fields (billed daily by logical PB)
-        or in operations (monthly, the same for every archive kind), not in both."""
-        ops = self.operations
-        twice = []
-        if self.staff != Staff() and ops.staff != type(ops.staff)():
-            twice.append("staff")
-        if self.licences != Licences() and ops.licences != type(ops.licences)():
-            twice.append("licences")
-        if self.security_usd_per_year and (ops.security_usd_per_year
-                                           or ops.security_usd_per_tb_year):
-            twice.append("security")
-        if twice:
-            raise ValueError(f"{', '.join(twice)}: given both in the on-prem fields and in "
-                             "operations; give each once (operations works for every archive "
-                             "kind)")
-        return self
 
 
 class OnPremArchive(OnPremCosts):
