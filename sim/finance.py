@@ -49,6 +49,26 @@ def with_price_changes(ledger: pd.DataFrame, changes: Mapping[Any, float]) -> pd
     return ledger.assign(amount_usd=ledger["amount_usd"] * (1.0 + rate) ** years)
 
 
+def with_discounts(ledger: pd.DataFrame, archives) -> pd.DataFrame:
+    """The ledger with each archive's negotiated discounts applied: the rows of the discounted
+    category, in the months of the term, cost ``1 - percent / 100`` of the list amount.
+    Quantities do not change; discounts on the same rows multiply."""
+    if ledger.empty or not any(a.discounts for a in archives):
+        return ledger
+    amount = ledger["amount_usd"].to_numpy(dtype=np.float64).copy()
+    months = pd.PeriodIndex(ledger["month"], freq="M")
+    first = months.min()
+    for archive in archives:
+        for d in archive.discounts:
+            start = pd.Period(d.start, "M") if d.start is not None else first
+            rows = (ledger["archive"] == archive.name).to_numpy() \
+                & (ledger["category"] == d.category).to_numpy() & (months >= start)
+            if d.months is not None:
+                rows &= months < start + d.months
+            amount[rows] *= 1.0 - d.percent / 100.0
+    return ledger.assign(amount_usd=amount)
+
+
 def irr_annual(monthly_cash_flows: np.ndarray) -> float | None:
     """Internal rate of return of monthly cash flows, as an annual rate compounded monthly
     (``(1 + monthly) ** 12 - 1``); None when there is none (no sign change, or no root).

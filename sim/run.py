@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.des import ProgressCallback
 from sim.errors import InputError
-from sim.finance import present_value_flows, with_price_changes
+from sim.finance import present_value_flows, with_discounts, with_price_changes
 from sim.ledger import ledger_frame, totals_by_year
 from sim.network import build_link
 from sim.operations import scenario_operations_charges
@@ -112,7 +112,7 @@ def run(
     table = monthly_workload(workload)
     charges = done.charges + scenario_operations_charges(scenario.archives, table,
                                                          workload.calendar)
-    ledger = with_price_changes(ledger_frame(charges),
+    ledger = with_price_changes(with_discounts(ledger_frame(charges), scenario.archives),
                                 dict(scenario.finance.price_change_per_year))
     summary = summarise(scenario, workload.calendar, ledger, table, workload_counts(workload))
     tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
@@ -261,7 +261,7 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
                  for mine, theirs in zip(usage, o.usage, strict=True)]
     table = add_tables([o.table for o in outcomes])
     charges = bill(models, usage) + scenario_operations_charges(scenario.archives, table, cal)
-    ledger = with_price_changes(ledger_frame(charges),
+    ledger = with_price_changes(with_discounts(ledger_frame(charges), scenario.archives),
                                 dict(scenario.finance.price_change_per_year))
     summary = summarise(scenario, cal, ledger, table, add_counts([o.counts for o in outcomes]))
     summary["cohorts"] = n

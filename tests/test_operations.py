@@ -134,3 +134,39 @@ def test_the_bundled_demo_carries_the_same_lines(tmp_path):
     assert not [r for r in summary["risks"] if "intended?" in r]
     for carried in summary["scope"]["usd_per_year"].values():
         assert carried["staff"] > 0 and carried["security"] > 0
+
+
+DISCOUNT_STUDY = """study_id,created,size_bytes,objects,modality,patient_id
+A,2027-01-01T00:00:00Z,107374182400,1,CT,p
+"""
+
+
+def run_discounted(tmp_path, discounts: str):
+    path = write_trace_scenario(tmp_path, DISCOUNT_STUDY, horizon_months=4)
+    path.write_text(path.read_text().replace("    price_source: test price\n",
+                                             "    price_source: test price\n" + discounts))
+    return sim.run(sim.load_scenario(path)).ledger
+
+
+def test_a_storage_discount_starting_mid_run(tmp_path):
+    """100 GiB on a flat archive at $0.023 per GiB-month: $2.30 a month.  A 20 % storage
+    discount from 2027-03-01 for one month: March costs 2.30 x 0.8 = $1.84; February and April
+    stay at $2.30."""
+    L = run_discounted(tmp_path, "    discounts:\n      - {category: storage, percent: 20, "
+                                 "start: 2027-03-15, months: 1, source: EDP quote 2026}\n")
+    by_month = L.groupby("month").amount_usd.sum()
+    assert by_month["2027-02"] == pytest.approx(2.30)
+    assert by_month["2027-03"] == pytest.approx(1.84)
+    assert by_month["2027-04"] == pytest.approx(2.30)
+    assert L.quantity.sum() == pytest.approx(4 * 100)  # quantities do not change
+
+
+@pytest.mark.parametrize(("discounts", "message"), [
+    ("    discounts:\n      - {category: storage, percent: 120}\n",
+     r"discounts\.0\.percent.*less than or equal to 100"),
+    ("    discounts:\n      - {category: storrage, percent: 10}\n",
+     r"discounts\.0\.category.*'storage'"),
+])
+def test_bad_discounts_are_named(tmp_path, discounts, message):
+    with pytest.raises(InputError, match=message):
+        run_discounted(tmp_path, discounts)

@@ -40,6 +40,7 @@ from sim.scenario.onprem import (
     Staff,
 )
 from sim.scenario.operations import (
+    Discount,
     Operations,
     OperationsLicences,
     OperationsStaff,
@@ -128,7 +129,7 @@ class Scenario(Model):
 
 
 __all__ = [
-    "Operations", "OperationsLicences", "OperationsStaff", "StaffChange",
+    "Discount", "Operations", "OperationsLicences", "OperationsStaff", "StaffChange",
     "AgeBand", "Archive", "ArchiveName", "AzureOptions", "BulkRead", "Cache", "CloudArchive",
     "DecayBin", "Deleter", "Existing", "Finance", "FlatArchive", "GcsAutoclass", "Growth",
     "HybridArchive", "Licences", "MODALITIES", "Mammography", "Migration", "Minors",

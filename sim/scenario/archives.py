@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat
 from sim.scenario.cloud import CloudArchive
 from sim.scenario.onprem import Cache, OnPremArchive, OnPremCosts
-from sim.scenario.operations import Operations
+from sim.scenario.operations import Discount, Operations
 
 
 class FlatArchive(Model):
@@ -26,6 +26,9 @@ class FlatArchive(Model):
         default_factory=Operations, description="Staff, security, the VNA licence, support, "
         "compute and network: what running the archive costs besides storage (the same block "
         "for every archive kind).")
+    discounts: list[Discount] = Field(
+        default_factory=list, description="Negotiated discounts by ledger category, from a "
+        "date for a term (the same for every archive kind).")
 
 
 
@@ -43,6 +46,9 @@ class HybridArchive(OnPremCosts):
         if not self.cloud.operations.empty:
             raise ValueError("cloud.operations: give the hybrid's operations once, on the hybrid "
                              "entry (operations: ...), not on its cloud part")
+        if self.cloud.discounts:
+            raise ValueError("cloud.discounts: give the hybrid's discounts on the hybrid entry "
+                             "(they apply to its ledger rows, cloud and cache alike)")
         return self
 
 

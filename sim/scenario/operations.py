@@ -12,7 +12,7 @@ same VNA licence, its link).  Each line is billed monthly into the ledger under 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -82,3 +82,20 @@ class Operations(Model):
     def empty(self) -> bool:
         """True when no line costs anything."""
         return self == Operations()
+
+
+class Discount(Model):
+    """A negotiated discount on one ledger category of this archive (an enterprise agreement,
+    a vendor's discount on hardware or support), from a date for a term."""
+
+    category: Literal["storage", "requests", "transitions", "retrieval", "early_deletion",
+                      "monitoring", "egress", "capex", "maintenance", "power", "space", "staff",
+                      "licences", "security", "migration", "compute", "network"] = Field(
+        description="The ledger category the discount applies to.")
+    percent: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        description="Off the list price, in percent (above 0, at most 100). [%]")
+    start: dt.date | None = Field(
+        None, description="First day (its month counts whole; default: the run's start).")
+    months: Annotated[int, Field(ge=1, le=600)] | None = Field(
+        None, description="Term in months (default: to the end of the run). [months]")
+    source: str = Field("", description="The contract or quote it comes from.")
