@@ -335,3 +335,60 @@ def test_one_thousand_lifecycle_rules_run_and_more_are_refused(tmp_path):
                   "Expiration": {"Days": 400}})
     with pytest.raises(InputError, match=r"lifecycle\.json.*at most 1,000 rules \(got 1001\)"):
         s3_run(tmp_path / "b", studies, lifecycle={"Rules": rules}, horizon_months=1)
+
+
+def test_one_tib_replicated_cross_region_into_deep_archive(tmp_path):
+    """1 TiB (one object) uploaded to STANDARD on 01-01 00:00 with S3 Replication to a
+    DEEP_ARCHIVE bucket in another region, all January:
+    source: 1,024 GiB-month x 0.023 = 23.552; 1 PUT x 0.005/1000;
+    replica: 1,024 GiB + 32 KiB overhead at the DEEP_ARCHIVE rate 0.00099 = 1.01376 + a
+    fraction of a cent, 8 KiB at the STANDARD rate; 1 replication PUT at the DEEP_ARCHIVE rate
+    0.05/1000 = 0.00005;
+    transfer to the other region: 1,024 GiB x 0.02 = 20.48."""
+    result = s3_run(tmp_path, f"A,2027-01-01T00:00:00Z,{1024 * GIB},1,CT,p", horizon_months=1,
+                    extra="    replication: {storage_class: DEEP_ARCHIVE, cross_region: true}")
+    L = result.ledger
+    assert row(L, "2027-01", "STANDARD", "storage").amount_usd == pytest.approx(1024 * 0.023)
+    replica = row(L, "2027-01", "replica DEEP_ARCHIVE", "storage")
+    assert replica.quantity == pytest.approx(1024 + 32 * KIB / GIB)
+    assert replica.amount_usd == pytest.approx((1024 + 32 * KIB / GIB) * 0.00099)
+    overhead = row(L, "2027-01", "replica DEEP_ARCHIVE", "storage",
+                   "GiB-month overhead at STANDARD rate")
+    assert overhead.quantity == pytest.approx(8 * KIB / GIB)
+    put = row(L, "2027-01", "replica DEEP_ARCHIVE", "requests", "PUT requests")
+    assert put.quantity == 1 and put.amount_usd == pytest.approx(0.05 / 1000)
+    transfer = row(L, "2027-01", "replication", "egress", "GiB to another region")
+    assert transfer.quantity == pytest.approx(1024) and transfer.amount_usd == \
+        pytest.approx(20.48)
+    assert set(L.archive) == {"s3"}
+    assert result.summary["totals_usd"]["s3"] == pytest.approx(L.amount_usd.sum())
+
+
+@pytest.mark.parametrize(("follow", "days_stored"), [(True, 15), (False, 31)])
+def test_replicas_follow_retention_deletes_or_stay(follow, days_stored):
+    """A 1 GiB study deleted by retention on 01-16 00:00 (day 15).  With follow_deletes the
+    STANDARD replica goes too (15 of 31 days stored); without, it stays all January."""
+    import numpy as np
+
+    from sim.archives.replication import ReplicatedArchive
+    from sim.archives.s3 import S3Archive
+    from sim.archives.s3_tiers import METER_LINES
+    from sim.des import run_loop
+    from sim.ledger import ledger_frame
+    from sim.providers import load_catalog
+    from tests.cloud_helpers import hand_workload
+    from tests.cloud_helpers import row as cell
+
+    w = hand_workload([GIB], months=1, delete_day=15)
+    catalog = load_catalog("aws", "aws-us-east-1")
+
+    def engine(storage_class):
+        return S3Archive("s3", catalog, w, storage_class, None, [], "Standard", 1,
+                         "studies/{modality}/{study_id}", {}, 0.0)
+
+    archive = ReplicatedArchive(engine("STANDARD"), engine("STANDARD"), METER_LINES, 0.0,
+                                follow, np.asarray(w.studies.size_bytes), w.calendar)
+    ledger = ledger_frame(run_loop(w, [archive]))
+    assert cell(ledger, "2027-01", "STANDARD")[0] == pytest.approx(15 / 31)
+    assert cell(ledger, "2027-01", "replica STANDARD", unit="GiB-month")[0] == \
+        pytest.approx(days_stored / 31)

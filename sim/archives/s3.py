@@ -30,6 +30,7 @@ from sim.archives.s3_tiers import (
     LINE_MONITORED,
     LINE_OVERHEAD,
     LINE_RESTORED,
+    METER_LINES,
     MISSING,
     N_TIERS,
     TIERS,
@@ -118,7 +119,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._copy_until = np.zeros(n, dtype=np.int64)
         self._it_ready = np.zeros(n, dtype=np.int64)
         self._calendar = DueCalendar(n, self._cal.n_days)
-        self._meter = Meter(2 * N_TIERS + 2, self._cal.n_days)
+        self._meter = Meter(METER_LINES, self._cal.n_days)
         self._book = ChargeBook(self._cal)
         self.events = EventLog(keep_events)
         self._restored_due: dict[int, list[tuple]] = defaultdict(list)  # IT restores by day
@@ -508,10 +509,11 @@ def restored_copy_expiry_s(request_s: np.ndarray, days: int) -> np.ndarray:
     return -(-(request_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) * SECONDS_PER_DAY
 
 
-def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool) -> S3Archive:
-    """The engine of a scenario entry (provider aws): its catalog and parsed documents."""
+def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool):
+    """The engine of a scenario entry (provider aws): its catalog and parsed documents, and a
+    replica bucket when the entry asks for S3 Replication."""
     lifecycle, it_configs = documents
-    return S3Archive(
+    source = S3Archive(
         name=spec.name,
         catalog=catalog,
         workload=workload,
@@ -525,3 +527,28 @@ def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool) -
         egress_share=spec.egress_share,
         keep_events=keep_events,
     )
+    r = spec.replication
+    if r is None:
+        return source
+    from sim.archives.linked import with_reads
+    from sim.archives.replication import ReplicatedArchive
+    from sim.errors import InputError
+    from sim.io.policy_files import load_lifecycle
+
+    transfer = 0.0
+    if r.cross_region:
+        price = catalog.inter_region_transfer_usd_per_gib
+        if price is None:
+            raise InputError(f"archive {spec.name!r} replication: catalog {catalog.catalog!r} "
+                             "has no inter_region_transfer_usd_per_gib; add it (with its "
+                             "source) or set cross_region: false")
+        transfer = source.prices.use(price, "inter_region_transfer_usd_per_gib").value
+    replica = S3Archive(
+        name=spec.name, catalog=catalog,
+        workload=with_reads(workload, np.zeros(len(workload.reads), dtype=bool)),
+        storage_class=r.storage_class,
+        lifecycle=load_lifecycle(r.lifecycle) if r.lifecycle else None, it_configs=[],
+        restore_tier=spec.restore_tier, restore_days=spec.restore_days,
+        key_template=spec.object_key, tag_templates=dict(spec.object_tags), egress_share=0.0)
+    return ReplicatedArchive(source, replica, METER_LINES, transfer, r.follow_deletes,
+                             workload.studies.size_bytes, workload.calendar)

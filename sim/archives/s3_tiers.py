@@ -20,5 +20,8 @@ N_TIERS = len(TIERS)
 LINE_OVERHEAD = N_TIERS  # + tier: 8 KB/object at the STANDARD rate
 LINE_RESTORED = 2 * N_TIERS
 LINE_MONITORED = 2 * N_TIERS + 1
+METER_LINES = 2 * N_TIERS + 2
+"""Meter lines of the S3 engine: bytes per tier, Standard-rate overheads per tier, restored
+copies, objects monitored by Intelligent-Tiering."""
 ALLOWED = np.array([[c2 in lc.ALLOWED_TRANSITIONS[c1] for c2 in CLASSES] for c1 in CLASSES])
 MISSING = -1

@@ -175,12 +175,15 @@ def _absolutise_paths(data: dict[str, Any], base: Path) -> None:
     """Make relative trace paths absolute against the folder of the file that names them."""
     workload = data.get("workload")
     trace = workload.get("trace") if isinstance(workload, dict) else None
-    holders = [(trace, ("studies", "reads"))]
+    holders: list[tuple[Any, tuple[str, ...]]] = [(trace, ("studies", "reads"))]
     archives = data.get("archives")
     if isinstance(archives, list):
         holders += [(a, ("lifecycle", "intelligent_tiering")) for a in archives]
         holders += [(a.get("cloud"), ("lifecycle", "intelligent_tiering")) for a in archives
                     if isinstance(a, dict)]  # a hybrid archive's cloud part
+        clouds = [a for a in archives if isinstance(a, dict)]
+        clouds += [a["cloud"] for a in clouds if isinstance(a.get("cloud"), dict)]
+        holders += [(c.get("replication"), ("lifecycle",)) for c in clouds]  # replica bucket
     for holder, keys in holders:
         if not isinstance(holder, dict):
             continue

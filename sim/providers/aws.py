@@ -31,6 +31,15 @@ def load_documents(spec) -> tuple[Any, list]:
             if spec.intelligent_tiering else [])
 
 
+def check(spec) -> list[str]:
+    problems = []
+    r = spec.replication
+    if r is not None and r.storage_class not in ALL_CLASSES:
+        problems.append(f"replication.storage_class {r.storage_class!r} is not an S3 class; "
+                        f"allowed: {', '.join(ALL_CLASSES)}")
+    return problems
+
+
 def _is_lifecycle(doc: Any) -> bool:
     return isinstance(doc, dict) and ("Rules" in doc or "LifecycleConfiguration" in doc)
 
@@ -114,6 +123,8 @@ class Catalog(CatalogBase):
     intelligent_tiering: IntelligentTiering
     delete_usd_per_1000: Price
     egress_internet: Egress
+    inter_region_transfer_usd_per_gib: Price | None = None
+    """Data transfer to another AWS region (what cross-region replication pays per GiB)."""
 
 
 PROVIDER = register(Provider(
@@ -125,7 +136,8 @@ PROVIDER = register(Provider(
     catalog_model=Catalog,
     engine="sim.archives.s3:from_spec",
     load_documents=load_documents,
-    settings=("intelligent_tiering",),
+    settings=("intelligent_tiering", "replication"),
+    check=check,
     documents=(
         DocumentKind("S3 Lifecycle configuration", _is_lifecycle, _describe_lifecycle,
                      "an S3 Lifecycle configuration (Rules)"),

@@ -31,6 +31,31 @@ class Migration(Model):
         10.0, description="Time to display a study the old archive still serves. [s]")
 
 
+class S3Replication(Model):
+    """S3 Replication of every new object to a second bucket (a disaster-recovery copy): the
+    replica is uploaded into ``storage_class`` (replication PUTs at that class), crosses regions
+    at the catalog's transfer price when ``cross_region``, lives under the destination bucket's
+    own lifecycle, and is never read.  Studies the archive holds at the start are in the replica
+    from the start too, replicated (and billed) in the first month, as S3 Batch Replication
+    would copy them; migrated studies are replicated as they arrive."""
+
+    storage_class: str = Field(
+        "STANDARD", description="Class replicas are stored in (ReplicationConfiguration "
+        "Destination StorageClass), e.g. DEEP_ARCHIVE for a DR copy.")
+    lifecycle: Path | None = Field(
+        None, description="The destination bucket's S3 Lifecycle configuration, if any.")
+    cross_region: bool = Field(
+        True, description="The destination is in another region (transfer billed per GiB).")
+    follow_deletes: bool = Field(
+        True, description="Replicas are removed when retention removes the source study (the "
+        "destination's lifecycle set up to match: ASSUMPTION); false: they stay.")
+
+    @field_validator("lifecycle")
+    @classmethod
+    def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        return _existing(path, info)
+
+
 class GcsAutoclass(Model):
     """Autoclass on a Google Cloud Storage bucket."""
 
@@ -109,6 +134,8 @@ class CloudArchive(Model):
     )
     migration: Migration | None = Field(
         None, description="Upload the existing archive at the start (needs workload.existing).")
+    replication: S3Replication | None = Field(
+        None, description="S3 Replication to a second bucket (provider aws): a DR copy.")
     autoclass: GcsAutoclass | None = Field(
         None, description="Google Cloud Storage Autoclass (provider gcp).")
     custom_time: Literal["none", "acquisition"] = Field(

@@ -1,0 +1,104 @@
+"""S3 Replication: a cloud archive and a replica bucket that receives every new object.
+
+The replica is a second S3 engine over the same studies with no reads: it is uploaded into the
+destination class as the source is (replication PUTs billed at that class), runs the destination
+bucket's own lifecycle, and is deleted with the source when ``follow_deletes``.  Cross-region
+replication pays the catalog's inter-region transfer per GiB replicated.  In the ledger the
+replica's rows carry its tiers as ``replica CLASS``; the transfer is ``egress`` on tier
+``replication`` (unit ``GiB to another region``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim.archives.base import ArchiveModel, MonthUsage
+from sim.calendar import SECONDS_PER_DAY
+from sim.ledger import Charge
+from sim.pricing.metering import BYTES_PER_GIB
+
+REPLICA = "replica "
+"""Prefix of the replica's tier names in the ledger."""
+
+
+class ReplicatedArchive(ArchiveModel):
+    """A source archive and its replica, billed as one archive.
+
+    Parameters
+    ----------
+    source, replica
+        Two S3 engines over the same studies (the replica's workload has no reads).
+    source_lines
+        Meter lines of the source engine (its part of the month's usage comes first).
+    transfer_usd_per_gib
+        Price of moving a GiB to the replica's region (0 for same-region replication). [USD]
+    follow_deletes
+        Whether retention's deletions also remove the replica.
+    """
+
+    def __init__(self, source: ArchiveModel, replica: ArchiveModel, source_lines: int,
+                 transfer_usd_per_gib: float, follow_deletes: bool, size_bytes: np.ndarray,
+                 calendar) -> None:
+        self.name = source.name
+        self.source, self.replica = source, replica
+        self.read_tier_names = source.read_tier_names
+        self._lines = source_lines
+        self._transfer = transfer_usd_per_gib
+        self._follow = follow_deletes
+        self._size = size_bytes
+        self._cal = calendar
+        self._replicated: dict[int, float] = defaultdict(float)  # bytes per month
+
+    @property
+    def events(self):
+        return self.source.events
+
+    @property
+    def event_tier_names(self) -> tuple[str, ...]:
+        return self.source.event_tier_names
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        return sorted(set(self.source.unconfirmed_prices) | set(self.replica.unconfirmed_prices))
+
+    def delete(self, day: int, studies: np.ndarray) -> None:
+        self.source.delete(day, studies)
+        if self._follow:
+            self.replica.delete(day, studies)
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        self.source.ingest(day, studies)
+        self.replica.ingest(day, studies)
+        month = int(self._cal.month_of_seconds(np.array([day * SECONDS_PER_DAY]))[0])
+        self._replicated[month] += float(self._size[studies].sum())
+
+    def read(self, day: int, reads: slice) -> None:
+        self.source.read(day, reads)
+
+    def end_of_day(self, day: int) -> None:
+        self.source.end_of_day(day)
+        self.replica.end_of_day(day)
+
+    def close_month(self, month: int) -> MonthUsage:
+        mine, theirs = self.source.close_month(month), self.replica.close_month(month)
+        cells = dict(mine.event_charges)
+        for (tier, category, unit), cell in theirs.event_charges.items():
+            cells[(REPLICA + tier, category, unit)] = cell
+        gib = self._replicated.pop(month, 0.0) / BYTES_PER_GIB
+        if gib and self._transfer:
+            cells[("replication", "egress", "GiB to another region")] = (gib, gib * self._transfer)
+        return MonthUsage(np.concatenate([mine.quantity_seconds, theirs.quantity_seconds]),
+                          mine.egress_bytes, cells)
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        q = usage.quantity_seconds
+        own = self.source.bill(month, MonthUsage(q[:self._lines], usage.egress_bytes,
+                                                 usage.event_charges))
+        replica = self.replica.bill(month, MonthUsage(q[self._lines:]))
+        return own + [Charge(c.month, self.name, REPLICA + c.tier, c.category, c.quantity,
+                             c.unit, c.amount_usd) for c in replica]
+
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return self.source.read_outcomes()
