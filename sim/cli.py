@@ -182,9 +182,11 @@ def _print_scope(summary: dict, prefix: str) -> None:
     table.add_column("option", overflow="fold")
     for category in scope["categories"]:
         table.add_column(category, justify="right", no_wrap=True)
+    table.add_column("second copy", justify="right", no_wrap=True)
     for name, carried in scope["usd_per_year"].items():
         table.add_row(name[len(prefix):], *(f"{carried[c]:,.0f}" if carried[c] else "none"
-                                            for c in scope["categories"]))
+                                            for c in scope["categories"]),
+                      "yes" if scope["second_copy"][name] else "none")
     out.print(table)
 
 

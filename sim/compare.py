@@ -26,7 +26,7 @@ from sim.finance import (
     present_value_flows,
 )
 from sim.run import RunResult, load_workload, run
-from sim.scenario import Scenario
+from sim.scenario import Scenario, cloud_part
 from sim.workload.model import Workload
 
 TOP_DRIVERS = 3
@@ -151,6 +151,7 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
         }
     cheapest = min(options, key=lambda n: options[n]["npv_usd"])
     carried = scope(options, len(monthly) / 12)
+    copies = {name: second_copy(r.scenario) for name, r in results.items()}
     return {
         "baseline": baseline,
         "discount_rate": finance.discount_rate,
@@ -160,8 +161,10 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
         "recommendation": cheapest,
         "scenarios": options,
         "versus_baseline": versus,
-        "scope": {"categories": list(SCOPE_CATEGORIES), "usd_per_year": carried},
-        "risks": scope_risks(options, carried, len(monthly) / 12) + _risks(options),
+        "scope": {"categories": list(SCOPE_CATEGORIES), "usd_per_year": carried,
+                  "second_copy": copies},
+        "risks": scope_risks(options, carried, len(monthly) / 12) + copy_risks(copies)
+        + _risks(options),
     }
 
 
@@ -176,6 +179,29 @@ def scope(options: dict[str, Any], years: float) -> dict[str, dict[str, float]]:
     """Each option's average cost a year in each of :data:`SCOPE_CATEGORIES`. [USD/year]"""
     return {name: {c: o["by_category_usd"].get(c, 0.0) / years for c in SCOPE_CATEGORIES}
             for name, o in options.items()}
+
+
+def second_copy(scenario: Scenario) -> bool:
+    """Whether the option keeps a second copy of its archive for disaster recovery: an on-prem
+    tier with two or more copies (sites), or a cloud archive with replication."""
+    for a in scenario.archives:
+        tiers = list(a.tiers) if a.kind == "onprem" else []
+        if any(t.copies >= 2 for t in tiers):
+            return True
+        cloud = cloud_part(a)
+        if cloud is not None and cloud.replication is not None:
+            return True
+    return False
+
+
+def copy_risks(copies: dict[str, bool]) -> list[str]:
+    """An option without a second copy while another keeps one: said."""
+    keepers = [n for n, kept in copies.items() if kept]
+    if not keepers:
+        return []
+    return [f"{name} keeps no second copy for disaster recovery while {keepers[0]} does: "
+            "intended? (replication on an S3 archive, copies on an on-prem tier)"
+            for name, kept in copies.items() if not kept]
 
 
 def scope_risks(options: dict[str, Any], per_year: dict[str, dict[str, float]],

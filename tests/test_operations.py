@@ -134,6 +134,24 @@ def test_the_bundled_demo_carries_the_same_lines(tmp_path):
     assert not [r for r in summary["risks"] if "intended?" in r]
     for carried in summary["scope"]["usd_per_year"].values():
         assert carried["staff"] > 0 and carried["security"] > 0
+    assert all(summary["scope"]["second_copy"].values())
+
+
+def test_an_option_without_a_second_copy_is_named():
+    """The S3 Intelligent-Tiering variant (one bucket) against the on-prem one (two sites)."""
+    from sim.compare import compare
+    from tests.conftest import SCENARIOS
+
+    specs = [sim.load_scenario(SCENARIOS / f"academic-medical-center-{v}.yaml",
+                               overrides={"workload.annual_studies": 3000, "horizon_months": 12})
+             for v in ("onprem", "s3-intelligent-tiering")]
+    summary = compare(specs, baseline=specs[0].name).summary
+    assert summary["scope"]["second_copy"] == {"academic-medical-center-onprem": True,
+                                               "academic-medical-center-s3-intelligent-tiering":
+                                               False}
+    said = " ".join(summary["risks"])
+    assert "academic-medical-center-s3-intelligent-tiering keeps no second copy for disaster " \
+           "recovery while academic-medical-center-onprem does: intended?" in said
 
 
 DISCOUNT_STUDY = """study_id,created,size_bytes,objects,modality,patient_id

@@ -164,11 +164,13 @@ def _scope_table(c: Comparison) -> str:
     scope = c.summary.get("scope")
     if not scope:
         return ""
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in scope["categories"])
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in scope["categories"]) \
+        + "<th>second copy</th>"
     rows = []
     for name, carried in scope["usd_per_year"].items():
         cells = "".join(f"<td>{_money(carried[k]) if carried[k] else 'none'}</td>"
-                        for k in scope["categories"])
+                        for k in scope["categories"]) \
+            + f"<td>{'yes' if scope['second_copy'][name] else 'none'}</td>"
         rows.append(f"<tr><td class='l'>{html.escape(name)}</td>{cells}</tr>")
     return ("<h2>What each option carries</h2><p>Running costs besides storage, average USD a "
             "year. Every option should carry each line it would have in reality; a line one "
