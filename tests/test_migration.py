@@ -75,9 +75,12 @@ def test_migration_uploads_the_existing_archive_and_bills_the_project(migrated):
     # egress from the old archive: every uploaded byte once
     egress = migration[migration.unit == "GiB egress from the old archive"]
     assert egress.quantity.sum() == pytest.approx(st.size_bytes[uploaded].sum() / 2**30)
-    # a PUT per object, for new and uploaded studies alike
+    # a PUT per object, for new and uploaded studies alike (and one more into the DR replica)
     puts = ledger[ledger.unit == "PUT requests"]
-    assert puts.quantity.sum() == st.objects[uploaded].sum() + st.objects[~existing].sum()
+    source = ~puts.tier.str.startswith("replica ")
+    expected = st.objects[uploaded].sum() + st.objects[~existing].sum()
+    assert puts[source].quantity.sum() == expected
+    assert puts[~source].quantity.sum() in (0, expected)
 
 
 def test_the_old_archive_serves_studies_until_they_are_uploaded(migrated):
