@@ -392,3 +392,49 @@ def test_replicas_follow_retention_deletes_or_stay(follow, days_stored):
     assert cell(ledger, "2027-01", "STANDARD")[0] == pytest.approx(15 / 31)
     assert cell(ledger, "2027-01", "replica STANDARD", unit="GiB-month")[0] == \
         pytest.approx(days_stored / 31)
+
+
+def test_object_lock_holds_a_lifecycle_expiration_until_retain_until(tmp_path):
+    """1 GiB in STANDARD from 2027-01-01 00:00, a lifecycle rule expiring it after 10 days, and
+    Object Lock (COMPLIANCE, 40 days): retain-until is 02-10 00:00, so the expiration waits and
+    the object is billed 31 days in January (1 GiB-month) and 9 of 28 days in February."""
+    lifecycle = {"Rules": [{"ID": "x", "Status": "Enabled", "Filter": {},
+                            "Expiration": {"Days": 10}}]}
+    result = s3_run(tmp_path, f"A,2027-01-01T00:00:00Z,{GIB},1,CT,p", lifecycle=lifecycle,
+                    horizon_months=3, extra="    object_lock: {mode: COMPLIANCE, days: 40}")
+    L = result.ledger
+    assert row(L, "2027-01", "STANDARD", "storage").quantity == pytest.approx(1.0)
+    assert row(L, "2027-02", "STANDARD", "storage").quantity == pytest.approx(9 / 28)
+    assert not ((L.month == "2027-03") & (L.category == "storage")).any()
+    ev = result.events
+    assert list(ev.event) == ["expire"] and int(ev.time_s.iloc[0]) == 40 * DAY
+
+
+@pytest.mark.parametrize(("lock_days", "stored_days"), [(0, 15), (40, 31)])
+def test_object_lock_holds_a_retention_deletion(lock_days, stored_days):
+    """A 1 GiB study deleted by retention on 01-16 00:00 (day 15): without a lock it goes then
+    (15 of 31 days); with 40 days of Object Lock it stays all January (and goes 02-10)."""
+    from sim.archives.s3 import S3Archive
+    from sim.des import run_loop
+    from sim.ledger import ledger_frame
+    from sim.providers import load_catalog
+    from tests.cloud_helpers import hand_workload
+    from tests.cloud_helpers import row as cell
+
+    w = hand_workload([GIB], months=2, delete_day=15)
+    archive = S3Archive("s3", load_catalog("aws", "aws-us-east-1"), w, "STANDARD", None, [],
+                        "Standard", 1, "studies/{modality}/{study_id}", {}, 0.0,
+                        lock_days=lock_days)
+    ledger = ledger_frame(run_loop(w, [archive]))
+    assert cell(ledger, "2027-01", "STANDARD")[0] == pytest.approx(stored_days / 31)
+    assert cell(ledger, "2027-02", "STANDARD")[0] == pytest.approx(9 / 28 if lock_days else 0)
+
+
+@pytest.mark.parametrize(("lock", "message"), [
+    ("{mode: COMPLIANCE}", "object_lock.days"),
+    ("{mode: LEGAL, days: 10}", "object_lock.mode"),
+])
+def test_object_lock_without_a_period_is_refused(tmp_path, lock, message):
+    with pytest.raises(InputError, match=message):
+        s3_run(tmp_path, f"A,2027-01-01T00:00:00Z,{GIB},1,CT,p",
+               extra=f"    object_lock: {lock}")

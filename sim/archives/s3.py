@@ -93,7 +93,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
     def __init__(self, name: str, catalog: Catalog, workload: Workload, storage_class: str,
                  lifecycle: lc.LifecycleConfiguration | None, it_configs: list,
                  restore_tier: str, restore_days: int, key_template: str,
-                 tag_templates: dict[str, str], egress_share: float, keep_events: bool = False):
+                 tag_templates: dict[str, str], egress_share: float, keep_events: bool = False,
+                 lock_days: int = 0):
         self.name = name
         self.catalog = catalog
         self._cal = workload.calendar
@@ -136,6 +137,9 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
         self.prices = PriceBook(catalog)
+        # Object Lock: nothing is removed before its retain-until date (creation + lock_days)
+        self._lock_until = self._created + lock_days * SECONDS_PER_DAY if lock_days else None
+        self._held: dict[int, list[tuple[np.ndarray, str]]] = defaultdict(list)
 
         self._tier_params()
         groups = group_studies(workload) if (lifecycle or it_configs) else None
@@ -190,7 +194,22 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         ids = studies[self._present[studies]]
-        self._remove(ids, day * SECONDS_PER_DAY, "delete")
+        self._remove(self._hold_locked(ids, day * SECONDS_PER_DAY, "delete"),
+                     day * SECONDS_PER_DAY, "delete")
+
+    def _hold_locked(self, ids: np.ndarray, t_s: int, event: str) -> np.ndarray:
+        """Studies still under Object Lock at ``t_s`` wait for the first midnight at or after
+        their retain-until date (billed meanwhile); returns the ones that may go now."""
+        if self._lock_until is None or ids.size == 0:
+            return ids
+        until = self._lock_until[ids]
+        locked = until > t_s
+        if locked.any():
+            days = -(-until[locked] // SECONDS_PER_DAY)
+            for d in np.unique(days).tolist():
+                self._held[d].append((ids[locked][days == d], event))
+            self._calendar.cancel(ids[locked])  # no further lifecycle action: it is going
+        return ids[~locked]
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
         t = self._created[studies]
@@ -229,6 +248,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
     def end_of_day(self, day: int) -> None:
         self._complete_it_restores(day)
         midnight = (day + 1) * SECONDS_PER_DAY
+        for ids, event in self._held.pop(day + 1, []):  # Object Lock periods ending
+            self._remove(ids[self._present[ids]], midnight, event)
         due = self._calendar.pop(day + 1)
         due = due[self._present[due]]
         if due.size:
@@ -347,7 +368,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
     def _evaluate(self, day: int, t_s: int, ids: np.ndarray) -> None:
         """Lifecycle actions and Intelligent-Tiering moves due at midnight ``t_s``."""
         target, is_expire = self._lifecycle_choice(ids, day)
-        self._remove(ids[is_expire], t_s, "expire")
+        self._remove(self._hold_locked(ids[is_expire], t_s, "expire"), t_s, "expire")
         moving = target >= 0
         self._transition(ids[moving], target[moving], t_s)
         keep = ~is_expire
@@ -526,6 +547,7 @@ def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool):
         tag_templates=dict(spec.object_tags),
         egress_share=spec.egress_share,
         keep_events=keep_events,
+        lock_days=spec.object_lock.days if spec.object_lock is not None else 0,
     )
     r = spec.replication
     if r is None:

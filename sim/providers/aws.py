@@ -136,7 +136,7 @@ PROVIDER = register(Provider(
     catalog_model=Catalog,
     engine="sim.archives.s3:from_spec",
     load_documents=load_documents,
-    settings=("intelligent_tiering", "replication"),
+    settings=("intelligent_tiering", "replication", "object_lock"),
     check=check,
     documents=(
         DocumentKind("S3 Lifecycle configuration", _is_lifecycle, _describe_lifecycle,

@@ -56,6 +56,18 @@ class S3Replication(Model):
         return _existing(path, info)
 
 
+class S3ObjectLock(Model):
+    """S3 Object Lock with a default retention period on the bucket (WORM, against ransomware):
+    an object cannot be deleted before creation + ``days``, so retention deletions and lifecycle
+    expirations wait until then and the object is billed meanwhile.  GOVERNANCE can be bypassed
+    with special permission, COMPLIANCE cannot; the simulator assumes no bypass."""
+
+    mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field(
+        description="The retention mode (DefaultRetention Mode).")
+    days: Annotated[int, Field(ge=1, le=36500)] = Field(
+        description="Default retention period (DefaultRetention Days). [days]")
+
+
 class GcsAutoclass(Model):
     """Autoclass on a Google Cloud Storage bucket."""
 
@@ -134,6 +146,8 @@ class CloudArchive(Model):
     )
     migration: Migration | None = Field(
         None, description="Upload the existing archive at the start (needs workload.existing).")
+    object_lock: S3ObjectLock | None = Field(
+        None, description="S3 Object Lock default retention (provider aws): deletions wait.")
     replication: S3Replication | None = Field(
         None, description="S3 Replication to a second bucket (provider aws): a DR copy.")
     autoclass: GcsAutoclass | None = Field(
