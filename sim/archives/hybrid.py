@@ -53,10 +53,6 @@ class HybridArchive(ArchiveModel):
         self._biller = OnPremBiller(spec, [spec.cache.tier], self._cal, spec.name)
         self.read_tier_names = (spec.cache.tier.name, *self._cloud.read_tier_names)
 
-    @property
-    def biller(self) -> OnPremBiller:
-        return self._biller
-
     def onprem_figures(self) -> dict:
         return self._biller.figures()
 

@@ -64,10 +64,6 @@ class OnPremArchive(ArchiveModel):
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
 
-    @property
-    def biller(self) -> OnPremBiller:
-        return self._biller
-
     def onprem_figures(self) -> dict:
         figures = self._biller.figures()
         first = self.spec.tiers[0]

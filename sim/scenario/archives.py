@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat
 from sim.scenario.cloud import CloudArchive
 from sim.scenario.onprem import Cache, OnPremArchive, OnPremCosts
-from sim.scenario.operations import Discount, Operations
+from sim.scenario.operations import DiscountsField, OperationsField
 
 
 class FlatArchive(Model):
@@ -22,13 +22,8 @@ class FlatArchive(Model):
         description="Storage price per GiB-month (2^30 bytes, byte-time over the month). [USD]"
     )
     price_source: str = Field(min_length=1, description="Source and as-of date of the price.")
-    operations: Operations = Field(
-        default_factory=Operations, description="Staff, security, the VNA licence, support, "
-        "compute and network: what running the archive costs besides storage (the same block "
-        "for every archive kind).")
-    discounts: list[Discount] = Field(
-        default_factory=list, description="Negotiated discounts by ledger category, from a "
-        "date for a term (the same for every archive kind).")
+    operations: OperationsField
+    discounts: DiscountsField
 
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim import providers
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat, Share, _existing
-from sim.scenario.operations import Discount, Operations
+from sim.scenario.operations import DiscountsField, OperationsField
 
 
 class Migration(Model):
@@ -157,13 +157,8 @@ class CloudArchive(Model):
         "or the study's acquisition time (for daysSinceCustomTime rules).")
     azure: AzureOptions | None = Field(
         None, description="Azure Blob Storage account settings (provider azure).")
-    operations: Operations = Field(
-        default_factory=Operations, description="Staff, security, the VNA licence, support, "
-        "compute and network: what running the archive costs besides storage (the same block "
-        "for every archive kind).")
-    discounts: list[Discount] = Field(
-        default_factory=list, description="Negotiated discounts by ledger category, from a "
-        "date for a term (the same for every archive kind).")
+    operations: OperationsField
+    discounts: DiscountsField
     price_overrides: dict[str, NonNegativeFloat] = Field(
         default_factory=dict, description="Catalog prices replaced for this archive, by dotted "
         "path in the catalog (e.g. 'tiers.Cool.retrieval_usd_per_gib: 0.01' for a negotiated "

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat
-from sim.scenario.operations import Discount, Operations
+from sim.scenario.operations import DiscountsField, OperationsField
 
 
 class Purchase(Model):
@@ -111,13 +111,8 @@ class OnPremCosts(Model):
                                "given in operations (the same block for every option).")
     security_usd_per_year: NonNegativeFloat = Field(
         0.0, description="Security tools and the staff share kept on-prem. [USD/year]")
-    operations: Operations = Field(
-        default_factory=Operations, description="Staff, security, the VNA licence, support, "
-        "compute and network: what running the archive costs besides storage (the same block "
-        "for every archive kind).")
-    discounts: list[Discount] = Field(
-        default_factory=list, description="Negotiated discounts by ledger category, from a "
-        "date for a term (the same for every archive kind).")
+    operations: OperationsField
+    discounts: DiscountsField
     migration_usd_per_tb: NonNegativeFloat = Field(
         0.0, description="Data migration at each refresh, per TB stored (logical). [USD/TB]")
 

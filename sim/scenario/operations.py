@@ -99,3 +99,14 @@ class Discount(Model):
     months: Annotated[int, Field(ge=1, le=600)] | None = Field(
         None, description="Term in months (default: to the end of the run). [months]")
     source: str = Field("", description="The contract or quote it comes from.")
+
+
+OperationsField = Annotated[Operations, Field(
+    default_factory=Operations, description="Staff, security, the VNA licence, support, "
+    "compute and network: what running the archive costs besides storage (the same block "
+    "for every archive kind).")]
+"""The ``operations:`` field every archive kind declares."""
+DiscountsField = Annotated[list[Discount], Field(
+    default_factory=list, description="Negotiated discounts by ledger category, from a date "
+    "for a term (the same for every archive kind).")]
+"""The ``discounts:`` field every archive kind declares."""
