@@ -21,7 +21,7 @@ DAY = 86_400
 GIB = 2**30
 STD_H, NL_H, AR_H = 0.000027397, 0.000013699, 0.000001644  # per GiB-hour, gcp-us-east1
 CLASS_A, FEE = 0.005 / 1000, 0.0025 / 1000  # STANDARD Class A; Autoclass fee
-CLASS_B_ARCHIVE = 0.005 / 1000  # ARCHIVE Class B: the UNCONFIRMED stand-in (Coldline's rate)
+CLASS_B_ARCHIVE = 0.05 / 1000  # ARCHIVE Class B, single region (Google's pricing page)
 
 
 def workload(sizes, reads, months):
@@ -94,7 +94,8 @@ def test_gcs_variant_runs_end_to_end_and_lists_stand_in_prices():
     listed = result.summary["unconfirmed_prices_used"]
     catalog = load_catalog("gcp", "gcp-us-east1")
     assert set(listed) <= set(catalog.unconfirmed())
-    assert "gcp-us-east1.classes.ARCHIVE.class_a_usd_per_1000" in catalog.unconfirmed()
+    # Archive operations were stand-ins until the pricing page's copy confirmed them
+    assert "gcp-us-east1.classes.ARCHIVE.class_a_usd_per_1000" not in catalog.unconfirmed()
 
 
 @pytest.mark.parametrize(("entry", "message"), [

@@ -71,7 +71,7 @@ def test_lifecycle_moves_and_the_early_deletion_clock(tmp_path):
     assert row(ledger, "2027-03", "COLDLINE", "transitions")[0] == 1
     # the catalog's clock: from creation, so Coldline's 90 days are served by day 100
     assert ledger[ledger.category == "early_deletion"].empty
-    assert "gcp-us-east1.lifecycle.early_deletion_clock" in archive.unconfirmed_prices
+    assert archive.unconfirmed_prices == []  # the clock is confirmed (Google's pricing page)
     # the other reading: each class change restarts the clock; Coldline held 40 days: 50 owed
     data = yaml.safe_load((REPO / "sim/data/prices/gcp-us-east1.yaml").read_text())
     data["lifecycle"]["early_deletion_clock"]["value"] = "class_change"

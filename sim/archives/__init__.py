@@ -46,13 +46,24 @@ def load_cloud_documents(spec: CloudArchive):
     catalog = override_prices(providers.load_catalog(spec.provider, spec.catalog),
                               dict(spec.price_overrides),
                               f"archive {spec.name!r} price_overrides")
+    if spec.dedicated_link is not None:
+        from sim.archives.dedicated_link import check_link
+
+        check_link(spec, catalog)
     return catalog, providers.get(spec.provider).load_documents(spec)
 
 
 def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):
-    """The engine of a cloud archive entry, from its provider."""
+    """The engine of a cloud archive entry, from its provider (with its dedicated link)."""
     catalog, documents = load_cloud_documents(spec)
-    return providers.build(spec, catalog, documents, workload, keep_events)
+    engine = providers.build(spec, catalog, documents, workload, keep_events)
+    if spec.dedicated_link is not None:
+        from sim.archives.dedicated_link import DedicatedLinkArchive
+
+        link = spec.dedicated_link
+        engine = DedicatedLinkArchive(engine, catalog, link.port_speed, link.ports,
+                                      link.share_of_egress, workload.calendar)
+    return engine
 
 
 def shardable(spec: Archive) -> bool:

@@ -37,13 +37,14 @@ from collections import defaultdict
 import numpy as np
 
 from sim.archives.base import MISSING, ArchiveModel, MonthUsage
+from sim.archives.immutability import retain_until_midnight_s, with_held_deletions
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.ledger import Charge
 from sim.pricing.catalog import BandedPrice, Price
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.price_book import PriceBook
-from sim.providers.azure import AzureCatalog
+from sim.providers.azure import AzureCatalog, priced_for_redundancy
 from sim.tiering.azure_lifecycle import (
     ARCHIVE,
     COOL,
@@ -95,6 +96,10 @@ class AzureBlobArchive(ArchiveModel):
         When the 128 KiB minimum billable size starts for this account, in run seconds. [s]
     rehydrate_priority, rehydrate_to
         How reads of archived studies rehydrate them (``Standard``/``High``; ``Hot``/``Cool``).
+    hold_days
+        Time-based retention (immutable storage): no blob is deleted before creation + these
+        days (retention deletions wait, billed meanwhile) and the policy's delete actions do not
+        run at all. [days]
     keep_events
         Keep an event log (transitions, rehydrations, expirations, deletions).
     """
@@ -107,7 +112,8 @@ class AzureBlobArchive(ArchiveModel):
                  policy: ManagementPolicy | None, key_template: str,
                  tag_templates: dict[str, str], egress_share: float,
                  last_access_tracking: bool, policy_enabled_s: int, min_size_from_s: int,
-                 rehydrate_priority: str, rehydrate_to: str, keep_events: bool = False):
+                 rehydrate_priority: str, rehydrate_to: str, keep_events: bool = False,
+                 hold_days: int = 0):
         self.name = name
         self.catalog = catalog
         self._cal = workload.calendar
@@ -143,6 +149,9 @@ class AzureBlobArchive(ArchiveModel):
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
         self.prices = PriceBook(catalog)
+        self._lock_until = retain_until_midnight_s(self._created, hold_days) if hold_days \
+            else None
+        self._held: dict[int, list[tuple[np.ndarray, str]]] = defaultdict(list)
         self._compile(policy, workload, key_template, tag_templates)
 
     # ------------------------------------------------------------------------------ set-up
@@ -167,7 +176,8 @@ class AzureBlobArchive(ArchiveModel):
             hit = self._match.add(ok)
             if rule.auto_tier_to_hot:
                 self._auto_hot |= hit
-            self._actions += [(i, target, c) for target, c in rule.actions.items()]
+            self._actions += [(i, target, c) for target, c in rule.actions.items()
+                              if not (target == DELETE and self._lock_until is not None)]
 
     def _charge(self, t_s: int, tier: str, category: str, unit: str, quantity: float,
                 price: Price, per: float, price_name: str) -> None:
@@ -181,7 +191,20 @@ class AzureBlobArchive(ArchiveModel):
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         ids = studies[self._present[studies]]
-        self._remove(ids, day * SECONDS_PER_DAY, "delete")
+        self._remove(self._hold(ids, day * SECONDS_PER_DAY, "delete"), day * SECONDS_PER_DAY,
+                     "delete")
+
+    def _hold(self, ids: np.ndarray, t_s: int, event: str) -> np.ndarray:
+        """Blobs still under their retention period at ``t_s`` wait for its end (billed
+        meanwhile, no further lifecycle action); returns the ones that may go now."""
+        if self._lock_until is None or ids.size == 0:
+            return ids
+        until = self._lock_until[ids]
+        locked = until > t_s
+        for d in np.unique(until[locked] // SECONDS_PER_DAY).tolist():
+            self._held[d].append((ids[locked][until[locked] // SECONDS_PER_DAY == d], event))
+        self._calendar.cancel(ids[locked])
+        return ids[~locked]
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
         t = self._created[studies]
@@ -208,6 +231,8 @@ class AzureBlobArchive(ArchiveModel):
             self._serve(day, ids[now], times[now], position[now])
 
     def end_of_day(self, day: int) -> None:
+        for ids, event in self._held.pop(day + 1, []):  # retention periods ending
+            self._remove(ids[self._present[ids]], (day + 1) * SECONDS_PER_DAY, event)
         due = self._calendar.pop(day + 1)
         due = due[self._present[due]]
         if due.size:
@@ -488,14 +513,59 @@ def from_spec(spec, catalog, policy, workload: Workload, keep_events: bool):
     tier."""
     from sim.scenario import AzureOptions
 
+    engine = _engine(spec, priced_for_redundancy(
+        catalog, (spec.azure or AzureOptions()).redundancy, _tiers_used(spec, policy),
+        f"archive {spec.name!r} azure.redundancy"), policy, workload, keep_events)
+    return _with_account_options(spec, engine, workload)
+
+
+def _tiers_used(spec, policy: ManagementPolicy | None) -> set[str]:
+    """Tiers the account's blobs can be in."""
+    from sim.scenario import AzureOptions
+
+    options = spec.azure or AzureOptions()
+    if options.smart_tier:
+        return {"Hot", "Cool", "Cold"}
+    used = {spec.storage_class, options.rehydrate_to}
+    for rule in policy.rules if policy else ():
+        used |= {TIERS[t] for t in rule.actions if t != DELETE}
+    return used
+
+
+def _with_account_options(spec, engine: ArchiveModel, workload: Workload) -> ArchiveModel:
+    """Geo-replication of what is written (geo-redundant accounts) and reserved capacity."""
+    from sim.archives.replication import WriteReplication
+    from sim.archives.reserved_capacity import ReservedCapacityArchive
+    from sim.scenario import AzureOptions
+
+    options = spec.azure or AzureOptions()
+    catalog = engine.prices.catalog  # priced for the account's redundancy
+    redundancy = catalog.redundancy.get(options.redundancy)
+    if redundancy is not None and redundancy.geo_replication_usd_per_gib is not None:
+        engine = WriteReplication(
+            engine, redundancy.geo_replication_usd_per_gib,
+            f"redundancy.{options.redundancy}.geo_replication_usd_per_gib", "geo-replication",
+            workload.studies.size_bytes, workload.calendar)
+    if options.reserved_capacity:
+        prices = {t: (catalog.tiers[t].storage_usd_per_gib_month,
+                      f"tiers.{t}.storage_usd_per_gib_month") for t in TIERS}
+        engine = ReservedCapacityArchive(engine, options.reserved_capacity, prices,
+                                         engine.prices, workload.calendar)
+    return engine
+
+
+def _engine(spec, catalog, policy, workload: Workload, keep_events: bool) -> ArchiveModel:
+    from sim.scenario import AzureOptions
+
     options = spec.azure or AzureOptions()
     cal = workload.calendar
     start = cal.start
+    hold_days = options.immutability.days if options.immutability is not None else 0
     if options.smart_tier:
         from sim.archives.azure_smart_tier import AzureSmartTierArchive
 
-        return AzureSmartTierArchive(spec.name, catalog, workload, spec.egress_share,
-                                     keep_events)
+        return AzureSmartTierArchive(spec.name, catalog, with_held_deletions(workload, hold_days),
+                                     spec.egress_share, keep_events)
     dates = catalog.min_billable_size_effective
     new_from = dt.date.fromisoformat(dates.new_accounts_from.value)
     all_from = dt.date.fromisoformat(dates.all_accounts_from.value)
@@ -505,4 +575,4 @@ def from_spec(spec, catalog, policy, workload: Workload, keep_events: bool):
         spec.name, catalog, workload, spec.storage_class, policy, spec.object_key,
         dict(spec.object_tags), spec.egress_share, options.last_access_tracking,
         cal.midnight_s(options.policy_enabled or start), cal.midnight_s(min_size_from),
-        options.rehydrate_priority, options.rehydrate_to, keep_events)
+        options.rehydrate_priority, options.rehydrate_to, keep_events, hold_days)

@@ -129,3 +129,54 @@ class ArchiveModel:
     def migration_figures(self) -> dict[str, Any] | None:
         """How the upload of the existing archive went, or None."""
         return None
+
+
+class ArchiveWrapper(ArchiveModel):
+    """An archive model around another that changes only part of its bill (a geo-replication
+    transfer, a reservation, a dedicated link): every step is passed on to ``inner``;
+    subclasses override :meth:`bill` (and whatever else they change)."""
+
+    def __init__(self, inner: ArchiveModel) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.read_tier_names = inner.read_tier_names
+        self.prices = inner.prices
+
+    @property  # type: ignore[override]
+    def events(self) -> EventLog | None:
+        return self.inner.events
+
+    @property
+    def event_tier_names(self) -> tuple[str, ...]:
+        return self.inner.event_tier_names
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        return self.inner.unconfirmed_prices
+
+    def delete(self, day: int, studies: np.ndarray) -> None:
+        self.inner.delete(day, studies)
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        self.inner.ingest(day, studies)
+
+    def read(self, day: int, reads: slice) -> None:
+        self.inner.read(day, reads)
+
+    def end_of_day(self, day: int) -> None:
+        self.inner.end_of_day(day)
+
+    def close_month(self, month: int) -> MonthUsage:
+        return self.inner.close_month(month)
+
+    def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
+        return self.inner.bill(month, usage)
+
+    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return self.inner.read_outcomes()
+
+    def onprem_figures(self) -> dict[str, Any] | None:
+        return self.inner.onprem_figures()
+
+    def migration_figures(self) -> dict[str, Any] | None:
+        return self.inner.migration_figures()

@@ -110,7 +110,8 @@ class GcsLifecycleArchive(BookedAhead):
 
     def __init__(self, name: str, catalog: GcsCatalog, workload: Workload, storage_class: str,
                  lifecycle, key_template: str, egress_share: float, custom_time: str,
-                 keep_events: bool = False):
+                 keep_events: bool = False, hold_days: int = 0):
+        from sim.archives.immutability import retain_until_midnight_s
         from sim.tiering.core import EventLog
         from sim.tiering.gcs_lifecycle import NEVER_S, lifecycle_path
 
@@ -138,7 +139,11 @@ class GcsLifecycleArchive(BookedAhead):
         path = lifecycle_path(rules, static_ok, initial, st.created_s, custom_s, end_s,
                               cheapest_first)
         self._path, self._initial = path, initial  # kept for the property tests
-        gone_s = np.minimum(path.delete_s, st.delete_s)  # lifecycle or retention, if earlier
+        lifecycle_delete_s = path.delete_s if not hold_days else np.where(
+            path.delete_s < NEVER_S,  # a retention policy holds lifecycle deletions too
+            np.maximum(path.delete_s, retain_until_midnight_s(st.created_s, hold_days)),
+            path.delete_s)
+        gone_s = np.minimum(lifecycle_delete_s, st.delete_s)  # lifecycle or retention
         leaves = gone_s < cal.horizon_s
         # storage: one line per class, changes at upload, each move and the deletion
         lines, deltas, times = [np.full(n, initial, np.int64)], [size], [st.created_s]
@@ -172,7 +177,7 @@ class GcsLifecycleArchive(BookedAhead):
         deltas.append(-size[leaves])
         times.append(gone_s[leaves])
         self._early(size[leaves], cls[leaves], gone_s[leaves] - since[leaves], gone_s[leaves])
-        expired = leaves & (path.delete_s <= st.delete_s)
+        expired = leaves & (lifecycle_delete_s <= st.delete_s)
         self.events.add(gone_s[expired], np.flatnonzero(expired), "expire", cls[expired], MISSING)
         self._meter = Meter(len(CLASSES), cal.n_days)
         self._meter.change_many(np.concatenate(lines), np.concatenate(deltas),
@@ -286,11 +291,36 @@ def _egress_and_events(archive, label: str, usage: MonthUsage) -> list[Charge]:
 
 
 def from_spec(spec, catalog, lifecycle, workload: Workload, keep_events: bool):
-    """The engine of a scenario entry (provider gcp): Autoclass, or lifecycle rules."""
+    """The engine of a scenario entry (provider gcp): Autoclass, or lifecycle rules; a bucket
+    retention policy holds deletions (:mod:`sim.archives.immutability`)."""
+    from sim.archives.immutability import with_held_deletions
+    from sim.archives.replication import WriteReplication
+    from sim.providers.gcp import priced_for_location
+
+    hold_days = spec.retention_policy.days if spec.retention_policy is not None else 0
+    held = with_held_deletions(workload, hold_days)
+    catalog = priced_for_location(catalog, spec.location_type,
+                                  f"archive {spec.name!r} location_type")
+    engine: BookedAhead
     if spec.autoclass is not None:
-        return GcsAutoclassArchive(spec.name, catalog, workload,
-                                   spec.autoclass.terminal_storage_class, spec.egress_share,
-                                   keep_events)
-    return GcsLifecycleArchive(spec.name, catalog, workload, spec.storage_class, lifecycle,
-                               spec.object_key, spec.egress_share, spec.custom_time,
-                               keep_events)
+        engine = GcsAutoclassArchive(spec.name, catalog, held,
+                                     spec.autoclass.terminal_storage_class, spec.egress_share,
+                                     keep_events)
+    else:
+        engine = GcsLifecycleArchive(spec.name, catalog, held, spec.storage_class, lifecycle,
+                                     spec.object_key, spec.egress_share, spec.custom_time,
+                                     keep_events, hold_days)
+    if spec.location_type == "region":
+        return engine
+    location = catalog.locations[spec.location_type]
+    name = "turbo_replication_usd_per_gib" if spec.turbo_replication \
+        else "replication_usd_per_gib"
+    price = getattr(location, name)
+    if price is None:
+        from sim.errors import InputError
+
+        raise InputError(f"archive {spec.name!r} turbo_replication: catalog "
+                         f"{catalog.catalog!r} sells no turbo replication for "
+                         f"{spec.location_type} buckets")
+    return WriteReplication(engine, price, f"locations.{spec.location_type}.{name}",
+                            "replication", workload.studies.size_bytes, workload.calendar)

@@ -1,4 +1,8 @@
-"""S3 Replication: a cloud archive and a replica bucket that receives every new object.
+"""Copies in a second region: S3 Replication (a replica bucket that receives every new object)
+and the copies providers keep themselves (Azure geo-redundant accounts, Google dual- and
+multi-region buckets), billed per GiB written.
+
+S3 Replication: a cloud archive and a replica bucket that receives every new object.
 
 The replica is a second S3 engine over the same studies with no reads: it is uploaded into the
 destination class as the source is (replication PUTs billed at that class), runs the destination
@@ -14,7 +18,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from sim.archives.base import ArchiveModel, MonthUsage
+from sim.archives.base import ArchiveModel, ArchiveWrapper, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.pricing.metering import BYTES_PER_GIB
@@ -102,3 +106,53 @@ class ReplicatedArchive(ArchiveModel):
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray] | None:
         return self.source.read_outcomes()
+
+
+class WriteReplication(ArchiveWrapper):
+    """A storage account or bucket that the provider itself copies to a second region (Azure
+    GRS/RA-GRS/GZRS/RA-GZRS, Google Cloud Storage dual- and multi-regions): storage and
+    operations are billed at the catalog's prices for that redundancy or location (the inner
+    engine's), and every byte written is billed once more per GiB for the copy to the other
+    region.  Studies held at the start are written in the first month (the copy of an existing
+    archive, as converting an account or moving a bucket copies everything once).
+
+    In the ledger: category ``egress``, tier ``tier`` (e.g. ``geo-replication``), unit
+    ``GiB replicated``.
+
+    Parameters
+    ----------
+    inner
+        The engine, already priced at the redundancy's storage and operation prices.
+    price, price_path
+        The replication price per GiB written and its catalog path. [USD/GiB]
+    """
+
+    def __init__(self, inner: ArchiveModel, price, price_path: str, tier: str,
+                 size_bytes: np.ndarray, calendar) -> None:
+        super().__init__(inner)
+        self._price, self._path, self._tier = price, price_path, tier
+        self._size = size_bytes
+        self._cal = calendar
+        self._written: dict[int, float] = defaultdict(float)  # bytes per month
+
+    @property
+    def unconfirmed_prices(self) -> list[str]:
+        own = [f"{self.prices.catalog.catalog}.{self._path}"] \
+            if self.prices is not None and self._price.confidence == "UNCONFIRMED" else []
+        return sorted(set(self.inner.unconfirmed_prices) | set(own))
+
+    def ingest(self, day: int, studies: np.ndarray) -> None:
+        self.inner.ingest(day, studies)
+        month = int(self._cal.month_of_seconds(np.array([day * SECONDS_PER_DAY]))[0])
+        self._written[month] += float(self._size[studies].sum())
+
+    def close_month(self, month: int) -> MonthUsage:
+        usage = self.inner.close_month(month)
+        gib = self._written.pop(month, 0.0) / BYTES_PER_GIB
+        if not gib:
+            return usage
+        cells = dict(usage.event_charges)
+        key = (self._tier, "egress", "GiB replicated")
+        q0, a0 = cells.get(key, (0.0, 0.0))
+        cells[key] = (q0 + gib, a0 + gib * self._price.value)
+        return MonthUsage(usage.quantity_seconds, usage.egress_bytes, cells, usage.daily_levels)

@@ -122,6 +122,19 @@ class Egress(CatalogModel):
         return self
 
 
+class DedicatedLink(CatalogModel):
+    """A private connection between the hospital's site and the provider (AWS Direct Connect,
+    Google Cloud Interconnect): ports billed per hour by speed, an optional hourly price per
+    attachment (one per port), and the per-GiB price of data leaving the cloud over it (data in
+    is free).  The carrier circuit and the colocation cross-connect are billed by others."""
+
+    service: str = Field(min_length=1)
+    port_usd_per_hour: dict[str, Price] = Field(min_length=1)
+    """By port speed as sold, e.g. ``1 Gbps``."""
+    attachment_usd_per_hour: Price | None = None
+    transfer_out_usd_per_gib: Price
+
+
 class CatalogBase(CatalogModel):
     """What every price catalog has: its name, region, currency, when it was compiled, the GiB it
     bills by, its sources, and a way to list its unconfirmed prices."""
@@ -132,6 +145,8 @@ class CatalogBase(CatalogModel):
     compiled: str
     bytes_per_gib: int
     sources: dict[str, str]
+    dedicated_link: DedicatedLink | None = None
+    """Prices of the provider's dedicated link, when the catalog has them."""
 
     def unconfirmed(self) -> list[str]:
         """Dotted names of every UNCONFIRMED price in the catalog."""

@@ -27,6 +27,12 @@ def load_documents(spec):
 
 
 def check(spec) -> list[str]:
+    options = spec.azure
+    if options is not None and options.immutability is not None and options.last_access_tracking:
+        return ["azure.immutability: immutable storage cannot be combined with last-access-time "
+                "tracking (Microsoft: immutable storage, feature support); set "
+                "azure.last_access_tracking: false (rules on days since last access then count "
+                "from the policy's enable date)"]
     if spec.azure is not None and spec.azure.smart_tier:
         used = spec.given(("lifecycle",)) + (
             ["storage_class"] if spec.storage_class != "Hot" else [])
@@ -98,6 +104,47 @@ class SmartTier(CatalogModel):
     tier_change_fees: Price
 
 
+REDUNDANCIES = ("LRS", "ZRS", "GRS", "RA-GRS", "GZRS", "RA-GZRS")
+"""Azure Storage redundancy options (the catalog's ``tiers`` are one of them, LRS)."""
+
+
+class RedundancyTier(CatalogModel):
+    """A tier's prices that differ under a redundancy option."""
+
+    storage_usd_per_gib_month: BandedPrice | Price
+    write_usd_per_10000: Price
+
+
+class Redundancy(CatalogModel):
+    """Prices of an account with this redundancy: storage and writes per tier sold (a tier it
+    lacks is not offered with it, e.g. Archive on ZRS), and the geo-replication data transfer
+    per GiB written for geo-redundant options."""
+
+    tiers: Annotated[dict[str, RedundancyTier], keys_among(*TIERS)]
+    geo_replication_usd_per_gib: Price | None = None
+
+
+def priced_for_redundancy(catalog: AzureCatalog, redundancy: str, tiers_used: set[str],
+                          where: str) -> AzureCatalog:
+    """The catalog as an account with ``redundancy`` is billed (LRS: unchanged); a tier the
+    account uses that the redundancy does not offer is an error."""
+    from sim.errors import InputError
+
+    if redundancy == "LRS":
+        return catalog
+    if redundancy not in catalog.redundancy:
+        raise InputError(f"{where}: catalog {catalog.catalog!r} has no {redundancy} prices; "
+                         f"priced: LRS, {', '.join(catalog.redundancy)}")
+    changed = catalog.redundancy[redundancy].tiers
+    missing = sorted(tiers_used - set(changed))
+    if missing:
+        raise InputError(f"{where}: {redundancy} accounts have no {', '.join(missing)} tier "
+                         f"(offered: {', '.join(changed)})")
+    tiers = {name: t.model_copy(update=dict(changed[name])) if name in changed else t
+             for name, t in catalog.tiers.items()}
+    return catalog.model_copy(update={"tiers": tiers})
+
+
 class AzureCatalog(CatalogBase):
     """Azure Blob Storage: Hot/Cool/Cold/Archive, operations per 10,000, rehydration."""
 
@@ -107,6 +154,7 @@ class AzureCatalog(CatalogBase):
     rehydration: Annotated[dict[str, Rehydration], keys_among("Standard", "High")]
     last_access_update_usd_per_10000: Price
     smart_tier: SmartTier
+    redundancy: Annotated[dict[str, Redundancy], keys_among(*REDUNDANCIES[1:])] = {}
     first_byte_latency_s: Price
     egress_internet: Egress
 

@@ -28,6 +28,9 @@ def load_documents(spec):
 
 
 def check(spec) -> list[str]:
+    if spec.turbo_replication and spec.location_type != "dual-region":
+        return [f"turbo_replication is sold for dual-region buckets only (location_type is "
+                f"{spec.location_type!r})"]
     if spec.autoclass is not None:
         used = spec.given(("lifecycle", "storage_class"))
         if used:
@@ -90,6 +93,41 @@ class Autoclass(CatalogModel):
     archive_after_days: Price
 
 
+class LocationClass(CatalogModel):
+    """A class's prices that differ in a dual- or multi-region bucket."""
+
+    storage_usd_per_gib_hour: Price
+    class_a_usd_per_1000: Price
+
+
+class LocationType(CatalogModel):
+    """Prices of buckets in a dual-region or multi-region: storage and Class A per class (Class
+    B, retrieval and minimum durations as in a region), and the inter-region replication of every
+    GiB written (default, and turbo where sold)."""
+
+    classes: Annotated[dict[str, LocationClass], keys_among(*CLASSES)]
+    replication_usd_per_gib: Price
+    turbo_replication_usd_per_gib: Price | None = None
+
+
+LOCATION_TYPES = ("region", "dual-region", "multi-region")
+
+
+def priced_for_location(catalog: GcsCatalog, location_type: str, where: str) -> GcsCatalog:
+    """The catalog as a bucket in ``location_type`` is billed (a region: unchanged)."""
+    from sim.errors import InputError
+
+    if location_type == "region":
+        return catalog
+    if location_type not in catalog.locations:
+        raise InputError(f"{where}: catalog {catalog.catalog!r} has no {location_type} prices; "
+                         f"priced: region, {', '.join(catalog.locations)}")
+    changed = catalog.locations[location_type].classes
+    classes = {name: c.model_copy(update=dict(changed[name])) if name in changed else c
+               for name, c in catalog.classes.items()}
+    return catalog.model_copy(update={"classes": classes})
+
+
 class GcsCatalog(CatalogBase):
     """Google Cloud Storage: classes billed per GiB-hour, operations, Autoclass."""
 
@@ -97,6 +135,7 @@ class GcsCatalog(CatalogBase):
     classes: Annotated[dict[str, GcsClass], keys_among(*CLASSES)]
     autoclass: Autoclass
     lifecycle: GcsLifecycleRules
+    locations: Annotated[dict[str, LocationType], keys_among(*LOCATION_TYPES[1:])] = {}
     first_byte_latency_s: Price
     egress_internet: Egress
 
@@ -128,7 +167,8 @@ PROVIDER = register(Provider(
     catalog_model=GcsCatalog,
     engine="sim.archives.gcs:from_spec",
     load_documents=load_documents,
-    settings=("autoclass", "custom_time"),
+    settings=("autoclass", "custom_time", "retention_policy", "location_type",
+              "turbo_replication"),
     check=check,
     documents=(DocumentKind("GCS lifecycle configuration", _is_lifecycle, _describe_lifecycle,
                             "a GCS lifecycle configuration (lifecycle.rule)"),),

@@ -56,6 +56,20 @@ class S3Replication(Model):
         return _existing(path, info)
 
 
+class DedicatedLink(Model):
+    """A dedicated link to the provider (AWS Direct Connect, Google Cloud Interconnect) priced
+    from the catalog: ports per hour, and data read back over it at the link's per-GiB price
+    instead of internet egress."""
+
+    port_speed: str = Field(description="Port speed as the catalog sells it, e.g. '1 Gbps' "
+                            "(AWS) or '10 Gbps' (Google).")
+    ports: Annotated[int, Field(ge=1, le=16)] = Field(
+        1, description="Ports (connections) bought; two for a redundant pair. [ports]")
+    share_of_egress: Share = Field(
+        1.0, description="Share of the archive's egress that goes over the link (the rest "
+        "over the internet). [0-1]")
+
+
 class S3ObjectLock(Model):
     """S3 Object Lock with a default retention period on the bucket (WORM, against ransomware):
     an object cannot be deleted before creation + ``days``, so retention deletions and lifecycle
@@ -68,12 +82,61 @@ class S3ObjectLock(Model):
         description="Default retention period (DefaultRetention Days). [days]")
 
 
+class GcsRetentionPolicy(Model):
+    """A Google Cloud Storage bucket retention policy (optionally locked with Bucket Lock): an
+    object cannot be deleted or replaced until it is ``days`` old, so retention deletions and
+    lifecycle Delete actions wait until then (billed meanwhile); SetStorageClass still runs."""
+
+    days: Annotated[int, Field(ge=1, le=36500)] = Field(
+        description="Retention period (retentionPolicy.retentionPeriod, here in days). [days]")
+    locked: bool = Field(
+        True, description="Bucket Lock applied (the period can no longer be shortened).")
+
+
 class GcsAutoclass(Model):
     """Autoclass on a Google Cloud Storage bucket."""
 
     terminal_storage_class: Literal["NEARLINE", "ARCHIVE"] = Field(
         "NEARLINE", description="The coldest class objects move to (Google's default: "
         "NEARLINE).")
+
+
+class AzureImmutability(Model):
+    """Azure immutable blob storage with a time-based retention policy on the container (WORM,
+    against ransomware): a blob cannot be deleted until ``days`` after its creation, so
+    retention deletions wait until then (billed meanwhile); tier changes are still allowed; the
+    lifecycle policy's delete actions do not run on an immutable container at all (Microsoft:
+    "the delete action of a lifecycle management policy won't work with any blob in an
+    immutable container").  Immutability excludes last-access-time tracking."""
+
+    days: Annotated[int, Field(ge=1, le=146000)] = Field(
+        description="Retention interval (immutabilityPeriodSinceCreationInDays). [days]")
+    locked: bool = Field(
+        True, description="The policy is locked (as compliance rules need); the simulator "
+        "assumes an unlocked one is not shortened either.")
+
+
+class AzureReservation(Model):
+    """Azure Blob Storage reserved capacity: a commitment to ``count`` units of one tier for a
+    term, billed every month whether used or not; the tier's storage up to the reserved amount
+    costs nothing more, storage above it is billed at pay-as-you-go prices.  Only storage
+    capacity is covered (not operations, transfer or early deletion).  Microsoft sells 100 TiB
+    and 1 PiB units, for 1 or 3 years, on the Hot, Cool and Archive tiers (not Cold)."""
+
+    tier: Literal["Hot", "Cool", "Archive"] = Field(
+        description="The access tier reserved (Azure reserves Hot, Cool and Archive only).")
+    unit: Literal["100 TiB", "1 PiB"] = Field(description="The unit bought.")
+    count: Annotated[int, Field(ge=1, le=1000)] = Field(1, description="Units bought.")
+    term_years: Literal[1, 3] = Field(description="Term of the commitment. [years]")
+    start: dt.date | None = Field(
+        None, description="First day of the term (default: the scenario start).")
+    renew: bool = Field(
+        False, description="Bought again at the same price when a term ends (Azure does not "
+        "renew by itself: the capacity reverts to pay-as-you-go).")
+    usd_per_unit_month: NonNegativeFloat = Field(
+        description="Price per unit per month, monthly billing (from your Azure price sheet or "
+        "quote: no public East US price was found for the catalog). [USD/unit/month]")
+    source: str = Field(min_length=1, description="Where the price comes from, and its date.")
 
 
 class AzureOptions(Model):
@@ -95,6 +158,16 @@ class AzureOptions(Model):
     smart_tier: bool = Field(
         False, description="Account-level smart tier (Hot/Cool/Cold by inactivity) instead of "
         "lifecycle rules.")
+    redundancy: Literal["LRS", "ZRS", "GRS", "RA-GRS", "GZRS", "RA-GZRS"] = Field(
+        "LRS", description="The account's redundancy: LRS (one datacentre), ZRS (three zones), "
+        "GRS / RA-GRS (a copy in the paired region; RA: readable), GZRS / RA-GZRS; priced from "
+        "the catalog's redundancy section, geo-redundant ones with geo-replication per GiB "
+        "written.")
+    reserved_capacity: list[AzureReservation] = Field(
+        default_factory=list, description="Reserved capacity commitments.")
+    immutability: AzureImmutability | None = Field(
+        None, description="Time-based retention policy on the container (WORM): deletions "
+        "wait until it ends.")
 
 
 class CloudArchive(Model):
@@ -144,6 +217,9 @@ class CloudArchive(Model):
     egress_share: Share = Field(
         1.0, description="Share of read bytes that leave the cloud over the internet. [0-1]"
     )
+    dedicated_link: DedicatedLink | None = Field(
+        None, description="A dedicated link priced from the catalog (ports per hour, egress "
+        "over the link per GiB).")
     migration: Migration | None = Field(
         None, description="Upload the existing archive at the start (needs workload.existing).")
     object_lock: S3ObjectLock | None = Field(
@@ -152,6 +228,16 @@ class CloudArchive(Model):
         None, description="S3 Replication to a second bucket (provider aws): a DR copy.")
     autoclass: GcsAutoclass | None = Field(
         None, description="Google Cloud Storage Autoclass (provider gcp).")
+    location_type: Literal["region", "dual-region", "multi-region"] = Field(
+        "region", description="Google Cloud Storage bucket location (provider gcp): a region, "
+        "or a dual- or multi-region that Google copies to a second region (storage and Class A "
+        "at that location's prices, inter-region replication per GiB written).")
+    turbo_replication: bool = Field(
+        False, description="Turbo replication on a dual-region bucket (provider gcp): copies "
+        "within 15 minutes, at the turbo replication price.")
+    retention_policy: GcsRetentionPolicy | None = Field(
+        None, description="Google Cloud Storage bucket retention policy (provider gcp): "
+        "deletions wait until it ends.")
     custom_time: Literal["none", "acquisition"] = Field(
         "none", description="Google Cloud Storage Custom-Time metadata written on upload: none, "
         "or the study's acquisition time (for daysSinceCustomTime rules).")
@@ -197,7 +283,8 @@ class CloudArchive(Model):
     def given(self, names: tuple[str, ...]) -> list[str]:
         """Which of these optional settings are given on this entry."""
         defaults = {"storage_class": ("", providers.get(self.provider).default_storage_class),
-                    "custom_time": ("none",)}
+                    "custom_time": ("none",), "location_type": ("region",),
+                    "turbo_replication": (False,)}
         return [f for f in names
                 if getattr(self, f) not in defaults.get(f, (None,))]
 
