@@ -202,6 +202,7 @@ def validate(
         _validate_policy(file)
         return
     from sim.archives import load_cloud_documents
+    from sim.errors import named_file
     from sim.scenario import cloud_part
     from sim.uncertainty.spec import load_uncertain
 
@@ -209,7 +210,8 @@ def validate(
     spec = uncertain.central
     for archive in spec.archives:
         if (cloud := cloud_part(archive)) is not None:
-            load_cloud_documents(cloud)
+            with named_file(file):
+                load_cloud_documents(cloud)
     archives = ", ".join(f"{a.name} ({a.kind})" for a in spec.archives)
     out.print(f"{file}: valid scenario '{spec.name}', {spec.horizon_months} months from "
               f"{spec.start}; archives: {archives}", highlight=False)

@@ -181,15 +181,25 @@ def scope(options: dict[str, Any], years: float) -> dict[str, dict[str, float]]:
             for name, o in options.items()}
 
 
+GEO_REDUNDANT = ("GRS", "RA-GRS", "GZRS", "RA-GZRS")
+"""Azure redundancy options that keep a copy in a second region."""
+
+
 def second_copy(scenario: Scenario) -> bool:
     """Whether the option keeps a second copy of its archive for disaster recovery: an on-prem
-    tier with two or more copies (sites), or a cloud archive with replication."""
+    tier with two or more copies (sites) or a tape copy; a cloud archive with S3 Replication, a
+    geo-redundant Azure account (GRS, RA-GRS, GZRS, RA-GZRS) or a dual- or multi-region Google
+    bucket."""
     for a in scenario.archives:
-        tiers = list(a.tiers) if a.kind == "onprem" else []
-        if any(t.copies >= 2 for t in tiers):
+        if a.kind == "onprem" and (any(t.copies >= 2 for t in a.tiers)
+                                   or a.tape_copy is not None):
             return True
         cloud = cloud_part(a)
-        if cloud is not None and cloud.replication is not None:
+        if cloud is None:
+            continue
+        if cloud.replication is not None or cloud.location_type != "region":
+            return True
+        if cloud.azure is not None and cloud.azure.redundancy in GEO_REDUNDANT:
             return True
     return False
 

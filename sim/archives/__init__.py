@@ -25,7 +25,10 @@ def build_archive(spec: Archive, workload: Workload, keep_events: bool = False,
     if spec.kind == "flat":
         return FlatArchive(spec, workload)
     if spec.kind == "onprem":
-        return OnPremArchive(spec, workload)
+        from sim.archives.immutability import with_held_deletions
+
+        return OnPremArchive(spec, with_held_deletions(
+            workload, spec.worm.days if spec.worm is not None else 0))
     if spec.kind == "hybrid":
         cloud = spec.cloud.model_copy(update={"name": spec.name})
         return HybridArchive(spec, workload, link,
@@ -50,7 +53,10 @@ def load_cloud_documents(spec: CloudArchive):
         from sim.archives.dedicated_link import check_link
 
         check_link(spec, catalog)
-    return catalog, providers.get(spec.provider).load_documents(spec)
+    provider = providers.get(spec.provider)
+    documents = provider.load_documents(spec)
+    provider.check_priced(spec, catalog, documents)
+    return catalog, documents
 
 
 def build_cloud(spec: CloudArchive, workload: Workload, keep_events: bool = False):

@@ -44,7 +44,7 @@ from sim.pricing.catalog import BandedPrice, Price
 from sim.pricing.early_deletion import early_deletion_byte_seconds
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.price_book import PriceBook
-from sim.providers.azure import AzureCatalog, priced_for_redundancy
+from sim.providers.azure import AzureCatalog, priced_for_redundancy, tiers_used
 from sim.tiering.azure_lifecycle import (
     ARCHIVE,
     COOL,
@@ -514,22 +514,9 @@ def from_spec(spec, catalog, policy, workload: Workload, keep_events: bool):
     from sim.scenario import AzureOptions
 
     engine = _engine(spec, priced_for_redundancy(
-        catalog, (spec.azure or AzureOptions()).redundancy, _tiers_used(spec, policy),
+        catalog, (spec.azure or AzureOptions()).redundancy, tiers_used(spec, policy),
         f"archive {spec.name!r} azure.redundancy"), policy, workload, keep_events)
     return _with_account_options(spec, engine, workload)
-
-
-def _tiers_used(spec, policy: ManagementPolicy | None) -> set[str]:
-    """Tiers the account's blobs can be in."""
-    from sim.scenario import AzureOptions
-
-    options = spec.azure or AzureOptions()
-    if options.smart_tier:
-        return {"Hot", "Cool", "Cold"}
-    used = {spec.storage_class, options.rehydrate_to}
-    for rule in policy.rules if policy else ():
-        used |= {TIERS[t] for t in rule.actions if t != DELETE}
-    return used
 
 
 def _with_account_options(spec, engine: ArchiveModel, workload: Workload) -> ArchiveModel:
@@ -539,7 +526,9 @@ def _with_account_options(spec, engine: ArchiveModel, workload: Workload) -> Arc
     from sim.scenario import AzureOptions
 
     options = spec.azure or AzureOptions()
-    catalog = engine.prices.catalog  # priced for the account's redundancy
+    book = engine.prices
+    assert book is not None  # every Azure engine bills through a price book
+    catalog = book.catalog  # priced for the account's redundancy
     redundancy = catalog.redundancy.get(options.redundancy)
     if redundancy is not None and redundancy.geo_replication_usd_per_gib is not None:
         engine = WriteReplication(
@@ -549,8 +538,8 @@ def _with_account_options(spec, engine: ArchiveModel, workload: Workload) -> Arc
     if options.reserved_capacity:
         prices = {t: (catalog.tiers[t].storage_usd_per_gib_month,
                       f"tiers.{t}.storage_usd_per_gib_month") for t in TIERS}
-        engine = ReservedCapacityArchive(engine, options.reserved_capacity, prices,
-                                         engine.prices, workload.calendar)
+        engine = ReservedCapacityArchive(engine, options.reserved_capacity, prices, book,
+                                         workload.calendar)
     return engine
 
 

@@ -141,10 +141,7 @@ class ArchiveWrapper(ArchiveModel):
         self.name = inner.name
         self.read_tier_names = inner.read_tier_names
         self.prices = inner.prices
-
-    @property  # type: ignore[override]
-    def events(self) -> EventLog | None:
-        return self.inner.events
+        self.events = inner.events
 
     @property
     def event_tier_names(self) -> tuple[str, ...]:

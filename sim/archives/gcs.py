@@ -315,12 +315,6 @@ def from_spec(spec, catalog, lifecycle, workload: Workload, keep_events: bool):
     location = catalog.locations[spec.location_type]
     name = "turbo_replication_usd_per_gib" if spec.turbo_replication \
         else "replication_usd_per_gib"
-    price = getattr(location, name)
-    if price is None:
-        from sim.errors import InputError
-
-        raise InputError(f"archive {spec.name!r} turbo_replication: catalog "
-                         f"{catalog.catalog!r} sells no turbo replication for "
-                         f"{spec.location_type} buckets")
+    price = getattr(location, name)  # sold: checked when the catalog was loaded
     return WriteReplication(engine, price, f"locations.{spec.location_type}.{name}",
                             "replication", workload.studies.size_bytes, workload.calendar)

@@ -558,7 +558,8 @@ def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool):
     from sim.io.policy_files import load_lifecycle
 
     transfer = 0.0
-    if r.cross_region:
+    cross_region = r.cross_region if r.region is None else r.region != catalog.region
+    if cross_region:
         price = catalog.inter_region_transfer_usd_per_gib
         if price is None:
             raise InputError(f"archive {spec.name!r} replication: catalog {catalog.catalog!r} "

@@ -12,7 +12,8 @@ Every cost accrues per day and is summed into the calendar month's ledger rows:
 - ``licences``: stored TB x USD/TB/year, plus USD per study ingested (booked at ingest);
 - ``staff``: (base FTE + FTE per stored PB) x loaded cost per year;
 - ``security``: a yearly amount;
-- ``migration``: stored TB x USD/TB on each refresh day.
+- ``migration``: stored TB x USD/TB on each refresh day;
+- a tape copy (:mod:`sim.onprem.tape`) and a WORM licence per TB held (``licences``).
 
 "Stored" is the archive's logical size: the largest of its tiers' stored bytes (the last tier
 holds every study).  A year is 365.25 days.
@@ -27,6 +28,8 @@ import numpy as np
 from sim.calendar import DAYS_PER_YEAR, Calendar
 from sim.ledger import Charge
 from sim.onprem.capacity import TB, CapacityPlan, Purchase
+from sim.onprem.tape import TIER as TAPE_TIER
+from sim.onprem.tape import TapeCopyBiller
 from sim.scenario import OnPremCosts, OnPremTier
 
 ALL_TIERS = "all"
@@ -52,16 +55,23 @@ class OnPremBiller:
         self._warranty_days = costs.warranty_years * DAYS_PER_YEAR
         self.over_capacity_days = [0] * len(tiers)
         """Days on which a tier held more than its installed usable capacity."""
+        tape = getattr(costs, "tape_copy", None)
+        self.tape = TapeCopyBiller(tape, costs) if tape is not None else None
+        self.worm = getattr(costs, "worm", None)
 
     def figures(self) -> dict[str, dict[str, float | int]]:
         """Per tier: raw TB installed now, purchases made, days over installed capacity, and the
         hardware's remaining (straight-line) value at the end of the run."""
         end = self._cal.n_days
-        return {t.name: {"installed_raw_tb_end": plan.installed_tb,
-                         "purchases": plan.purchase_count,
-                         "over_capacity_days": self.over_capacity_days[k],
-                         "residual_value_usd_end": self.residual_value(plan, end)}
-                for k, (t, plan) in enumerate(zip(self.tiers, self.plans, strict=True))}
+        figures: dict[str, dict[str, float | int]] = {
+            t.name: {"installed_raw_tb_end": plan.installed_tb,
+                     "purchases": plan.purchase_count,
+                     "over_capacity_days": self.over_capacity_days[k],
+                     "residual_value_usd_end": self.residual_value(plan, end)}
+            for k, (t, plan) in enumerate(zip(self.tiers, self.plans, strict=True))}
+        if self.tape is not None:
+            figures[TAPE_TIER] = self.tape.figures(end)
+        return figures
 
     def residual_value(self, plan: CapacityPlan, day: int) -> float:
         """What the tier's hardware in service is still worth on ``day``: each purchase's
@@ -96,6 +106,11 @@ class OnPremBiller:
             _add(cells, ALL_TIERS, "staff", "FTE-day", fte,
                  fte * c.staff.usd_per_fte_year * per_day)
             _add(cells, ALL_TIERS, "security", "days", 1.0, c.security_usd_per_year * per_day)
+            if self.worm is not None and self.worm.usd_per_tb_year:
+                _add(cells, ALL_TIERS, "licences", "TB-day stored (WORM)", logical_tb,
+                     logical_tb * self.worm.usd_per_tb_year * per_day)
+            if self.tape is not None:
+                self.tape.day(lambda *cell: _add(cells, *cell), day, logical_tb)
         label = self._cal.month_labels[month]
         return [Charge(label, self.archive, tier, category, q, unit, a)
                 for (tier, category, unit), (q, a) in sorted(cells.items())

@@ -31,12 +31,26 @@ def load_documents(spec) -> tuple[Any, list]:
             if spec.intelligent_tiering else [])
 
 
+REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
+    "mx-central-1", "sa-east-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1",
+    "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "af-south-1", "me-south-1",
+    "me-central-1", "il-central-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "us-gov-east-1",
+    "us-gov-west-1")
+"""AWS region codes a replica may be in (AWS General Reference, 'AWS Regions', as of 2026)."""
+
+
 def check(spec) -> list[str]:
     problems = []
     r = spec.replication
     if r is not None and r.storage_class not in ALL_CLASSES:
         problems.append(f"replication.storage_class {r.storage_class!r} is not an S3 class; "
                         f"allowed: {', '.join(ALL_CLASSES)}")
+    if r is not None and r.region is not None and r.region not in REGIONS:
+        problems.append(f"replication.region {r.region!r} is not an AWS region; allowed: "
+                        + ", ".join(REGIONS))
     return problems
 
 

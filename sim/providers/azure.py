@@ -16,7 +16,7 @@ from sim.pricing.catalog import (
     keys_among,
 )
 from sim.providers.registry import DocumentKind, Provider, register
-from sim.tiering.azure_lifecycle import TIERS
+from sim.tiering.azure_lifecycle import DELETE, TIERS
 
 
 def load_documents(spec):
@@ -40,6 +40,25 @@ def check(spec) -> list[str]:
             return ["smart tier moves blobs between Hot, Cool and Cold by itself (new blobs "
                     f"start in Hot): remove {', '.join(used)}"]
     return []
+
+
+def tiers_used(spec, policy) -> set[str]:
+    """Tiers the account's blobs can be in (smart tier: Hot, Cool, Cold; else the upload tier,
+    the rehydration tier and every tier the policy moves blobs to)."""
+    options = spec.azure
+    if options is not None and options.smart_tier:
+        return {"Hot", "Cool", "Cold"}
+    used = {spec.storage_class, options.rehydrate_to if options is not None else "Hot"}
+    for rule in policy.rules if policy else ():
+        used |= {TIERS[t] for t in rule.actions if t != DELETE}
+    return used
+
+
+def check_priced(spec, catalog, policy) -> None:
+    """The account's redundancy is priced for every tier its blobs can be in."""
+    options = spec.azure
+    priced_for_redundancy(catalog, options.redundancy if options else "LRS",
+                          tiers_used(spec, policy), f"archive {spec.name!r} azure.redundancy")
 
 
 def _is_policy(doc: Any) -> bool:
@@ -170,6 +189,7 @@ PROVIDER = register(Provider(
     load_documents=load_documents,
     settings=("azure",),
     check=check,
+    check_priced=check_priced,
     documents=(DocumentKind("Azure lifecycle management policy", _is_policy, _describe_policy,
                             "an Azure lifecycle management policy (rules)"),),
 ))

@@ -39,6 +39,19 @@ def check(spec) -> list[str]:
     return []
 
 
+def check_priced(spec, catalog, lifecycle) -> None:
+    """The bucket's location type (and turbo replication) has prices in the catalog."""
+    from sim.errors import InputError
+
+    where = f"archive {spec.name!r} location_type"
+    priced_for_location(catalog, spec.location_type, where)
+    if spec.turbo_replication and \
+            catalog.locations[spec.location_type].turbo_replication_usd_per_gib is None:
+        raise InputError(f"archive {spec.name!r} turbo_replication: catalog "
+                         f"{catalog.catalog!r} sells no turbo replication for "
+                         f"{spec.location_type} buckets")
+
+
 def _is_lifecycle(doc: Any) -> bool:
     return isinstance(doc, dict) and (
         "rule" in doc or ("lifecycle" in doc and isinstance(doc["lifecycle"], dict)))
@@ -170,6 +183,7 @@ PROVIDER = register(Provider(
     settings=("autoclass", "custom_time", "retention_policy", "location_type",
               "turbo_replication"),
     check=check,
+    check_priced=check_priced,
     documents=(DocumentKind("GCS lifecycle configuration", _is_lifecycle, _describe_lifecycle,
                             "a GCS lifecycle configuration (lifecycle.rule)"),),
 ))

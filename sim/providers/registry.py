@@ -64,6 +64,9 @@ class Provider:
     """Scenario fields of a cloud archive that only this provider uses."""
     check: Callable[[Any], list[str]] = lambda spec: []
     """Problems of a scenario entry that only this provider knows about."""
+    check_priced: Callable[[Any, Any, Any], None] = lambda spec, catalog, documents: None
+    """Raise an InputError if the entry asks for something its catalog cannot price (a
+    redundancy or location type without prices); called when the catalog is loaded."""
     documents: tuple[DocumentKind, ...] = field(default=())
 
 

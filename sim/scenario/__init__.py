@@ -38,6 +38,8 @@ from sim.scenario.onprem import (
     OnPremTier,
     Purchase,
     Staff,
+    TapeCopy,
+    Worm,
 )
 from sim.scenario.operations import (
     Discount,
@@ -130,6 +132,7 @@ class Scenario(Model):
 
 __all__ = [
     "Discount", "Operations", "OperationsLicences", "OperationsStaff", "StaffChange",
+    "TapeCopy", "Worm",
     "AgeBand", "Archive", "ArchiveName", "AzureOptions", "BulkRead", "Cache", "CloudArchive",
     "DecayBin", "Deleter", "Existing", "Finance", "FlatArchive", "GcsAutoclass", "Growth",
     "HybridArchive", "Licences", "MODALITIES", "Mammography", "Migration", "Minors",

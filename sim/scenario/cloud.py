@@ -44,8 +44,12 @@ class S3Replication(Model):
         "Destination StorageClass), e.g. DEEP_ARCHIVE for a DR copy.")
     lifecycle: Path | None = Field(
         None, description="The destination bucket's S3 Lifecycle configuration, if any.")
+    region: str | None = Field(
+        None, description="The destination bucket's region code, e.g. us-west-2 (decides "
+        "cross_region: another region than the catalog's pays the transfer).")
     cross_region: bool = Field(
-        True, description="The destination is in another region (transfer billed per GiB).")
+        True, description="The destination is in another region (transfer billed per GiB); "
+        "with region given, decided by it.")
     follow_deletes: bool = Field(
         True, description="Replicas are removed when retention removes the source study (the "
         "destination's lifecycle set up to match: ASSUMPTION); false: they stay.")
@@ -54,6 +58,13 @@ class S3Replication(Model):
     @classmethod
     def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
         return _existing(path, info)
+
+    @model_validator(mode="after")
+    def _one_way_to_say_it(self) -> S3Replication:
+        if self.region is not None and "cross_region" in self.model_fields_set:
+            raise ValueError("give region or cross_region, not both (the region decides "
+                             "whether the transfer is cross-region)")
+        return self
 
 
 class DedicatedLink(Model):

@@ -88,6 +88,48 @@ class Licences(Model):
     usd_per_study: NonNegativeFloat = Field(0.0, description="Licence per study ingested. [USD]")
 
 
+class TapeCopy(Model):
+    """A tape copy of every study kept off-site for disaster recovery: cartridges bought as the
+    archive grows (reclamation keeps them filled to ``fill_share``), drives and a library bought
+    at the start and at each equipment refresh, and a vaulting service that holds the cartridges
+    and collects new ones.  Vaulting and pickup prices are contract prices: no public list exists
+    (give your quote)."""
+
+    cartridge_tb: PositiveFloat = Field(
+        18.0, description="Native capacity of a cartridge, e.g. 18 for LTO-9. [TB]")
+    fill_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.9, description="Share of a cartridge's native capacity that holds data. [0-1]")
+    usd_per_cartridge: NonNegativeFloat = Field(
+        description="Price of a cartridge (WORM cartridges where the copy must be "
+        "immutable). [USD]")
+    drives: Annotated[int, Field(ge=1, le=100)] = Field(2, description="Tape drives. [drives]")
+    usd_per_drive: NonNegativeFloat = Field(description="Price of a drive. [USD]")
+    library_usd: NonNegativeFloat = Field(
+        0.0, description="Library or autoloader, bought with the drives. [USD]")
+    equipment_refresh_years: Annotated[float, Field(gt=0.0, le=30.0)] = Field(
+        7.0, description="Drives and library are replaced this often. [years]")
+    vaulting_usd_per_cartridge_year: NonNegativeFloat = Field(
+        description="Off-site vaulting per cartridge held. [USD/cartridge/year]")
+    pickups_per_year: Annotated[int, Field(ge=0, le=365)] = Field(
+        52, description="Scheduled pickups of new cartridges. [pickups/year]")
+    usd_per_pickup: NonNegativeFloat = Field(0.0, description="Price of a pickup. [USD]")
+    source: str = Field(min_length=1, description="Where the prices come from, and their date.")
+
+
+class Worm(Model):
+    """Write-once (WORM) retention on the on-prem archive's storage (a SnapLock- or
+    SmartLock-style volume, or object lock on an on-prem object store): no study is deleted
+    before it is ``days`` old, so retention deletions wait (and are paid for) until then; the
+    feature's licence, if any, is priced per TB held."""
+
+    days: Annotated[int, Field(ge=1, le=36500)] = Field(
+        description="Retention period of the WORM volume. [days]")
+    usd_per_tb_year: NonNegativeFloat = Field(
+        0.0, description="Licence for the WORM feature per TB held (logical), ledger category "
+        "licences; 0 where the storage includes it. [USD/TB/year]")
+    source: str = Field("", description="Where the licence price comes from.")
+
+
 class OnPremCosts(Model):
     """The costs of running on-prem storage around its tiers."""
 
@@ -123,6 +165,12 @@ class OnPremArchive(OnPremCosts):
     name: ArchiveName
     kind: Literal["onprem"]
     tiers: list[OnPremTier] = Field(min_length=1, max_length=4)
+    tape_copy: TapeCopy | None = Field(
+        None, description="A tape copy of every study, vaulted off-site (a second copy for "
+        "disaster recovery).")
+    worm: Worm | None = Field(
+        None, description="Write-once retention on the archive's storage (against "
+        "ransomware): deletions wait until it ends.")
 
     @model_validator(mode="after")
     def _tiers(self) -> OnPremArchive:
