@@ -163,7 +163,8 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
         "versus_baseline": versus,
         "scope": {"categories": list(SCOPE_CATEGORIES), "usd_per_year": carried,
                   "second_copy": copies},
-        "risks": scope_risks(options, carried, len(monthly) / 12) + copy_risks(copies)
+        "risks": workload_risks({n: r.scenario for n, r in results.items()}, baseline)
+        + scope_risks(options, carried, len(monthly) / 12) + copy_risks(copies)
         + _risks(options),
     }
 
@@ -202,6 +203,29 @@ def second_copy(scenario: Scenario) -> bool:
         if cloud.azure is not None and cloud.azure.redundancy in GEO_REDUNDANT:
             return True
     return False
+
+
+def workload_risks(scenarios: dict[str, Scenario], baseline: str) -> list[str]:
+    """An option simulated on other studies than the baseline (another existing archive,
+    growth, seed, start or horizon): said, naming the settings that differ, since its costs
+    then answer another question."""
+    def flat(scenario: Scenario) -> dict[str, Any]:
+        data = {"seed": scenario.seed, "start": scenario.start.isoformat(),
+                "horizon_months": scenario.horizon_months}
+        for key, value in scenario.workload.model_dump(mode="json").items():
+            data[f"workload.{key}"] = value
+        return data
+
+    base = flat(scenarios[baseline])
+    risks = []
+    for name, scenario in scenarios.items():
+        mine = flat(scenario)
+        differ = [k for k in base if mine.get(k) != base[k]]
+        if differ:
+            verb = "differs" if len(differ) == 1 else "differ"
+            risks.append(f"{name} is simulated on other studies than {baseline} ("
+                         f"{', '.join(differ)} {verb}): its costs are not like for like")
+    return risks
 
 
 def copy_risks(copies: dict[str, bool]) -> list[str]:

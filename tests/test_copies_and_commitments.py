@@ -295,3 +295,19 @@ def test_bad_copies_and_commitments_exit_2_naming_file_and_field(tmp_path, monke
     code, said = archive_sim(monkeypatch, capsys, "validate", path)
     assert code == 2 and str(path) in said and expected in said, said
     assert "Traceback" not in said
+
+
+def test_a_comparison_on_other_studies_is_said():
+    """An option with another existing archive (or seed, growth, horizon) answers another
+    question: the comparison says which settings differ."""
+    import sim
+    from sim.compare import workload_risks
+    from sim.scenario import Scenario
+    from tests.conftest import ACADEMIC
+
+    base = sim.load_scenario(ACADEMIC)
+    other = Scenario.model_validate({**base.model_dump(), "name": "other", "seed": 7})
+    assert workload_risks({"a": base, "b": base}, "a") == []
+    assert workload_risks({"a": base, "other": other}, "a") == [
+        "other is simulated on other studies than a (seed differs): its costs are not like "
+        "for like"]
