@@ -104,3 +104,42 @@ def test_summary_reports_the_upload(migrated):
     assert figures["studies_uploaded"] == int(existing.sum())
     assert figures["upload_days"] == pytest.approx(
         np.ceil(st.size_bytes[existing].sum() * 8 / 2e6) / SECONDS_PER_DAY)
+
+
+def test_the_old_vnas_export_rate_limits_the_migration():
+    """The upload runs at the lesser of the link and the old VNA's export rate: a 1 Gbit/s link
+    but an export of 0.01 TB a week (1e10 bytes / 604,800 s = 0.13228 Mbit/s) sets the pace, so
+    the upload takes the existing bytes x 8 / 0.13228e6 seconds, and the old archive is paid (and
+    serves) until then."""
+    from sim.archives.linked import plan_upload
+    from sim.scenario import Migration
+
+    m = Migration(mbps=1000, export_tb_per_week=0.01)
+    assert m.rate_mbps == pytest.approx(1e10 * 8 / 604_800 / 1e6)
+    assert Migration(mbps=0.1, export_tb_per_week=0.01).rate_mbps == 0.1  # the link is slower
+    scenario = sim.load_scenario(SCENARIOS / "academic-medical-center-cloud.yaml", overrides={
+        "workload.annual_studies": 300, "horizon_months": 12,
+        "workload.existing": {"years": 1}, "network.outages.per_year": 0,
+        "archives.0.migration": {"mbps": 1000, "export_tb_per_week": 0.01,
+                                 "old_system_usd_per_month": 310.0}})
+    result = sim.run(scenario)
+    st = result.workload.studies
+    existing = st.acquired_s < st.created_s
+    plan = plan_upload(result.workload, scenario.archives[0].migration)
+    duration_s = st.size_bytes[existing].sum() * 604_800 / 1e10  # bytes / (1e10 B a week)
+    assert plan.done_s == pytest.approx(duration_s, abs=1)
+    link_alone_s = st.size_bytes[existing].sum() * 8 / 1e9
+    assert duration_s > 7 * SECONDS_PER_DAY > 1000 * link_alone_s  # weeks, not minutes
+    running = result.ledger[result.ledger.unit == "months the old archive runs"]
+    cal = result.workload.calendar
+    assert running.quantity.sum() == pytest.approx(sum(
+        min(1.0, max(0.0, (plan.done_s - lo) / full))
+        for lo, full in zip(cal.month_bounds_s[:-1], cal.month_full_seconds, strict=True)),
+        rel=1e-9)
+
+
+def test_an_export_rate_of_zero_is_refused():
+    from sim.scenario import Migration
+
+    with pytest.raises(ValueError, match="export_tb_per_week"):
+        Migration(mbps=1000, export_tb_per_week=0)

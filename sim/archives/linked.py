@@ -80,7 +80,8 @@ def plan_upload(workload: Workload, migration: Migration) -> UploadPlan:
     """The upload schedule of the existing archive in ``workload``."""
     st = workload.studies
     existing = st.acquisition_s < st.created_s
-    ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing, migration.mbps)
+    ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing,
+                                   migration.rate_mbps)
     arrival_s = np.full(len(st), NEVER, dtype=np.int64)
     arrival_s[ids] = arrival
     return UploadPlan(arrival_s, int(arrival[-1]) if arrival.size else 0, int(ids.size),

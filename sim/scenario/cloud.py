@@ -19,6 +19,10 @@ class Migration(Model):
     its studies are uploaded oldest first over the link, then the old system is switched off."""
 
     mbps: PositiveFloat = Field(description="Bandwidth used for the upload. [Mbit/s]")
+    export_tb_per_week: PositiveFloat | None = Field(
+        None, description="Sustained rate at which the old VNA exports studies (published VNA "
+        "migrations: single-digit TB a week); the upload runs at the lesser of this and mbps. "
+        "Default: no limit beyond mbps. [TB/week, 10^12 bytes]")
     project_usd: NonNegativeFloat = Field(
         0.0, description="One-time migration project cost, at the start. [USD]")
     old_system_usd_per_month: NonNegativeFloat = Field(
@@ -29,6 +33,18 @@ class Migration(Model):
         0.0, description="Egress from the old archive when it is another cloud. [USD/GiB]")
     old_read_latency_s: NonNegativeFloat = Field(
         10.0, description="Time to display a study the old archive still serves. [s]")
+
+    @property
+    def rate_mbps(self) -> float:
+        """The upload's rate: the lesser of the link and the old VNA's export rate. [Mbit/s]
+
+        >>> Migration(mbps=1000, export_tb_per_week=6.048).rate_mbps  # 6.048e12 B / 604,800 s
+        80.0
+        """
+        if self.export_tb_per_week is None:
+            return self.mbps
+        export_mbps = self.export_tb_per_week * 1e12 * 8 / (7 * 86_400) / 1e6
+        return min(self.mbps, export_mbps)
 
 
 class S3Replication(Model):
