@@ -27,7 +27,7 @@ REPLICA = "replica "
 """Prefix of the replica's tier names in the ledger."""
 
 
-class ReplicatedArchive(ArchiveModel):
+class ReplicatedArchive(ArchiveWrapper):
     """A source archive and its replica, billed as one archive.
 
     Parameters
@@ -45,23 +45,14 @@ class ReplicatedArchive(ArchiveModel):
     def __init__(self, source: ArchiveModel, replica: ArchiveModel, source_lines: int,
                  transfer_usd_per_gib: float, follow_deletes: bool, size_bytes: np.ndarray,
                  calendar) -> None:
-        self.name = source.name
+        super().__init__(source)
         self.source, self.replica = source, replica
-        self.read_tier_names = source.read_tier_names
         self._lines = source_lines
         self._transfer = transfer_usd_per_gib
         self._follow = follow_deletes
         self._size = size_bytes
         self._cal = calendar
         self._replicated: dict[int, float] = defaultdict(float)  # bytes per month
-
-    @property
-    def events(self):
-        return self.source.events
-
-    @property
-    def event_tier_names(self) -> tuple[str, ...]:
-        return self.source.event_tier_names
 
     @property
     def unconfirmed_prices(self) -> list[str]:
@@ -77,9 +68,6 @@ class ReplicatedArchive(ArchiveModel):
         self.replica.ingest(day, studies)
         month = int(self._cal.month_of_seconds(np.array([day * SECONDS_PER_DAY]))[0])
         self._replicated[month] += float(self._size[studies].sum())
-
-    def read(self, day: int, reads: slice) -> None:
-        self.source.read(day, reads)
 
     def end_of_day(self, day: int) -> None:
         self.source.end_of_day(day)
@@ -103,9 +91,6 @@ class ReplicatedArchive(ArchiveModel):
         replica = self.replica.bill(month, MonthUsage(q[self._lines:]))
         return own + [Charge(c.month, self.name, REPLICA + c.tier, c.category, c.quantity,
                              c.unit, c.amount_usd) for c in replica]
-
-    def read_outcomes(self) -> tuple[np.ndarray, np.ndarray] | None:
-        return self.source.read_outcomes()
 
 
 class WriteReplication(ArchiveWrapper):

@@ -7,10 +7,11 @@ stand-in value that no public source confirmed, and runs list every such price t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -44,6 +45,9 @@ def keys_among(*allowed: str) -> AfterValidator:
 
 class CatalogModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+E = TypeVar("E", bound=CatalogModel)
 
 
 class Price(CatalogModel):
@@ -153,6 +157,14 @@ class CatalogBase(CatalogModel):
         found: list[str] = []
         _walk_unconfirmed(self, self.catalog, found)
         return found
+
+
+def with_changed_entries(entries: Mapping[str, E],
+                         changed: Mapping[str, CatalogModel]) -> dict[str, E]:
+    """``entries`` (tiers or classes by name) with the prices ``changed`` gives for some of them
+    replaced (e.g. a redundancy's or a location type's storage and write prices)."""
+    return {name: entry.model_copy(update=dict(changed[name])) if name in changed else entry
+            for name, entry in entries.items()}
 
 
 _RENAMED = {"egress_internet_usd_per_gib": "egress_internet.usd_per_gib.bands.0"}

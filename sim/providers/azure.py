@@ -14,6 +14,7 @@ from sim.pricing.catalog import (
     Fact,
     Price,
     keys_among,
+    with_changed_entries,
 )
 from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.azure_lifecycle import DELETE, TIERS
@@ -159,9 +160,7 @@ def priced_for_redundancy(catalog: AzureCatalog, redundancy: str, tiers_used: se
     if missing:
         raise InputError(f"{where}: {redundancy} accounts have no {', '.join(missing)} tier "
                          f"(offered: {', '.join(changed)})")
-    tiers = {name: t.model_copy(update=dict(changed[name])) if name in changed else t
-             for name, t in catalog.tiers.items()}
-    return catalog.model_copy(update={"tiers": tiers})
+    return catalog.model_copy(update={"tiers": with_changed_entries(catalog.tiers, changed)})
 
 
 class AzureCatalog(CatalogBase):

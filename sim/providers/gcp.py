@@ -15,6 +15,7 @@ from sim.pricing.catalog import (
     Fact,
     Price,
     keys_among,
+    with_changed_entries,
 )
 from sim.providers.registry import DocumentKind, Provider, register
 from sim.tiering.gcs_lifecycle import CLASSES
@@ -136,9 +137,8 @@ def priced_for_location(catalog: GcsCatalog, location_type: str, where: str) -> 
         raise InputError(f"{where}: catalog {catalog.catalog!r} has no {location_type} prices; "
                          f"priced: region, {', '.join(catalog.locations)}")
     changed = catalog.locations[location_type].classes
-    classes = {name: c.model_copy(update=dict(changed[name])) if name in changed else c
-               for name, c in catalog.classes.items()}
-    return catalog.model_copy(update={"classes": classes})
+    return catalog.model_copy(
+        update={"classes": with_changed_entries(catalog.classes, changed)})
 
 
 class GcsCatalog(CatalogBase):
