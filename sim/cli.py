@@ -532,6 +532,16 @@ class _LazyProgress:
             self._bar.stop()
 
 
+def _given_text(given: dict) -> str:
+    """'400.0 TB, 2,000,000 studies' or 'CT 120.0 TB; MR 9,000 studies'."""
+    def one(part: dict) -> str:
+        return ", ".join(([f"{part['stored_tb']:,.1f} TB"] if "stored_tb" in part else [])
+                         + ([f"{part['studies']:,} studies"] if "studies" in part else []))
+    if "modalities" in given:
+        return "; ".join(f"{code} {one(part)}" for code, part in given["modalities"].items())
+    return one(given)
+
+
 def _print_summary(summary: dict, elapsed_s: float) -> None:
     w = summary["workload"]
     out.print(
@@ -540,8 +550,10 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
         highlight=False,
     )
     if w.get("existing_studies_at_start"):
+        given = w.get("existing_given", {})
         out.print(f"Existing archive at the start: {w['existing_studies_at_start']:,} studies, "
-                  f"{w['existing_bytes_at_start'] / 1e12:,.1f} TB", highlight=False)
+                  f"{w['existing_bytes_at_start'] / 1e12:,.1f} TB"
+                  + (f" (given: {_given_text(given)})" if given else ""), highlight=False)
     out.print(
         f"{w['studies']:,} studies of {w['patients']:,} patients, "
         f"{w['bytes_ingested'] / 1e12:,.1f} TB ingested, {w['reads']:,} reads "
@@ -563,9 +575,16 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
             highlight=False,
         )
     for name, m in summary.get("migration", {}).items():
+        rate = f" at {m['rate_tb_per_week']:g} TB/week" if m.get("rate_tb_per_week") else ""
         out.print(f"{name} migration: {m['studies_uploaded']:,} existing studies "
                   f"({m['bytes_uploaded'] / 1e12:,.1f} TB) uploaded in {m['upload_days']:,.1f} "
-                  f"days, done {m['upload_done'][:10]}", highlight=False)
+                  f"days{rate}, done {m['upload_done'][:10]}", highlight=False)
+    for name, e in summary.get("exit", {}).items():
+        out.print(f"{name} exit: leaving at the end would move {e['held_tb']:,.1f} TB in "
+                  f"{e['weeks']:,.0f} weeks at {e['rate_tb_per_week']:g} TB/week and cost "
+                  f"${e['total_usd']:,.0f} (read out ${e['read_out_usd']:,.0f}, egress "
+                  f"${e['egress_usd']:,.0f}, storage while it drains "
+                  f"${e['storage_while_leaving_usd']:,.0f})", highlight=False)
     network = summary.get("network", {})
     if network.get("outages"):
         out.print(f"Internet outages: {network['outages']} ({network['outage_hours']:,.1f} h)",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.archives.base import MonthUsage
+from sim.archives.base import HeldAtEnd, MonthUsage
 from sim.errors import InputError
 from sim.read_outcomes import (
     MISSING_NAME,
@@ -43,6 +43,7 @@ class CohortOutcome:
     counts: dict
     reads: list[dict | None]
     unconfirmed: list[list[str]]
+    held: list[HeldAtEnd | None]
 
 
 def check_cohorts(scenario: Scenario) -> None:
@@ -67,8 +68,27 @@ def cohort_scenario(scenario: Scenario, k: int) -> Scenario:
     assert annual is not None  # cohorts need a workload model (checked by the scenario)
     share = annual // n + (1 if k < annual % n else 0)
     seed = int(np.random.SeedSequence([scenario.seed, k]).generate_state(1)[0] & 0x7FFFFFFF)
-    return scenario.with_overrides({"workload.annual_studies": max(share, 1),
-                                    "workload.cohorts": 1, "seed": seed})
+    overrides: dict = {"workload.annual_studies": max(share, 1), "workload.cohorts": 1,
+                       "seed": seed}
+    existing = scenario.workload.existing
+    if existing is not None and existing.targets():
+        overrides["workload.existing"] = _cohort_totals(
+            existing.model_dump(mode="python"), k, n)
+    return scenario.with_overrides(overrides)
+
+
+def _cohort_totals(totals: dict, k: int, n: int) -> dict:
+    """Cohort ``k``'s part of the archive held at the start: a K-th of each stored TB, and of
+    each study count (the remainder spread over the first cohorts), so the parts add up."""
+    out = dict(totals)
+    if out.get("stored_tb") is not None:
+        out["stored_tb"] = out["stored_tb"] / n
+    if out.get("studies") is not None:
+        out["studies"] = max(1, out["studies"] // n + (1 if k < out["studies"] % n else 0))
+    if out.get("modalities"):
+        out["modalities"] = {code: _cohort_totals(part, k, n)
+                             for code, part in out["modalities"].items()}
+    return out
 
 
 def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
@@ -92,7 +112,7 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
         table = reads_table(workload.reads, model.name, model.read_tier_names, *outcome)
         reads.append(read_counts(table))
     return CohortOutcome(done.usage, monthly_workload(workload), workload_counts(workload),
-                         reads, done.unconfirmed)
+                         reads, done.unconfirmed, done.held)
 
 
 def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:

@@ -123,6 +123,8 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
             "unconfirmed_prices_used": r.summary.get("unconfirmed_prices_used", []),
             "migration": r.summary.get("migration", {}),
             "onprem": r.summary.get("onprem", {}),
+            "exit": r.summary.get("exit", {}),
+            "exit_counted": r.scenario.finance.exit_cost == "count",
         }
         residual = sum(f.get("residual_value_usd_end", 0.0)
                        for tiers in options[name]["onprem"].values() for f in tiers.values())
@@ -305,6 +307,14 @@ def _risks(options: dict[str, Any]) -> list[str]:
                          "(straight line) is still in service when the run ends; NPV net of it "
                          f"${o['npv_net_of_residual_usd']:,.0f} (the headline NPV counts what "
                          "was paid)")
+        for archive, e in o.get("exit", {}).items():
+            risks.append(
+                f"{name}: leaving {archive} at the end would take {e['weeks']:,.0f} weeks at "
+                f"{e['rate_tb_per_week']:g} TB/week and cost ${e['total_usd']:,.0f} (read out "
+                f"${e['read_out_usd']:,.0f}, egress ${e['egress_usd']:,.0f}, storage while it "
+                f"drains ${e['storage_while_leaving_usd']:,.0f}); "
+                + ("counted in its NPV" if o.get("exit_counted") else
+                   "not in its NPV (finance.exit_cost: count adds it)"))
         for archive, tiers in o["onprem"].items():
             for tier, f in tiers.items():
                 if f.get("over_capacity_days"):

@@ -31,11 +31,13 @@ CATEGORIES = (
     "migration",
     "compute",
     "network",
+    "exit",
 )
 """Fee categories (contract).  Ingest PUTs and read GETs are ``requests``; lifecycle transition
 requests and tier-change operations are ``transitions``; per-GB retrieval, restore requests and
 restored copies are ``retrieval``; monitoring and management fees are ``monitoring``; per-object
-overheads are ``storage`` at the rate they are billed at."""
+overheads are ``storage`` at the rate they are billed at; ``exit`` is leaving the provider at the
+end of the run (booked only when ``finance.exit_cost: count``)."""
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.archives.base import ArchiveModel, HeldAtEnd, add_held
 from sim.des import ProgressCallback
 from sim.errors import InputError
+from sim.exit_cost import exit_estimate, exit_rate_tb_per_week
 from sim.finance import present_value_flows, with_discounts, with_price_changes
-from sim.ledger import ledger_frame, totals_by_year
+from sim.ledger import KEYS, ledger_frame, totals_by_year
 from sim.network import build_link
 from sim.operations import scenario_operations_charges
 from sim.read_outcomes import read_figures, reads_table
@@ -114,7 +116,10 @@ def run(
                                                          workload.calendar)
     ledger = with_price_changes(with_discounts(ledger_frame(charges), scenario.archives),
                                 dict(scenario.finance.price_change_per_year))
+    ledger, exits = with_exit(scenario, done.models, done.held, ledger, workload.calendar)
     summary = summarise(scenario, workload.calendar, ledger, table, workload_counts(workload))
+    if exits:
+        summary["exit"] = exits
     tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
               if o is not None]
     reads = None
@@ -193,8 +198,46 @@ def summarise(scenario: Scenario, cal, ledger: pd.DataFrame, table: pd.DataFrame
             **counts,
             "stored_studies_end": int(last["stored_studies_end"].sum()) if len(table) else 0,
             "stored_bytes_end": int(last["stored_bytes_end"].sum()) if len(table) else 0,
+            **_existing_given(scenario),
         },
     }
+
+
+def _existing_given(scenario: Scenario) -> dict[str, Any]:
+    """The totals the hospital gave for its archive at the start, if any (the run hits them:
+    :mod:`sim.workload.held`)."""
+    existing = scenario.workload.existing
+    if existing is None or not existing.targets():
+        return {}
+    return {"existing_given": existing.model_dump(mode="json", exclude_none=True,
+                                                  exclude={"years"})}
+
+
+def with_exit(scenario: Scenario, models: list[ArchiveModel], held: list[HeldAtEnd | None],
+              ledger: pd.DataFrame, cal) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """What leaving each cloud archive at the end would cost and take (:mod:`sim.exit_cost`),
+    as summary figures; with ``finance.exit_cost: count`` its lines are also booked in the
+    run's last month."""
+    from sim.archives import migration_of
+
+    if not len(ledger):
+        return ledger, {}
+    last = cal.month_labels[-1]
+    estimates = []
+    for model, spec, holding in zip(models, scenario.archives, held, strict=True):
+        if holding is None:
+            continue
+        rate = exit_rate_tb_per_week(scenario.finance, scenario.network, migration_of(spec))
+        rows = ledger[(ledger["archive"] == model.name) & (ledger["month"] == last)
+                      & (ledger["category"] == "storage")]
+        estimates.append(exit_estimate(model, holding, rate, last,
+                                       float(rows["amount_usd"].sum())))
+    figures = {e.archive: e.figures() for e in estimates}
+    if scenario.finance.exit_cost == "count" and estimates:
+        booked = ledger_frame([c for e in estimates for c in e.charges])
+        ledger = pd.concat([ledger, booked], ignore_index=True).sort_values(
+            KEYS, kind="stable").reset_index(drop=True)
+    return ledger, figures
 
 
 def workload_counts(workload: Workload) -> dict[str, Any]:
@@ -263,7 +306,11 @@ def run_cohorts(scenario: Scenario, progress: ProgressCallback | None = None, jo
     charges = bill(models, usage) + scenario_operations_charges(scenario.archives, table, cal)
     ledger = with_price_changes(with_discounts(ledger_frame(charges), scenario.archives),
                                 dict(scenario.finance.price_change_per_year))
+    held = [add_held([o.held[a] for o in outcomes]) for a in range(len(models))]
+    ledger, exits = with_exit(scenario, models, held, ledger, cal)
     summary = summarise(scenario, cal, ledger, table, add_counts([o.counts for o in outcomes]))
+    if exits:
+        summary["exit"] = exits
     summary["cohorts"] = n
     reads = {}
     for a, model in enumerate(models):

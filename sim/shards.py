@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.archives import build_archive, migration_of, plan_upload, shardable
-from sim.archives.base import ArchiveModel, MonthUsage
+from sim.archives.base import ArchiveModel, HeldAtEnd, MonthUsage, add_held
 from sim.des import ProgressCallback, bill, meter_loop
 from sim.ledger import Charge
 from sim.lifeline import exit_with_parent
@@ -85,6 +85,8 @@ class ShardOutcome:
     events: list[dict[str, np.ndarray] | None]
     """Event log arrays with the shard's own study indices, where kept."""
     unconfirmed: list[list[str]]
+    held: list[HeldAtEnd | None]
+    """What each archive holds at the end (cloud archives), for the exit estimate."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +102,8 @@ class Simulation:
     shards: int
     usage: list[list[MonthUsage]]
     """Metered usage per archive and month, added over the shards (what was billed)."""
+    held: list[HeldAtEnd | None]
+    """What each archive holds at the end, added over the shards (None: no exit)."""
 
 
 def simulate(
@@ -209,6 +213,7 @@ def _run_shard(workload: Workload, specs: list[Archive], keep_events: bool,
         events=[m.events.arrays() if keep_events and m.events is not None else None
                 for m in models],
         unconfirmed=[list(m.unconfirmed_prices) for m in models],
+        held=[m.held_at_end() for m in models],
     )
     return outcome, models
 
@@ -241,7 +246,8 @@ def _to_whole(outcome: ShardOutcome, shard: Shard, count: int) -> ShardOutcome:
             e = {**e, "study": shard.study_ids[e["study"]]}
         events.append(e)
     read_outcomes = [None if r is None else (shard.read_ids, *r) for r in outcome.read_outcomes]
-    return ShardOutcome(outcome.usage, read_outcomes, events, outcome.unconfirmed)
+    return ShardOutcome(outcome.usage, read_outcomes, events, outcome.unconfirmed,
+                        outcome.held)
 
 
 def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: Workload,
@@ -276,4 +282,5 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
     unconfirmed = [sorted({p for o in outcomes for p in o.unconfirmed[a]}
                           | set(models[a].unconfirmed_prices))
                    for a in range(len(models))]
-    return Simulation(models, charges, read_outcomes, events, unconfirmed, count, usage)
+    held = [add_held([o.held[a] for o in outcomes]) for a in range(len(models))]
+    return Simulation(models, charges, read_outcomes, events, unconfirmed, count, usage, held)

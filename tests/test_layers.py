@@ -16,7 +16,7 @@ LAYERS = [
      "sim.workload", "sim.network", "sim.io", "sim.policies", "sim.read_outcomes",
      "sim.finance", "sim.uncertainty.distributions"},
     # engines and the run loop
-    {"sim.archives", "sim.onprem", "sim.des", "sim.shards", "sim.operations"},
+    {"sim.archives", "sim.onprem", "sim.des", "sim.shards", "sim.operations", "sim.exit_cost"},
     # one run, runs in cohorts, comparisons
     {"sim.run", "sim.cohorts", "sim.compare"},
     # analyses built on runs

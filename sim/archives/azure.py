@@ -418,6 +418,39 @@ class AzureBlobArchive(ArchiveModel):
 
     # ------------------------------------------------------------------------------ reads
 
+    def held_at_end(self):
+        """Blobs still in the container when the run ends, by access tier."""
+        from sim.archives.base import held_by_tier
+
+        ids = np.flatnonzero(self._present)
+        return held_by_tier(TIERS, self._tier[ids].astype(np.int64), self._size[ids],
+                            self._objects[ids])
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """Reading everything in ``tier`` out once: an Archive blob is first rehydrated at
+        Standard priority (the rehydration's read operations and retrieval per GiB, then read
+        from Hot); an online blob pays its tier's read operations and retrieval per GiB."""
+        fees = []
+        if tier == TIERS[ARCHIVE]:
+            option = self.catalog.rehydration["Standard"]
+            path = "rehydration.Standard"
+            read = self.prices.use(option.read_usd_per_10000, f"{path}.read_usd_per_10000")
+            per_gib = self.prices.use(option.retrieval_usd_per_gib,
+                                      f"{path}.retrieval_usd_per_gib")
+            fees += [("rehydration read operations (Standard)", objects,
+                      objects * read.value / 10_000),
+                     ("GiB rehydrated", gib, gib * per_gib.value)]
+            tier = "Hot"
+        prices = self.catalog.tiers[tier]
+        read = self.prices.use(prices.read_usd_per_10000, f"tiers.{tier}.read_usd_per_10000")
+        fees.append(("read operations", objects, objects * read.value / 10_000))
+        per_gib = self.prices.use(prices.retrieval_usd_per_gib,
+                                  f"tiers.{tier}.retrieval_usd_per_gib")
+        if per_gib.value:
+            fees.append(("GiB retrieved", gib, gib * per_gib.value))
+        return fees
+
     def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
         present = self._present[ids]
         ids, t, position = ids[present], t[present], position[present]

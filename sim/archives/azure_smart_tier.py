@@ -107,5 +107,13 @@ class AzureSmartTierArchive(BookedAhead):
                                   self.prices.egress(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """Reading everything in ``tier`` out once: read operations at the tier's price (smart
+        tier charges no retrieval or tier-change fees)."""
+        price = self.prices.use(self.catalog.tiers[tier].read_usd_per_10000,
+                                f"tiers.{tier}.read_usd_per_10000")
+        return [("read operations", objects, objects * price.value / 10_000)]
+
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_tier, self._read_latency

@@ -65,6 +65,35 @@ class MonthUsage:
                           self.egress_bytes + other.egress_bytes, cells, daily)
 
 
+HeldAtEnd = dict[str, tuple[float, float, float]]
+"""Per tier: bytes, objects and studies held at the end of the run (additive over shards)."""
+
+
+def add_held(parts: list[HeldAtEnd | None]) -> HeldAtEnd | None:
+    """The tiers' holdings of several shards or cohorts added, or None when none has any."""
+    given = [p for p in parts if p is not None]
+    if not given:
+        return None
+    total: dict[str, list[float]] = {}
+    for part in given:
+        for tier, values in part.items():
+            cell = total.setdefault(tier, [0.0, 0.0, 0.0])
+            for k in range(3):
+                cell[k] += values[k]
+    return {tier: (v[0], v[1], v[2]) for tier, v in total.items()}
+
+
+def held_by_tier(names: tuple[str, ...], tier: np.ndarray, size_bytes: np.ndarray,
+                 objects: np.ndarray) -> HeldAtEnd:
+    """Holdings by tier from the tier code of each held study (codes index ``names``)."""
+    n = len(names)
+    size = np.bincount(tier, weights=size_bytes.astype(np.float64), minlength=n)
+    count = np.bincount(tier, weights=objects.astype(np.float64), minlength=n)
+    studies = np.bincount(tier, minlength=n)
+    return {names[t]: (float(size[t]), float(count[t]), float(studies[t]))
+            for t in range(n) if studies[t]}
+
+
 class ArchiveModel:
     """Base of every archive model: the six steps the run loop drives (subclasses implement
     them) and what a run's summary asks of an archive, with defaults for archives that lack it
@@ -130,6 +159,23 @@ class ArchiveModel:
         """How the upload of the existing archive went, or None."""
         return None
 
+    def held_at_end(self) -> HeldAtEnd | None:
+        """What a cloud archive holds when the run ends, by its own tier names (what leaving
+        the provider would take out), or None for an archive with no exit (on-prem)."""
+        return None
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """The provider's fees to read ``gib`` GiB (``objects`` objects, ``studies`` studies)
+        out of ``tier`` once, to leave: (unit, quantity, amount_usd) per fee (restores or
+        rehydration, retrieval per GiB, read requests); internet egress is priced apart
+        (:meth:`exit_egress_usd`)."""
+        return []
+
+    def exit_egress_usd(self, gib: float) -> float:
+        """One month's internet egress of ``gib`` GiB at the catalog's bands. [USD]"""
+        return self.prices.egress(gib) if self.prices is not None else 0.0
+
 
 class ArchiveWrapper(ArchiveModel):
     """An archive model around another that changes only part of its bill (a geo-replication
@@ -177,3 +223,13 @@ class ArchiveWrapper(ArchiveModel):
 
     def migration_figures(self) -> dict[str, Any] | None:
         return self.inner.migration_figures()
+
+    def held_at_end(self) -> HeldAtEnd | None:
+        return self.inner.held_at_end()
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        return self.inner.exit_fees(tier, gib, objects, studies)
+
+    def exit_egress_usd(self, gib: float) -> float:
+        return self.inner.exit_egress_usd(gib)

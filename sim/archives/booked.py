@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.archives.base import ArchiveModel, MonthUsage
+from sim.archives.base import ArchiveModel, HeldAtEnd, MonthUsage
 from sim.calendar import Calendar
 from sim.tiering.core import Meter
 
@@ -28,7 +28,21 @@ class BookedAhead(ArchiveModel):
         self.name = name
         self.catalog = catalog
         self._cal = workload.calendar
-        return np.minimum(workload.studies.delete_s, self._cal.horizon_s)
+        st = workload.studies
+        held = (st.delete_s >= self._cal.horizon_s) & (st.created_s < self._cal.horizon_s)
+        self._held_totals = (float(st.size_bytes[held].sum(dtype=np.float64)),
+                             float(st.objects[held].sum(dtype=np.int64)), float(held.sum()))
+        return np.minimum(st.delete_s, self._cal.horizon_s)
+
+    def held_at_end(self) -> HeldAtEnd:
+        """What the archive holds when the run ends: bytes per tier from the meter's final
+        levels (the first lines, one per :attr:`read_tier_names`; billable bytes where a
+        minimum size applies), objects and studies shared out in proportion to bytes."""
+        level = self._meter.level[:len(self.read_tier_names)]
+        _, objects, studies = self._held_totals
+        scale = float(level.sum()) or 1.0
+        return {tier: (float(b), objects * float(b) / scale, studies * float(b) / scale)
+                for tier, b in zip(self.read_tier_names, level, strict=True) if b > 0}
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         """Booked at construction."""

@@ -88,6 +88,14 @@ class GcsAutoclassArchive(BookedAhead):
                                   "objects x 30 days", float(periods) * fee / 1000))
         return charges + _egress_and_events(self, label, usage)
 
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """Reading everything in ``tier`` out once: a Class B operation per object at its
+        class's price; Autoclass charges no retrieval fees."""
+        price = self.prices.use(self.catalog.classes[tier].class_b_usd_per_1000,
+                                f"classes.{tier}.class_b_usd_per_1000")
+        return [("Class B operations", objects, objects * price.value / 1000)]
+
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_class, self._read_latency
 
@@ -263,6 +271,18 @@ class GcsLifecycleArchive(BookedAhead):
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         label = self._cal.month_labels[month]
         return _storage_charges(self, label, usage) + _egress_and_events(self, label, usage)
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """Reading everything in ``tier`` out once: a Class B operation per object and the
+        class's retrieval per GiB (Nearline, Coldline, Archive)."""
+        c = self.catalog.classes[tier]
+        class_b = self.prices.use(c.class_b_usd_per_1000, f"classes.{tier}.class_b_usd_per_1000")
+        fees = [("Class B operations", objects, objects * class_b.value / 1000)]
+        per_gib = self.prices.use(c.retrieval_usd_per_gib, f"classes.{tier}.retrieval_usd_per_gib")
+        if per_gib.value:
+            fees.append(("GiB retrieved", gib, gib * per_gib.value))
+        return fees
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_class, self._read_latency

@@ -107,6 +107,16 @@ class HealthImagingArchive(BookedAhead):
                                   self.prices.egress(egress_gib)))
         return charges + event_charges(label, self.name, usage.event_charges)
 
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """Reading everything out once: API calls as for a read (the image set's metadata,
+        then one frame per object); HealthImaging charges no retrieval fees."""
+        extra = self.prices.use(self.catalog.api_calls_per_read_extra,
+                                "api_calls_per_read_extra").value
+        calls = objects + studies * extra
+        rate = self.prices.use(self.catalog.api_usd_per_1000, "api_usd_per_1000").value
+        return [("API calls", calls, calls * rate / 1000)]
+
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         return self._read_tier, self._read_latency
 

@@ -98,6 +98,16 @@ class HybridArchive(ArchiveModel):
     def migration_figures(self):
         return self._cloud.migration_figures()
 
+    def held_at_end(self):
+        return self._cloud.held_at_end()
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        return self._cloud.exit_fees(tier, gib, objects, studies)
+
+    def exit_egress_usd(self, gib: float) -> float:
+        return self._cloud.exit_egress_usd(gib)
+
     @property
     def events(self):
         return self._cloud.events

@@ -31,25 +31,30 @@ OLD_ARCHIVE = "old-archive"
 
 
 def upload_schedule(size_bytes: np.ndarray, delete_s: np.ndarray, existing: np.ndarray,
-                    mbps: float) -> tuple[np.ndarray, np.ndarray]:
+                    mbps: float, studies_per_hour: float | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Which existing studies are uploaded, oldest first, and when each has arrived. [s]
 
-    The upload runs back to back at ``mbps``: study k arrives when the bytes of studies 0..k
-    have crossed the link (rounded up to the second).  Studies that retention deletes before
-    their turn are left out (the schedule is computed twice: without them, the others come
-    sooner).
+    The upload runs back to back at ``mbps`` (the lesser of the link and the old VNA's export
+    rate in bytes): study k arrives when the bytes of studies 0..k have crossed (rounded up to
+    the second), and, with ``studies_per_hour``, not before (k + 1) x 3600 / studies_per_hour.
+    Studies that retention deletes before their turn are left out (the schedule is computed
+    twice: without them, the others come sooner).
     """
+    def arrivals(ids: np.ndarray) -> np.ndarray:
+        by_bytes = np.ceil(np.cumsum(size_bytes[ids], dtype=np.float64) * 8 / (mbps * 1e6))
+        if studies_per_hour is not None:
+            by_count = np.ceil(np.arange(1, ids.size + 1) * 3600.0 / studies_per_hour)
+            by_bytes = np.maximum(by_bytes, by_count)
+        return by_bytes.astype(np.int64)
+
     candidates = np.flatnonzero(existing)
     for _ in range(2):
-        arrival = np.ceil(np.cumsum(size_bytes[candidates], dtype=np.float64) * 8
-                          / (mbps * 1e6)).astype(np.int64)
-        keep = delete_s[candidates] > arrival
+        keep = delete_s[candidates] > arrivals(candidates)
         if keep.all():
             break
         candidates = candidates[keep]
-    arrival = np.ceil(np.cumsum(size_bytes[candidates], dtype=np.float64) * 8
-                      / (mbps * 1e6)).astype(np.int64)
-    return candidates, arrival
+    return candidates, arrivals(candidates)
 
 
 def with_reads(workload: Workload, keep: np.ndarray) -> Workload:
@@ -81,7 +86,7 @@ def plan_upload(workload: Workload, migration: Migration) -> UploadPlan:
     st = workload.studies
     existing = st.acquisition_s < st.created_s
     ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing,
-                                   migration.rate_mbps)
+                                   migration.rate_mbps, migration.export_studies_per_hour)
     arrival_s = np.full(len(st), NEVER, dtype=np.int64)
     arrival_s[ids] = arrival
     return UploadPlan(arrival_s, int(arrival[-1]) if arrival.size else 0, int(ids.size),
@@ -144,7 +149,9 @@ class LinkedCloud(ArchiveModel):
         return {"studies_uploaded": self.plan.studies,
                 "bytes_uploaded": self.plan.bytes,
                 "upload_days": self.upload_done_s / SECONDS_PER_DAY,
-                "upload_done": done.isoformat()}
+                "upload_done": done.isoformat(),
+                "rate_tb_per_week": self.plan.bytes / 1e12 / max(
+                    self.upload_done_s / (7 * SECONDS_PER_DAY), 1e-9)}
 
     def _upload(self, day: int) -> None:
         """Hand the studies uploaded today to the cloud engine (once per day)."""
@@ -155,11 +162,20 @@ class LinkedCloud(ArchiveModel):
         if hi > lo:
             today = self._uploads[lo:hi]
             self.inner.ingest(day, today)
-            rate = self._migration.source_egress_usd_per_gib
-            if rate:
-                gib = float(self._size[today].sum()) / BYTES_PER_GIB
-                self._book.add(day * SECONDS_PER_DAY, OLD_ARCHIVE, "migration",
-                               "GiB egress from the old archive", gib, gib * rate)
+            m = self._migration
+            moved_bytes = float(self._size[today].sum())
+            when = day * SECONDS_PER_DAY
+            if m.source_egress_usd_per_gib:
+                gib = moved_bytes / BYTES_PER_GIB
+                self._book.add(when, OLD_ARCHIVE, "migration", "GiB egress from the old archive",
+                               gib, gib * m.source_egress_usd_per_gib)
+            if m.services_usd_per_study:
+                self._book.add(when, OLD_ARCHIVE, "migration", "studies migrated (services)",
+                               float(today.size), today.size * m.services_usd_per_study)
+            if m.services_usd_per_tb:
+                tb = moved_bytes / 1e12
+                self._book.add(when, OLD_ARCHIVE, "migration", "TB migrated (services)", tb,
+                               tb * m.services_usd_per_tb)
 
     def delete(self, day: int, studies: np.ndarray) -> None:
         self.inner.delete(day, studies)
@@ -207,16 +223,29 @@ class LinkedCloud(ArchiveModel):
         if month == 0 and m.project_usd:
             charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration",
                                   1.0, "migration project", m.project_usd))
-        running = max(0, min(hi, self.upload_done_s) - lo)
-        if running and m.old_system_usd_per_month:
-            share = running / float(cal.month_full_seconds[month])
-            charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration", share,
-                                  "months the old archive runs",
-                                  share * m.old_system_usd_per_month))
+        for begin_s, end_s, usd_per_month, unit in self._old_archive_periods(m):
+            running = max(0, min(hi, end_s) - max(lo, begin_s))
+            if running and usd_per_month:
+                share = running / float(cal.month_full_seconds[month])
+                charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration", share, unit,
+                                      share * usd_per_month))
         if lo <= self.upload_done_s < hi and m.decommission_usd:
             charges.append(Charge(label, self.name, OLD_ARCHIVE, "migration", 1.0,
                                   "decommissioning", m.decommission_usd))
         return charges
+
+    def _old_archive_periods(self, m: Migration) -> list[tuple[int, int, float, str]]:
+        """When the old archive is paid for, at what price: until the upload is done; with a
+        support contract, until the contract's end at least (paid even if switched off
+        sooner), then at the renewal price while the upload goes on. [s], [USD/month]"""
+        done = self.upload_done_s
+        if m.old_contract_ends is None:
+            return [(0, done, m.old_system_usd_per_month, "months the old archive runs")]
+        end = max(0, self._cal.midnight_s(m.old_contract_ends))
+        renewal = m.old_system_usd_per_month if m.old_renewal_usd_per_month is None \
+            else m.old_renewal_usd_per_month
+        return [(0, end, m.old_system_usd_per_month, "months of the old archive's contract"),
+                (end, done, renewal, "months the old archive runs on a renewed contract")]
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """Outcomes of every read of the workload: reads that did not reach the cloud are
@@ -234,6 +263,16 @@ class LinkedCloud(ArchiveModel):
             tier[self._old_served] = len(self.read_tier_names) - 1
             latency[self._old_served] = self._migration.old_read_latency_s
         return tier, latency
+
+    def held_at_end(self):
+        return self.inner.held_at_end()
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        return self.inner.exit_fees(tier, gib, objects, studies)
+
+    def exit_egress_usd(self, gib: float) -> float:
+        return self.inner.exit_egress_usd(gib)
 
     @property
     def events(self):

@@ -51,7 +51,7 @@ class OnPremArchive(ArchiveModel):
         self._biller = OnPremBiller(spec, list(spec.tiers), self._cal, spec.name)
         self._latency = np.array([t.read_latency_s for t in spec.tiers])
         first = spec.tiers[0]
-        self._first_capacity = first.purchase.initial_raw_tb * TB * first.usable_fraction \
+        self._first_capacity = first.start_raw_tb * TB * first.usable_fraction \
             / first.copies  # fixed when a deleter runs the tier [bytes]
         self._oldest = 0  # no study before this index is on the first tier any more
         deleter = first.deleter

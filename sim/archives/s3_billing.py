@@ -113,6 +113,49 @@ class S3Billing(S3State):
             self._book.add(t_s, CLASSES[c], "early_deletion", "GiB-month", gib_months,
                            gib_months * rate)
 
+    def held_at_end(self):
+        """Studies still in the bucket when the run ends, by billing tier."""
+        from sim.archives.base import held_by_tier
+
+        ids = np.flatnonzero(self._present)
+        return held_by_tier(TIERS, self._tier[ids].astype(np.int64), self._size[ids],
+                            self._objects[ids])
+
+    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
+                  ) -> list[tuple[str, float, float]]:
+        """Reading everything in ``tier`` out once: GLACIER, DEEP_ARCHIVE and the Archive
+        Access tiers of Intelligent-Tiering first need a restore, at the Bulk option (the
+        cheapest, what a planned exit uses) where the catalog has one; the other classes pay
+        their retrieval per GiB; every object then pays a GET at its class's price."""
+        t = TIERS.index(tier)
+        c = int(CLASS_OF_TIER[t])
+        sc = self._class(c)
+        fees = []
+        restore = None
+        if c == IT_CLASS and t - IT_BASE >= 0:
+            it_tier = it.IT_TIERS[t - IT_BASE]
+            options = self.catalog.intelligent_tiering.restore.get(it_tier)
+            if options:
+                name = "Bulk" if "Bulk" in options else "Standard"
+                restore = (options[name], f"intelligent_tiering.restore.{it_tier}.{name}")
+        elif sc.restore:
+            name = "Bulk" if "Bulk" in sc.restore else "Standard"
+            restore = (sc.restore[name], f"classes.{CLASSES[c]}.restore.{name}")
+        if restore is not None:
+            option, path = restore
+            self.prices.use(option, path)
+            fees += [("restore requests (Bulk)" if path.endswith("Bulk") else "restore requests",
+                      objects, objects * option.usd_per_1000 / 1000),
+                     ("GiB restored", gib, gib * option.usd_per_gib)]
+        else:
+            rate = self.prices.use(sc.retrieval_usd_per_gib,
+                                   f"classes.{CLASSES[c]}.retrieval_usd_per_gib").value
+            if rate:
+                fees.append(("GiB retrieved", gib, gib * rate))
+        get = self.prices.use(sc.get_usd_per_1000, f"classes.{CLASSES[c]}.get_usd_per_1000")
+        fees.append(("GET requests", objects, objects * get.value / 1000))
+        return fees
+
     def _bill_restore(self, ids, t, option, tier_name: str, price_name: str) -> None:
         self.prices.use(option, price_name)
         objects = int(self._objects[ids].sum())

@@ -8,10 +8,16 @@ order day (the price changes by
 ``price_change_per_year``, compounded daily).  Every ``refresh_years`` the whole tier is replaced
 at the then-current price: expansions bought in between co-terminate with the system (the usual
 practice of buying expansions on the system's support contract).
+
+Hardware the hospital already owns (``installed``) is in service from the first day without a
+purchase (a sunk cost: no capex, no residual value); the first refresh falls on its
+``refresh_on`` date (default: its purchase date + ``refresh_years``), the later ones every
+``refresh_years`` after it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -32,6 +38,8 @@ class Purchase:
     usd: float
     refresh: bool = False
     """True for the replacement of the whole tier at a refresh."""
+    sunk: bool = False
+    """True for hardware owned before the run (bought before day 0; not billed)."""
 
 
 @dataclass
@@ -40,6 +48,8 @@ class CapacityPlan:
 
     tier: OnPremTier
     refresh_days: float
+    start: dt.date | None = None
+    """The run's first day (needed to place owned hardware's dates)."""
     purchases: list[Purchase] = field(default_factory=list)
     """Purchases whose hardware is still in service (since the last refresh)."""
     installed_tb: float = 0.0
@@ -54,6 +64,25 @@ class CapacityPlan:
             self._on_order.append(
                 Purchase(0, 0, p.initial_raw_tb, p.initial_raw_tb * self.price_usd_per_tb(0)))
         self._next_refresh = int(round(self.refresh_days))
+        owned = self.tier.installed
+        if owned is not None:
+            assert self.start is not None, "owned hardware needs the run's start date"
+            day = (owned.purchased_on(self.start) - self.start).days
+            self.purchases.append(Purchase(day, day, owned.raw_tb, owned.price_usd or 0.0,
+                                           sunk=True))
+            self.installed_tb += owned.raw_tb
+            refresh = (self.refresh_on(self.start) - self.start).days
+            self._next_refresh = max(0, refresh)
+
+    def refresh_on(self, start: dt.date) -> dt.date:
+        """The first refresh's date: owned hardware's ``refresh_on`` or its purchase plus
+        ``refresh_years``; without owned hardware, ``refresh_years`` after the start."""
+        owned = self.tier.installed
+        if owned is None:
+            return start + dt.timedelta(days=int(round(self.refresh_days)))
+        if owned.refresh_on is not None:
+            return owned.refresh_on
+        return owned.purchased_on(start) + dt.timedelta(days=int(round(self.refresh_days)))
 
     def price_usd_per_tb(self, day: int) -> float:
         """Price of raw capacity bought on ``day``. [USD/TB]"""
@@ -68,13 +97,15 @@ class CapacityPlan:
         """Install what arrives today; replace everything on a refresh day. New purchases."""
         new = []
         arriving = [p for p in self._on_order if p.installed_day <= day]
+        refresh_today = day == self._next_refresh and (day > 0 or self.tier.installed is not None)
         for p in arriving:
             self._on_order.remove(p)
             self.purchases.append(p)
             self.installed_tb += p.raw_tb
             self.purchase_count += 1
-            new.append(p)
-        if day == self._next_refresh and day > 0:
+            if not (refresh_today and day == 0):  # bought on an overdue refresh's day: in it
+                new.append(p)
+        if refresh_today:
             total = self.installed_tb + sum(p.raw_tb for p in self._on_order)
             for p in self._on_order:  # orders in flight become part of the refresh
                 p.installed_day = day

@@ -50,7 +50,7 @@ class OnPremBiller:
         self.archive = archive
         self._cal = calendar
         refresh_days = costs.refresh_years * DAYS_PER_YEAR
-        self.plans = [CapacityPlan(t, refresh_days) for t in tiers]
+        self.plans = [CapacityPlan(t, refresh_days, calendar.start) for t in tiers]
         self._refresh_days = refresh_days
         self._warranty_days = costs.warranty_years * DAYS_PER_YEAR
         self.over_capacity_days = [0] * len(tiers)
@@ -77,7 +77,7 @@ class OnPremBiller:
         """What the tier's hardware in service is still worth on ``day``: each purchase's
         price less straight-line wear over ``refresh_years``. [USD]"""
         return float(sum(p.usd * max(0.0, 1 - (day - p.installed_day) / self._refresh_days)
-                         for p in plan.purchases))
+                         for p in plan.purchases if not p.sunk))
 
     def bill_month(self, month: int, daily_bytes: np.ndarray) -> list[Charge]:
         """Charges of calendar month ``month``; ``daily_bytes[tier, d]``: bytes stored at the
@@ -124,7 +124,7 @@ class OnPremBiller:
                  logical_tb: float) -> None:
         if self.costs.capex == "depreciated":  # book value of replaced hardware written off
             left = sum(p.usd * max(0.0, 1 - (day - p.installed_day) / self._refresh_days)
-                       for p in retired)
+                       for p in retired if not p.sunk)
             _add(cells, tier.name, "capex", "USD written off at refresh", left, left)
         _add(cells, ALL_TIERS, "migration", "TB migrated at refresh", logical_tb,
              logical_tb * self.costs.migration_usd_per_tb)
@@ -135,18 +135,43 @@ class OnPremBiller:
         raw = plan.installed_tb
         if c.capex == "depreciated":
             for p in plan.purchases:
-                if day - p.installed_day < self._refresh_days:
+                if not p.sunk and day - p.installed_day < self._refresh_days:
                     _add(cells, tier.name, "capex", "USD depreciation", p.usd / self._refresh_days,
                          p.usd / self._refresh_days)
+        contract = tier.installed is not None and tier.installed.maintenance_usd_per_year \
+            is not None
         out_of_warranty = sum(p.usd for p in plan.purchases
-                              if day - p.installed_day >= self._warranty_days)
+                              if day - p.installed_day >= self._warranty_days
+                              and not (p.sunk and contract))
         if out_of_warranty:
             _add(cells, tier.name, "maintenance", "USD-day of hardware past warranty",
                  out_of_warranty, out_of_warranty * c.maintenance_rate * per_day)
+        if contract:
+            usd_per_year = self._contract_usd_per_year(tier, plan, day)
+            if usd_per_year:
+                _add(cells, tier.name, "maintenance", "days of owned hardware's support "
+                     "contract", 1.0, usd_per_year * per_day)
         kwh = raw * tier.watts_per_raw_tb * c.pue * 24 / 1000
         _add(cells, tier.name, "power", "kWh", kwh, kwh * c.usd_per_kwh)
         _add(cells, tier.name, "space", "TB-day raw", raw,
              raw * tier.space_usd_per_raw_tb_year * per_day)
+
+
+    def _contract_usd_per_year(self, tier: OnPremTier, plan: CapacityPlan, day: int) -> float:
+        """Owned hardware's support on ``day``: the contract's price until it ends (even past
+        the refresh: a contract runs to its end), then the renewal price until the refresh,
+        then nothing (the new hardware's warranty and maintenance take over). [USD/year]"""
+        owned = tier.installed
+        assert owned is not None and owned.maintenance_usd_per_year is not None
+        start = self._cal.start
+        refresh_day = (plan.refresh_on(start) - start).days
+        if owned.maintenance_ends is not None:
+            if day < (owned.maintenance_ends - start).days:
+                return owned.maintenance_usd_per_year
+            renewal = owned.renewal_usd_per_year
+            return (owned.maintenance_usd_per_year if renewal is None else renewal) \
+                if day < refresh_day else 0.0
+        return owned.maintenance_usd_per_year if day < refresh_day else 0.0
 
 
 def _add(cells, tier: str, category: str, unit: str, quantity: float, amount: float) -> None:

@@ -13,20 +13,48 @@ from sim import providers
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat, Share, _existing
 from sim.scenario.operations import DiscountsField, OperationsField
 
+DEFAULT_EXPORT_TB_PER_WEEK = 2.0
+"""The old VNA's sustained export rate when the scenario gives none. [TB/week]
+
+Published DICOM migrations run at 0.5-0.7 TB a week (NHS trusts leaving the national
+programme's data centres, "two to three terabytes a month", digitalhealth.net, c. 2013) to
+5.8 TB a week (a tuned C-MOVE export from a local PACS; 1.8 TB a week from cloud storage:
+Cypher IT, 2016); vendors put a conventional migration at a year to 18 months for a five-year
+PACS (Laitek, undated) and file-level "rapid" migration at up to 1 TB a day.  2 TB a week
+(100 TB in a year) sits inside that range; give the rate your VNA vendor commits to."""
+
 
 class Migration(Model):
     """Moving the existing archive (``workload.existing``) into this cloud archive at the start:
-    its studies are uploaded oldest first over the link, then the old system is switched off."""
+    its studies are uploaded oldest first, as fast as both the old VNA exports them and the link
+    carries them, then the old system is switched off."""
 
     mbps: PositiveFloat = Field(description="Bandwidth used for the upload. [Mbit/s]")
     export_tb_per_week: PositiveFloat | None = Field(
-        None, description="Sustained rate at which the old VNA exports studies (published VNA "
-        "migrations: single-digit TB a week); the upload runs at the lesser of this and mbps. "
-        "Default: no limit beyond mbps. [TB/week, 10^12 bytes]")
+        None, description="Sustained rate at which the old VNA exports studies; the upload runs "
+        "at the lesser of this, export_studies_per_hour and mbps.  Default (neither export rate "
+        f"given): {DEFAULT_EXPORT_TB_PER_WEEK} TB/week, from published migrations (0.5-5.8 "
+        "TB/week; see docs/sources.md). [TB/week, 10^12 bytes]")
+    export_studies_per_hour: PositiveFloat | None = Field(
+        None, description="The old VNA's export rate counted in studies, as DICOM migration "
+        "tools report it. [studies/hour]")
     project_usd: NonNegativeFloat = Field(
         0.0, description="One-time migration project cost, at the start. [USD]")
+    services_usd_per_study: NonNegativeFloat = Field(
+        0.0, description="Migration services fee per study moved, billed as it arrives (no "
+        "public price: give your quote). [USD/study]")
+    services_usd_per_tb: NonNegativeFloat = Field(
+        0.0, description="Migration services fee per TB moved, billed as it arrives. [USD/TB]")
     old_system_usd_per_month: NonNegativeFloat = Field(
-        0.0, description="Running the old archive until the upload is complete. [USD/month]")
+        0.0, description="Running the old archive until the upload is complete (and until "
+        "old_contract_ends, if later). [USD/month]")
+    old_contract_ends: dt.date | None = Field(
+        None, description="End of the old archive's support contract: it is paid until then "
+        "even when the upload finishes sooner.")
+    old_renewal_usd_per_month: NonNegativeFloat | None = Field(
+        None, description="Running the old archive after old_contract_ends while the upload "
+        "goes on (a short renewal is often dearer).  Default: old_system_usd_per_month. "
+        "[USD/month]")
     decommission_usd: NonNegativeFloat = Field(
         0.0, description="Switching off the old archive, when the upload is complete. [USD]")
     source_egress_usd_per_gib: NonNegativeFloat = Field(
@@ -34,16 +62,33 @@ class Migration(Model):
     old_read_latency_s: NonNegativeFloat = Field(
         10.0, description="Time to display a study the old archive still serves. [s]")
 
+    @model_validator(mode="after")
+    def _renewal_needs_an_end(self) -> Migration:
+        if self.old_renewal_usd_per_month is not None and self.old_contract_ends is None:
+            raise ValueError("old_renewal_usd_per_month needs old_contract_ends (when the "
+                             "renewal starts)")
+        return self
+
+    @property
+    def export_tb_per_week_used(self) -> float | None:
+        """The export rate in TB a week: given, or the default when no export rate is given
+        (None when only a rate in studies is). [TB/week]"""
+        if self.export_tb_per_week is not None:
+            return self.export_tb_per_week
+        return DEFAULT_EXPORT_TB_PER_WEEK if self.export_studies_per_hour is None else None
+
     @property
     def rate_mbps(self) -> float:
-        """The upload's rate: the lesser of the link and the old VNA's export rate. [Mbit/s]
+        """The upload's byte rate: the lesser of the link and the old VNA's export rate in
+        bytes. [Mbit/s]
 
         >>> Migration(mbps=1000, export_tb_per_week=6.048).rate_mbps  # 6.048e12 B / 604,800 s
         80.0
         """
-        if self.export_tb_per_week is None:
+        tb_per_week = self.export_tb_per_week_used
+        if tb_per_week is None:
             return self.mbps
-        export_mbps = self.export_tb_per_week * 1e12 * 8 / (7 * 86_400) / 1e6
+        export_mbps = tb_per_week * 1e12 * 8 / (7 * 86_400) / 1e6
         return min(self.mbps, export_mbps)
 
 

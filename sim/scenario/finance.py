@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sim.scenario.base import Model
+from sim.scenario.base import Model, PositiveFloat
 
 
 class Finance(Model):
@@ -26,3 +26,12 @@ class Finance(Model):
     ] = Field(default_factory=dict, description="Annual change of prices by ledger category, "
               "compounded from the start, e.g. {storage: -0.03}. On-prem hardware prices change "
               "through their tiers' price_change_per_year instead.")
+    exit_cost: Literal["report", "count"] = Field(
+        "report", description="What leaving each cloud option at the end of the run would cost "
+        "(restores, retrieval, requests, egress of everything, storage while it drains): "
+        "'report' shows it beside the NPV and as a risk; 'count' also books it in the run's "
+        "last month (ledger category exit), so totals and NPV include it.")
+    exit_tb_per_week: PositiveFloat | None = Field(
+        None, description="How fast the archive could be moved out (the next archive's import "
+        "rate).  Default: the option's migration export rate, or the default migration rate "
+        "(docs/sources.md); never faster than network.wan_mbps. [TB/week]")

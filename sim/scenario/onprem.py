@@ -3,6 +3,7 @@ hybrid cache in front of a cloud archive."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -22,6 +23,63 @@ class Purchase(Model):
     unit_raw_tb: PositiveFloat = Field(description="Raw capacity bought per order unit. [TB]")
     lead_time_days: Annotated[int, Field(ge=0, le=730)] = Field(
         60, description="Days from order to installed capacity. [days]")
+
+
+class InstalledBase(Model):
+    """Hardware of this tier the hospital already owns and runs at the start: no purchase for
+    it; it is replaced at ``refresh_on`` (then every ``refresh_years``) at the then-current price;
+    its maintenance follows its contract.  Its purchase is a sunk cost: it is not in the bill,
+    nor in the residual value at the end."""
+
+    raw_tb: PositiveFloat = Field(description="Raw capacity owned and in service. [TB]")
+    purchased: dt.date | None = Field(
+        None, description="When it was bought and installed (or give age_years).")
+    age_years: NonNegativeFloat | None = Field(
+        None, description="Its age at the start of the run (instead of purchased). [years]")
+    price_usd: NonNegativeFloat | None = Field(
+        None, description="What it cost when bought; maintenance then follows maintenance_rate "
+        "once past warranty (unless maintenance_usd_per_year is given). [USD]")
+    refresh_on: dt.date | None = Field(
+        None, description="When it is due to be replaced (default: purchase + refresh_years); "
+        "later refreshes follow every refresh_years.  A date before the start means the "
+        "refresh is overdue: it happens on the first day.")
+    maintenance_usd_per_year: NonNegativeFloat | None = Field(
+        None, description="What its support contract costs now. [USD/year]")
+    maintenance_ends: dt.date | None = Field(
+        None, description="The support contract's end date: paid until then even if the "
+        "hardware is replaced sooner; renewed at renewal_usd_per_year from then until the "
+        "refresh.  Default: it runs until the refresh.")
+    renewal_usd_per_year: NonNegativeFloat | None = Field(
+        None, description="Support after maintenance_ends, until the refresh (often dearer "
+        "for ageing hardware). Default: the current price. [USD/year]")
+
+    @model_validator(mode="after")
+    def _complete(self) -> InstalledBase:
+        if (self.purchased is None) == (self.age_years is None):
+            raise ValueError("give purchased (a date) or age_years, one of them")
+        if self.price_usd is None and self.maintenance_usd_per_year is None:
+            raise ValueError("give price_usd (maintenance then follows maintenance_rate after "
+                             "warranty) or maintenance_usd_per_year (the contract's price)")
+        if self.maintenance_usd_per_year is None and (self.maintenance_ends is not None or
+                                                      self.renewal_usd_per_year is not None):
+            raise ValueError("maintenance_ends and renewal_usd_per_year need "
+                             "maintenance_usd_per_year (the contract they belong to)")
+        if self.purchased is not None and self.refresh_on is not None \
+                and self.refresh_on <= self.purchased:
+            raise ValueError(f"refresh_on ({self.refresh_on}) must be after purchased "
+                             f"({self.purchased})")
+        if self.purchased is not None and self.maintenance_ends is not None \
+                and self.maintenance_ends <= self.purchased:
+            raise ValueError(f"maintenance_ends ({self.maintenance_ends}) must be after "
+                             f"purchased ({self.purchased})")
+        return self
+
+    def purchased_on(self, start: dt.date) -> dt.date:
+        """The purchase date (from ``age_years`` and the run's start when not given)."""
+        if self.purchased is not None:
+            return self.purchased
+        assert self.age_years is not None
+        return start - dt.timedelta(days=round(self.age_years * 365.25))
 
 
 class Deleter(Model):
@@ -70,9 +128,17 @@ class OnPremTier(Model):
         None, description="Days a study stays on this tier after acquisition; then only the "
         "later tiers hold it. None: kept until deleted. Only the first tier may set it.")
     purchase: Purchase
+    installed: InstalledBase | None = Field(
+        None, description="Hardware already owned at the start (no purchase for it; refreshed "
+        "on its own date).")
     deleter: Deleter | None = Field(
         None, description="Fill-level deleter (first tier only): the tier then keeps its "
         "initial capacity and buys no more.")
+
+    @property
+    def start_raw_tb(self) -> float:
+        """Raw capacity in service on the first day: owned plus bought that day. [TB]"""
+        return self.purchase.initial_raw_tb + (self.installed.raw_tb if self.installed else 0.0)
 
 
 class Staff(Model):
@@ -186,9 +252,9 @@ class OnPremArchive(OnPremCosts):
             if len(self.tiers) == 1:
                 raise ValueError("a deleter on the only tier would drop studies; add a second "
                                  "tier that keeps them")
-            if first.purchase.initial_raw_tb <= 0:
-                raise ValueError("a tier with a deleter needs purchase.initial_raw_tb > 0 (its "
-                                 "fixed capacity)")
+            if first.start_raw_tb <= 0:
+                raise ValueError("a tier with a deleter needs purchase.initial_raw_tb > 0 or "
+                                 "installed hardware (its fixed capacity)")
         names = [t.name for t in self.tiers]
         if len(set(names)) != len(names):
             raise ValueError(f"tier names must be unique: {names}")

@@ -209,13 +209,58 @@ class Trace(Model):
         return _existing(path, info)
 
 
+class HeldTotals(Model):
+    """What the archive holds at the start, as the hospital counts it (one modality or all)."""
+
+    stored_tb: PositiveFloat | None = Field(
+        None, description="Bytes stored (one copy, as stored: after compression). [TB, 10^12 "
+        "bytes]")
+    studies: Annotated[int, Field(gt=0)] | None = Field(
+        None, description="Studies held. [studies]")
+
+    @model_validator(mode="after")
+    def _something(self) -> HeldTotals:
+        if self.stored_tb is None and self.studies is None:
+            raise ValueError("give stored_tb, studies or both")
+        return self
+
+
 class Existing(Model):
     """The archive the hospital already has at the start: the same workload model run for
     ``years`` before the start (volumes and sizes back-cast with their growth), so the existing
-    studies have their real ages, patients, priors and retention."""
+    studies have their real ages, patients, priors and retention.
+
+    Given totals (``stored_tb`` and/or ``studies``, in all or by modality) are hit by scaling
+    the history's volume, thinning the few surplus studies at random and, when both are given,
+    scaling the held studies' sizes (see ``sim.workload.held``)."""
 
     years: Annotated[int, Field(ge=1, le=30)] = Field(
         description="Years of history already archived at the start. [years]")
+    stored_tb: PositiveFloat | None = Field(
+        None, description="Bytes the archive holds at the start, all modalities (one copy, as "
+        "stored). [TB, 10^12 bytes]")
+    studies: Annotated[int, Field(gt=0)] | None = Field(
+        None, description="Studies the archive holds at the start, all modalities. [studies]")
+    modalities: dict[Modality, HeldTotals] | None = Field(
+        None, description="The same by modality (instead of the totals); a modality not listed "
+        "keeps the history the model draws.")
+
+    @model_validator(mode="after")
+    def _totals_or_modalities(self) -> Existing:
+        if self.modalities is not None and (self.stored_tb is not None
+                                            or self.studies is not None):
+            raise ValueError("give the totals (stored_tb, studies) or modalities, not both")
+        if self.modalities is not None and not self.modalities:
+            raise ValueError("modalities: list at least one modality, or leave it out")
+        return self
+
+    def targets(self) -> dict[str | None, HeldTotals]:
+        """The totals to hit: by modality code, or under None for all modalities."""
+        if self.modalities is not None:
+            return {code: totals for code, totals in self.modalities.items()}
+        if self.stored_tb is None and self.studies is None:
+            return {}
+        return {None: HeldTotals(stored_tb=self.stored_tb, studies=self.studies)}
 
 
 class Workload(Model):
@@ -276,6 +321,11 @@ class Workload(Model):
         total = sum(m.share for m in self.modalities.values())
         if abs(total - 1.0) > _SHARE_TOLERANCE:
             raise ValueError(f"modalities: shares must add up to 1; they add up to {total:.6g}")
+        if self.existing is not None and self.existing.modalities is not None:
+            unknown = sorted(set(self.existing.modalities) - set(self.modalities))
+            if unknown:
+                raise ValueError(f"existing.modalities: {', '.join(unknown)} not in "
+                                 f"workload.modalities ({', '.join(self.modalities)})")
         if sum(self.weekday_profile) <= 0 or sum(self.seasonal_profile) <= 0:
             raise ValueError("weekday_profile and seasonal_profile need a positive weight")
         return self

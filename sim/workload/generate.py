@@ -14,13 +14,14 @@ from sim.calendar import SECONDS_PER_DAY, Calendar, add_months
 from sim.errors import InputError
 from sim.scenario import MODALITIES, Scenario
 from sim.workload.arrivals import draw_arrivals, expected_daily_counts
+from sim.workload.held import MAX_DRAWS, fit_held, held_targets, refit_volume
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from sim.workload.patients import draw_ages, match_returns, patient_numbers
 from sim.workload.reads import draw_reads
 from sim.workload.retention import delete_times
 from sim.workload.sizes import draw_sizes
 
-_STREAMS = ("arrivals", "sizes", "patients", "ages", "reads")
+_STREAMS = ("arrivals", "sizes", "patients", "ages", "reads", "held")
 
 
 def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
@@ -43,14 +44,6 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
                         scenario.horizon_months + history_months)
     offset_days = (scenario.start - calendar.start).days
     offset_s = offset_days * SECONDS_PER_DAY
-    rngs = dict(
-        zip(
-            _STREAMS,
-            (np.random.default_rng(s) for s in np.random.SeedSequence(
-                scenario.seed if seed is None else seed).spawn(len(_STREAMS))),
-            strict=True,
-        )
-    )
     names = tuple(m for m in MODALITIES if m in w.modalities)
     specs = [w.modalities[m] for m in names]
 
@@ -66,7 +59,47 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
         w.seasonal_profile,
         origin_day=offset_days,
     )
-    check_fits_in_memory(float(expected.sum()))
+    targets = held_targets(w.existing, names) if w.existing else []
+    factor = np.ones(len(names))
+    for _ in range(MAX_DRAWS):
+        rngs = _streams(scenario.seed if seed is None else seed)
+        scaled = expected
+        if targets:
+            scaled = expected.copy()
+            scaled[:offset_days] *= factor[None, :]
+        check_fits_in_memory(float(scaled.sum()))
+        studies = _draw_studies(scaled, offset_s, calendar, names, param, w, rngs)
+        if not targets:
+            break
+        held = (studies.created_s < offset_s) & (studies.delete_s > offset_s)
+        factor, done = refit_volume(targets, held, studies.modality, studies.size_bytes, factor)
+        if done:
+            keep, size_bytes = fit_held(targets, held, studies.modality, studies.size_bytes,
+                                        rngs["held"])
+            studies = _subset(studies, keep, size_bytes)
+            break
+    else:
+        raise InputError(
+            f"workload.existing: the history drawn did not reach the given totals in "
+            f"{MAX_DRAWS} draws (volume factors {np.round(factor, 3).tolist()}); check them "
+            "against annual_studies, the sizes and the retention rules")
+    reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
+                       w.reads, w.priors, names, calendar, rngs["reads"])
+    workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads)
+    return _start_at(workload, offset_s, run_calendar) if offset_s else workload
+
+
+def _streams(seed: int) -> dict[str, np.random.Generator]:
+    """One random stream per stage, spawned from the seed (a stage added at the end leaves the
+    others' streams as they were)."""
+    return dict(zip(_STREAMS, (np.random.default_rng(s) for s in
+                               np.random.SeedSequence(seed).spawn(len(_STREAMS))), strict=True))
+
+
+def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
+                  names: tuple[str, ...], param, w, rngs) -> Studies:
+    """Arrivals, sizes, patients, ages and retention of every study (reads come after)."""
+    assert w.patients is not None
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
     size_bytes, objects = draw_sizes(
         created_s - offset_s,  # size growth counts from the run's start
@@ -105,20 +138,17 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
     delete_s = delete_times(
         w.retention, created_s, patient, age_years, is_mammo, calendar.horizon_s
     )
-    reads = draw_reads(
-        created_s, modality, patient, delete_s, w.reads, w.priors, names, calendar, rngs["reads"]
-    )
-    studies = Studies(
-        created_s=created_s,
-        modality=modality,
-        size_bytes=size_bytes,
-        objects=objects,
-        patient=patient,
-        age_years=age_years,
-        delete_s=delete_s,
-    )
-    workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads)
-    return _start_at(workload, offset_s, run_calendar) if offset_s else workload
+    return Studies(created_s=created_s, modality=modality, size_bytes=size_bytes,
+                   objects=objects, patient=patient, age_years=age_years, delete_s=delete_s)
+
+
+def _subset(studies: Studies, keep: np.ndarray, size_bytes: np.ndarray) -> Studies:
+    """The studies kept, with new sizes; patients renumbered in order of first study."""
+    _, patient = np.unique(studies.patient[keep], return_inverse=True)
+    return Studies(created_s=studies.created_s[keep], modality=studies.modality[keep],
+                   size_bytes=size_bytes[keep], objects=studies.objects[keep],
+                   patient=patient.astype(np.int32), age_years=studies.age_years[keep],
+                   delete_s=studies.delete_s[keep])
 
 
 # Memory a drawn study takes through a run, its reads and the archives' state included, as
