@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.archives import build_archive, migration_of, plan_upload, shardable
+from sim.archives import build_archive, migration_plan, shardable
 from sim.archives.base import ArchiveModel, HeldAtEnd, MonthUsage, add_held
 from sim.des import ProgressCallback, bill, meter_loop
 from sim.ledger import Charge
@@ -137,7 +137,7 @@ def simulate(
     count = shards or shard_count(len(workload.studies))
     if not all(shardable(spec) for spec in specs):
         count = 1
-    plans = [plan_upload(workload, m) if (m := migration_of(spec)) is not None else None
+    plans = [migration_plan(spec, workload)
              for spec in specs]  # a migration's upload queue spans every shard
     whole = [_whole(workload)] if count == 1 else None
     parallel = count > 1 and jobs > 1 and "fork" in multiprocessing.get_all_start_methods()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sim import providers
 from sim.archives.base import ArchiveModel
 from sim.archives.flat import FlatArchive
-from sim.archives.hybrid import HybridArchive
+from sim.archives.hybrid import HybridArchive, migrated_at_start
 from sim.archives.linked import LinkedCloud, UploadPlan, plan_upload
 from sim.archives.onprem import OnPremArchive
 from sim.archives.s3 import S3Archive
@@ -84,6 +84,15 @@ def shardable(spec: Archive) -> bool:
     return True
 
 
+def migration_plan(spec: Archive, workload: Workload) -> UploadPlan | None:
+    """The archive's migration upload schedule over the whole workload, or None."""
+    migration = migration_of(spec)
+    if migration is None:
+        return None
+    only = migrated_at_start(spec, workload) if spec.kind == "hybrid" else None
+    return plan_upload(workload, migration, only)
+
+
 def migration_of(spec: Archive):
     """The archive's migration settings, or None."""
     cloud = cloud_part(spec)
@@ -91,4 +100,5 @@ def migration_of(spec: Archive):
 
 
 __all__ = ["ArchiveModel", "FlatArchive", "HybridArchive", "OnPremArchive", "S3Archive",
-           "build_archive", "load_cloud_documents", "migration_of", "plan_upload", "shardable"]
+           "build_archive", "load_cloud_documents", "migration_of", "migration_plan",
+           "plan_upload", "shardable"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from sim.network import Link
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.scenario import Migration
 from sim.tiering.core import ChargeBook
-from sim.workload.model import NEVER, Reads, Workload
+from sim.workload.model import NEVER, Reads, Studies, Workload
 
 OLD_ARCHIVE = "old-archive"
 """Tier name of the archive being migrated away from (reads it serves, its costs)."""
@@ -81,10 +82,14 @@ class UploadPlan:
         return UploadPlan(self.arrival_s[study_ids], self.done_s, self.studies, self.bytes)
 
 
-def plan_upload(workload: Workload, migration: Migration) -> UploadPlan:
-    """The upload schedule of the existing archive in ``workload``."""
+def plan_upload(workload: Workload, migration: Migration,
+                only: np.ndarray | None = None) -> UploadPlan:
+    """The upload schedule of the existing archive in ``workload`` (of the studies in ``only``,
+    when given: a tiered hybrid migrates only those already past its window)."""
     st = workload.studies
     existing = st.acquisition_s < st.created_s
+    if only is not None:
+        existing = existing & only
     ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing,
                                    migration.rate_mbps, migration.export_studies_per_hour)
     arrival_s = np.full(len(st), NEVER, dtype=np.int64)
@@ -93,53 +98,82 @@ def plan_upload(workload: Workload, migration: Migration) -> UploadPlan:
                       int(st.size_bytes[ids].sum()))
 
 
+def take(studies: Studies, ids: np.ndarray) -> Studies:
+    """The studies ``ids`` (every per-study array indexed)."""
+    parts: dict[str, Any] = {f.name: None if (v := getattr(studies, f.name)) is None
+                             else v[ids] for f in fields(Studies)}
+    return Studies(**parts)
+
+
 class LinkedCloud(ArchiveModel):
     """Wraps a cloud archive model so that it serves only the reads in ``reaches`` and, with a
     ``migration``, receives the existing archive's studies as they are uploaded (reads of those
-    not uploaded yet are served by the old archive)."""
+    not uploaded yet are served by the old archive).
+
+    With ``moves_s`` (a tiered hybrid), each study enters the cloud when it moves there (upload
+    then, its lifecycle clock from then), not at acquisition; the migration, if any, moves the
+    studies already past the window at the start.  The cloud engine only ever sees the studies
+    that reach the cloud (renumbered), so a study that never arrives costs nothing there."""
 
     def __init__(self, build: Callable[[Workload], ArchiveModel], workload: Workload,
                  reaches: np.ndarray, link: Link, migration: Migration | None = None,
-                 plan: UploadPlan | None = None):
+                 plan: UploadPlan | None = None, moves_s: np.ndarray | None = None):
         st = workload.studies
+        n = len(st)
         self._cal = workload.calendar
         self._n_reads = len(workload.reads)
         self._migration = migration
         self._book = ChargeBook(self._cal)
+        arrival = st.created_s.copy()  # when each study enters the cloud
+        scheduled = np.zeros(n, dtype=bool)  # ... by upload on that day, not at its ingest
+        if moves_s is not None:
+            arrival = np.maximum(moves_s, st.created_s)
+            scheduled[:] = True
         old_served = np.zeros(self._n_reads, dtype=bool)
-        inner_studies = st
-        self._uploads = np.zeros(0, dtype=np.int64)
         if migration is not None:
-            plan = plan or plan_upload(workload, migration)
-            self.plan = plan
             existing = st.acquisition_s < st.created_s
-            uploads = np.flatnonzero(plan.arrival_s != NEVER)  # index order = arrival order
-            arrival = plan.arrival_s[uploads]
-            self._uploads = uploads
-            self._arrival_day = arrival // SECONDS_PER_DAY
+            planned = existing if moves_s is None else existing & (moves_s <= 0)
+            plan = plan or plan_upload(workload, migration, planned)
+            self.plan = plan
+            arrival[planned] = plan.arrival_s[planned]  # NEVER: deleted before its turn
+            scheduled |= planned
             self.upload_done_s = plan.done_s
-            available_s = np.where(existing, plan.arrival_s, st.created_s)  # in the cloud from
-            old_served = existing[workload.reads.study] & \
-                (workload.reads.time_s < available_s[workload.reads.study])
-            created = st.created_s.copy()
-            created[uploads] = arrival
-            inner_studies = replace(st, created_s=created)
-            self._existing = existing
+            old_served = planned[workload.reads.study] & \
+                (workload.reads.time_s < arrival[workload.reads.study])
+        in_cloud = ~scheduled | (arrival < self._cal.horizon_s)
+        self._scheduled = scheduled
         self._old_served = old_served
-        reaches = reaches & ~old_served
+        reaches = reaches & ~old_served & in_cloud[workload.reads.study]
         self._positions = np.flatnonzero(reaches)
-        inner_workload = with_reads(Workload(workload.calendar, workload.modalities,
-                                             inner_studies, workload.reads), reaches)
+        uploads = np.flatnonzero(scheduled & in_cloud)
+        uploads = uploads[np.argsort(arrival[uploads], kind="stable")]
+        self._uploads = uploads
+        self._arrival_day = arrival[uploads] // SECONDS_PER_DAY
+        self._in_cloud = in_cloud
+        self._everyone = bool(in_cloud.all())
+        inner_ids = np.arange(n) if self._everyone else np.flatnonzero(in_cloud)
+        self._inner_index = np.full(n, -1, dtype=np.int64)
+        self._inner_index[inner_ids] = np.arange(inner_ids.size)
+        inner_studies = replace(take(st, inner_ids) if not self._everyone else st,
+                                created_s=arrival[inner_ids])
+        rd = workload.reads
+        inner_reads = Reads(self._inner(rd.study[reaches]).astype(rd.study.dtype),
+                            rd.time_s[reaches], rd.kind[reaches])
+        inner_workload = Workload(workload.calendar, workload.modalities, inner_studies,
+                                  inner_reads)
         self.inner = build(inner_workload)
         self.name = self.inner.name
         self.read_tier_names = self.inner.read_tier_names + (
             (OLD_ARCHIVE,) if migration is not None else ())
         day_starts = np.arange(self._cal.n_days + 1, dtype=np.int64) * SECONDS_PER_DAY
-        self._first = np.searchsorted(inner_workload.reads.time_s, day_starts)
-        self._transfer_s = link.transfer_s(st.size_bytes[inner_workload.reads.study]
-                                           ).astype(np.float32)
+        self._first = np.searchsorted(inner_reads.time_s, day_starts)
+        self._transfer_s = link.transfer_s(st.size_bytes[rd.study[reaches]]).astype(np.float32)
         self._size = st.size_bytes
         self._uploaded_until_day = -1
+
+    def _inner(self, studies: np.ndarray) -> np.ndarray:
+        """The cloud engine's numbers for ``studies`` (all of them in the cloud)."""
+        return studies if self._everyone else self._inner_index[studies]
 
     def migration_figures(self) -> dict[str, float | int | str] | None:
         """The upload: studies and bytes moved, how long it took, when it was done."""
@@ -155,14 +189,17 @@ class LinkedCloud(ArchiveModel):
 
     def _upload(self, day: int) -> None:
         """Hand the studies uploaded today to the cloud engine (once per day)."""
-        if self._uploaded_until_day >= day or self._migration is None:
+        if self._uploaded_until_day >= day or not self._uploads.size:
             return
         self._uploaded_until_day = day
         lo, hi = np.searchsorted(self._arrival_day, [day, day + 1])
         if hi > lo:
             today = self._uploads[lo:hi]
-            self.inner.ingest(day, today)
+            self.inner.ingest(day, self._inner(today))
             m = self._migration
+            if m is None:
+                return
+            today = today[self.plan.arrival_s[today] != NEVER]  # the migration's part
             moved_bytes = float(self._size[today].sum())
             when = day * SECONDS_PER_DAY
             if m.source_egress_usd_per_gib:
@@ -178,15 +215,15 @@ class LinkedCloud(ArchiveModel):
                                tb * m.services_usd_per_tb)
 
     def delete(self, day: int, studies: np.ndarray) -> None:
-        self.inner.delete(day, studies)
+        if not self._everyone:
+            studies = studies[self._in_cloud[studies]]
+        self.inner.delete(day, self._inner(studies))
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
         self._upload(day)
-        if self._migration is not None:
-            studies = studies[~self._existing[studies]]  # existing ones come by upload
-            if studies.size == 0:
-                return
-        self.inner.ingest(day, studies)
+        studies = studies[~self._scheduled[studies]]  # the others come by upload
+        if studies.size:
+            self.inner.ingest(day, self._inner(studies))
 
     def read(self, day: int, reads: slice) -> None:
         self._upload(day)

@@ -14,6 +14,11 @@ Two policies, alone or together:
 
 Both return, per read, whether the cache served it, and the cache's stored-bytes changes
 ``(time_s, delta_bytes)`` for the meter.
+
+A **tiered** hybrid (:func:`tiered_pass`) keeps each study only on-prem until it leaves the
+window - at the first midnight after it is ``window_days`` old, or, with a capacity, when newer
+studies fill it (oldest acquisition first) - and then moves it to the cloud; a study deleted
+while on-prem never moves.  Reads before the move are served on-prem, later ones by the cloud.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY
-from sim.workload.model import Workload
+from sim.workload.model import NEVER, Workload
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -114,3 +119,72 @@ def lru_cache(workload: Workload, capacity_bytes: float, days: int | None = None
         change_t.append(t)
         change_b.append(b)
     return CachePass(hit, np.array(change_t, dtype=np.int64), np.array(change_b, dtype=np.int64))
+
+
+def tiered_pass(workload: Workload, days: int | None, capacity_bytes: float | None
+                ) -> tuple[CachePass, np.ndarray]:
+    """A tiered hybrid's on-prem tier: reads it serves, its stored-bytes changes, and when each
+    study moves to the cloud (``NEVER``: deleted while on-prem, or still there at the end).
+    Studies already older than the window at the start move at the start (0). [s]"""
+    st = workload.studies
+    horizon = workload.calendar.horizon_s
+    if capacity_bytes is None:
+        assert days is not None  # a cache has a window, a capacity or both (scenario check)
+        aged = -(-(st.acquisition_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) \
+            * SECONDS_PER_DAY
+        move = np.maximum(aged, st.created_s)
+        move = np.where(move < st.delete_s, move, NEVER)
+    else:
+        move = _oldest_out(workload, capacity_bytes, days)
+    move = np.where(move < horizon, move, NEVER)
+    leave = np.minimum(move, st.delete_s)  # off the on-prem tier: moved, or deleted
+    hit = workload.reads.time_s < leave[workload.reads.study]
+    held = leave > st.created_s
+    gone = held & (leave < horizon)
+    return CachePass(hit, np.concatenate([st.created_s[held], leave[gone]]),
+                     np.concatenate([st.size_bytes[held], -st.size_bytes[gone]])), move
+
+
+def _oldest_out(workload: Workload, capacity_bytes: float, days: int | None) -> np.ndarray:
+    """When each study is pushed out of an on-prem tier of ``capacity_bytes`` holding the
+    newest acquisitions (and, with ``days``, none older than the window). [s], or NEVER"""
+    st = workload.studies
+    n = len(st)
+    leave = st.delete_s
+    aged = np.full(n, NEVER, dtype=np.int64)
+    if days is not None:
+        aged = -(-(st.acquisition_s + days * SECONDS_PER_DAY) // SECONDS_PER_DAY) \
+            * SECONDS_PER_DAY
+        aged = np.maximum(aged, st.created_s)
+    horizon = workload.calendar.horizon_s
+    out = np.minimum(leave, aged)
+    ends = np.flatnonzero(out < horizon)
+    times = np.concatenate([out[ends], st.created_s])
+    kinds = np.concatenate([np.zeros(ends.size, np.int8), np.ones(n, np.int8)])
+    who = np.concatenate([ends, np.arange(n)])
+    order = np.lexsort((kinds, times))
+    move = np.full(n, NEVER, dtype=np.int64)
+    size = st.size_bytes.tolist()
+    deleted_first = (leave <= aged).tolist()
+    held: OrderedDict[int, int] = OrderedDict()
+    used = 0
+    for t, kind, s in zip(times[order].tolist(), kinds[order].tolist(), who[order].tolist(),
+                          strict=True):
+        if kind == 0:  # deleted (no move) or aged out of the window (moves now)
+            b = held.pop(s, None)
+            if b is not None:
+                used -= b
+                if not deleted_first[s]:
+                    move[s] = t
+            continue
+        if t >= out[s]:  # already past the window, or deleted, on arrival
+            if not deleted_first[s]:
+                move[s] = t
+            continue
+        held[s] = size[s]
+        used += size[s]
+        while used > capacity_bytes:
+            first, b = held.popitem(last=False)
+            used -= b
+            move[first] = t
+    return move

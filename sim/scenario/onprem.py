@@ -262,13 +262,21 @@ class OnPremArchive(OnPremCosts):
 
 
 class Cache(Model):
-    """The on-prem cache of a hybrid archive."""
+    """The on-prem part of a hybrid archive: a cache in front of a cloud archive that holds
+    every study (``mode: cache``), or the first tier of a tiered archive whose studies move to
+    the cloud when they leave it (``mode: tiered``)."""
 
+    mode: Literal["cache", "tiered"] = Field(
+        "cache", description="cache: every study is written to the cloud at once and recent "
+        "ones are also kept on-prem; tiered: studies live only on-prem until they leave the "
+        "window (age, or oldest first when capacity_tb is full), then move to the cloud "
+        "(upload, then on-prem deletion), and reads of older studies come from the cloud.")
     window_months: Annotated[int, Field(ge=1, le=600)] | None = Field(
         None, description="Keep studies acquired in the last N months (age window).")
     capacity_tb: PositiveFloat | None = Field(
         None, description="Keep the most recently used studies that fit in this many TB "
-        "(logical), least recently used evicted first. [TB]")
+        "(logical), least recently used evicted first (tiered: oldest acquisitions move to "
+        "the cloud first). [TB]")
     tier: OnPremTier = Field(description="The cache's storage and its costs.")
 
     @model_validator(mode="after")
