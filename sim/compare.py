@@ -108,7 +108,7 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
         reads = _read_figures(r)
         options[name] = {
             "description": r.scenario.description,
-            "archives": [f"{a.name} ({a.kind})" for a in r.scenario.archives],
+            "archives": [_archive_label(a) for a in r.scenario.archives],
             "total_usd": total,
             "npv_usd": present_value_flows(monthly[name].to_numpy(), r.scenario.finance),
             "per_year_usd": {str(y): float(v) for y, v in
@@ -287,6 +287,19 @@ def _read_figures(r: RunResult) -> dict[str, Any]:
             weights=[max(f["priors"], 1) for f in figures.values()])),
         "latency_target_s": next(iter(figures.values()))["latency_target_s"],
     }
+
+
+def _archive_label(archive) -> str:
+    """'name (kind)', with a hybrid's mode and window: 'hybrid (hybrid, tiered: studies move
+    to the cloud after 24 months)'."""
+    if archive.kind != "hybrid":
+        return f"{archive.name} ({archive.kind})"
+    c = archive.cache
+    limits = " or ".join(([f"{c.window_months} months"] if c.window_months else [])
+                         + ([f"{c.capacity_tb:g} TB on-prem"] if c.capacity_tb else []))
+    how = (f"tiered: studies move to the cloud after {limits}" if c.mode == "tiered" else
+           f"cache: every study in the cloud, the last {limits} also on-prem")
+    return f"{archive.name} (hybrid, {how})"
 
 
 def _risks(options: dict[str, Any]) -> list[str]:

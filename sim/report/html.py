@@ -112,10 +112,15 @@ def _summary(c: Comparison) -> str:
             extra = (f"<div class='k'>priors within {r['latency_target_s']:g} s: "
                      f"{r['priors_within_target_share']:.1%}; missed reads: "
                      f"{r['unavailable']:,}</div>")
+        for archive, e in o.get("exit", {}).items():
+            extra += (f"<div class='k'>leaving {html.escape(archive)} at the end: "
+                      f"{_money(e['total_usd'])}, {e['weeks']:,.0f} weeks"
+                      + (" (in the NPV)" if o.get("exit_counted") else "") + "</div>")
+        archives = "; ".join(o.get("archives", []))
         out.append(f"<div class='card'><div class='k'>{html.escape(name)}</div>"
                    f"<div class='v'>{_money(o['npv_usd'])}</div><div class='k'>NPV; total "
                    f"{_money(o['total_usd'])}; ${o['cost_per_study_usd']:,.2f} per study</div>"
-                   f"{extra}</div>")
+                   f"{extra}<div class='k'>{html.escape(archives)}</div></div>")
     out.append("</div>")
     if s["versus_baseline"]:
         out.append("<h3>What drives the difference (present value, baseline minus option)</h3>"
