@@ -471,7 +471,8 @@ def calibrate(
     if len(data.studies) < MIN_STUDIES:
         raise InputError(f"{'; '.join(data.described)}: calibration needs at least "
                          f"{MIN_STUDIES} studies with a date and a modality")
-    fit = fit_workload(data.studies, data.reads, base_scenario, data.class_analysis)
+    fit = fit_workload(data.studies, data.reads, base_scenario, data.class_analysis,
+                       held=studies is not None or s3_inventory is not None)
     folder = write_calibration(data, fit, base_path, out_dir, trace=trace)
     for line in data.described:
         out.print(f"read {line}", highlight=False)

@@ -419,3 +419,31 @@ def test_an_export_rate_of_zero_exits_2_naming_file_and_field(tmp_path, monkeypa
     assert code == 2 and str(path) in said, said
     assert "archives.0.cloud.migration.export_tb_per_week" in said or \
         "migration.export_tb_per_week: Input should be greater than 0" in said, said
+
+
+def test_calibrate_fills_the_archive_held_from_a_study_list(tmp_path):
+    from tests.calibration_data import export_pacs_csv
+    from tests.test_cli import cli
+
+    listed = generate_workload(small_academic(**{"workload.annual_studies": 3000,
+                                                 "horizon_months": 24}))
+    studies_csv, _ = export_pacs_csv(listed, tmp_path / "export")
+    key = tmp_path / "key.txt"
+    key.write_text("a-secret-the-hospital-keeps-0123456789")
+    result = cli("calibrate", "--studies", studies_csv, "--key-file", key, "--out",
+                 tmp_path / "calibration")
+    assert result.returncode == 0, result.stderr
+    assert "are taken as the archive held at the start" in result.stdout
+    scenario = load_scenario(tmp_path / "calibration" / "scenario.yaml")
+    existing = scenario.workload.existing
+    assert existing is not None and existing.years == 2  # the list spans two years
+    ct = listed.modalities.index("CT")
+    st = listed.studies
+    assert existing.modalities["CT"].studies == int((st.modality == ct).sum())
+    assert existing.modalities["CT"].stored_tb == pytest.approx(
+        st.size_bytes[st.modality == ct].sum() / 1e12, abs=1e-6)
+    # and a run of the calibrated scenario starts from exactly that archive
+    drawn = generate_workload(scenario)
+    assert held(drawn, "CT")[0] == existing.modalities["CT"].studies
+    assert held(drawn, "CT")[1] == pytest.approx(existing.modalities["CT"].stored_tb * 1e12,
+                                                 rel=1e-3)

@@ -66,8 +66,11 @@ class Fit:
 
 
 def fit_workload(studies: pd.DataFrame, reads: pd.DataFrame | None, base: Scenario,
-                 class_analysis: pd.DataFrame | None = None) -> Fit:
-    """Fit workload parameters to ``studies`` (and ``reads``) on top of ``base``'s others."""
+                 class_analysis: pd.DataFrame | None = None, held: bool = False) -> Fit:
+    """Fit workload parameters to ``studies`` (and ``reads``) on top of ``base``'s others.
+
+    ``held``: the studies are the whole archive as it stands at the data end (a study list or
+    an S3 Inventory), so ``workload.existing`` is filled from them (:func:`_held`)."""
     if len(studies) < MIN_STUDIES:
         raise InputError(f"only {len(studies)} studies: calibration needs at least {MIN_STUDIES}")
     studies = studies.sort_values("time", kind="stable").reset_index(drop=True)
@@ -91,6 +94,8 @@ def fit_workload(studies: pd.DataFrame, reads: pd.DataFrame | None, base: Scenar
     else:
         fit.notes.append("no patient key: return visits, priors and ages keep the base "
                          "scenario's values")
+    if held:
+        _held(studies, span_years, fit)
     if reads is not None and len(reads):
         _reads(studies, reads, t1, base, fit)
     elif class_analysis is not None:
@@ -98,6 +103,38 @@ def fit_workload(studies: pd.DataFrame, reads: pd.DataFrame | None, base: Scenar
     else:
         fit.notes.append("no access log: reads keep the base scenario's values")
     return fit
+
+
+# ----------------------------------------------------------------------------------- held
+
+
+def _held(studies: pd.DataFrame, span_years: float, fit: Fit) -> None:
+    """The archive held at the start of the calibrated scenario (the data end): the studies
+    read, counted and (where every size is known) summed by modality, over the years they span
+    (whole years, 1 to 30)."""
+    years = int(min(30, max(1, math.ceil(span_years - 1e-9))))
+    fitted = fit.workload.get("modalities", {})
+    by_modality: dict[str, dict] = {}
+    for m, group in studies.groupby("modality", sort=True):
+        if m not in fitted or not fitted[m].get("share"):
+            continue
+        entry: dict = {"studies": len(group)}
+        if "size_bytes" in group and group["size_bytes"].notna().all():
+            tb = float(group["size_bytes"].sum()) / 1e12
+            if tb > 0:
+                entry["stored_tb"] = round(tb, 6)
+        by_modality[str(m)] = entry
+    if not by_modality:
+        return
+    # totals null: they replace any the base scenario gives (extends merges blocks)
+    fit.workload["existing"] = {"years": years, "stored_tb": None, "studies": None,
+                                "modalities": by_modality}
+    total_tb = sum(e.get("stored_tb", 0.0) for e in by_modality.values())
+    fit.notes.append(
+        f"workload.existing: the {len(studies):,} studies read ({total_tb:,.2f} TB) are taken "
+        f"as the archive held at the start, over {years} years of history; if the list is only "
+        "an extract of the archive, give the archive's real totals there")
+    fit.diagnostics["held"] = {"years": years, "modalities": by_modality}
 
 
 # ----------------------------------------------------------------------------------- volume
