@@ -576,13 +576,13 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
             highlight=False,
         )
     for name, m in summary.get("migration", {}).items():
-        rate = f" at {m['rate_tb_per_week']:g} TB/week" if m.get("rate_tb_per_week") else ""
+        rate = f" at {m['rate_tb_per_week']:.1f} TB/week" if m.get("rate_tb_per_week") else ""
         out.print(f"{name} migration: {m['studies_uploaded']:,} existing studies "
                   f"({m['bytes_uploaded'] / 1e12:,.1f} TB) uploaded in {m['upload_days']:,.1f} "
                   f"days{rate}, done {m['upload_done'][:10]}", highlight=False)
     for name, e in summary.get("exit", {}).items():
         out.print(f"{name} exit: leaving at the end would move {e['held_tb']:,.1f} TB in "
-                  f"{e['weeks']:,.0f} weeks at {e['rate_tb_per_week']:g} TB/week and cost "
+                  f"{e['weeks']:,.0f} weeks at {e['rate_tb_per_week']:.1f} TB/week and cost "
                   f"${e['total_usd']:,.0f} (read out ${e['read_out_usd']:,.0f}, egress "
                   f"${e['egress_usd']:,.0f}, storage while it drains "
                   f"${e['storage_while_leaving_usd']:,.0f})", highlight=False)

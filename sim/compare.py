@@ -323,7 +323,7 @@ def _risks(options: dict[str, Any]) -> list[str]:
         for archive, e in o.get("exit", {}).items():
             risks.append(
                 f"{name}: leaving {archive} at the end would take {e['weeks']:,.0f} weeks at "
-                f"{e['rate_tb_per_week']:g} TB/week and cost ${e['total_usd']:,.0f} (read out "
+                f"{e['rate_tb_per_week']:.1f} TB/week and cost ${e['total_usd']:,.0f} (read out "
                 f"${e['read_out_usd']:,.0f}, egress ${e['egress_usd']:,.0f}, storage while it "
                 f"drains ${e['storage_while_leaving_usd']:,.0f}); "
                 + ("counted in its NPV" if o.get("exit_counted") else

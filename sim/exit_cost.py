@@ -28,6 +28,7 @@ from sim.archives.base import ArchiveModel, HeldAtEnd
 from sim.calendar import DAYS_PER_YEAR
 from sim.ledger import Charge
 from sim.pricing.metering import BYTES_PER_GIB
+from sim.scenario.cloud import MIGRATION_SHARE_OF_HISTORY
 
 WEEKS_PER_MONTH = DAYS_PER_YEAR / 12 / 7
 """Average weeks in a calendar month. [weeks]"""
@@ -107,16 +108,18 @@ def exit_estimate(model: ArchiveModel, held: HeldAtEnd, rate_tb_per_week: float,
     return ExitEstimate(name, total_bytes, total_objects, rate_tb_per_week, charges)
 
 
-def exit_rate_tb_per_week(finance, network, migration) -> float:
-    """How fast an archive can be moved out: ``finance.exit_tb_per_week``, else the option's
-    migration export rate, else the default migration rate; at most the WAN. [TB/week]"""
-    from sim.scenario.cloud import DEFAULT_EXPORT_TB_PER_WEEK
-
+def exit_rate_tb_per_week(finance, network, migrated_tb_per_week: float | None,
+                          held_tb: float, span_years: float) -> float:
+    """How fast an archive can be moved out: ``finance.exit_tb_per_week``; else the rate the
+    option's migration moved in at; else, as for a migration, :data:`MIGRATION_SHARE_OF_HISTORY`
+    of the ``span_years`` its ``held_tb`` were acquired over; never faster than the WAN.
+    [TB/week]"""
     rate = finance.exit_tb_per_week
-    if rate is None and migration is not None:
-        rate = migration.export_tb_per_week_used
+    if rate is None and migrated_tb_per_week:
+        rate = migrated_tb_per_week
     if rate is None:
-        rate = DEFAULT_EXPORT_TB_PER_WEEK
+        weeks = max(span_years * DAYS_PER_YEAR / 7, 1.0) * MIGRATION_SHARE_OF_HISTORY
+        rate = max(held_tb, 1e-9) / weeks
     if network.wan_mbps is not None:
         rate = min(rate, network.wan_mbps * 1e6 / 8 * 7 * 86_400 / 1e12)
     return float(rate)

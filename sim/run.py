@@ -218,16 +218,20 @@ def with_exit(scenario: Scenario, models: list[ArchiveModel], held: list[HeldAtE
     """What leaving each cloud archive at the end would cost and take (:mod:`sim.exit_cost`),
     as summary figures; with ``finance.exit_cost: count`` its lines are also booked in the
     run's last month."""
-    from sim.archives import migration_of
-
     if not len(ledger):
         return ledger, {}
     last = cal.month_labels[-1]
+    existing = scenario.workload.existing
+    span_years = scenario.horizon_months / 12 + (existing.years if existing else 0)
     estimates = []
-    for model, spec, holding in zip(models, scenario.archives, held, strict=True):
+    for model, holding in zip(models, held, strict=True):
         if holding is None:
             continue
-        rate = exit_rate_tb_per_week(scenario.finance, scenario.network, migration_of(spec))
+        migrated = model.migration_figures()
+        held_tb = sum(v[0] for v in holding.values()) / 1e12
+        rate = exit_rate_tb_per_week(scenario.finance, scenario.network,
+                                     migrated["rate_tb_per_week"] if migrated else None,
+                                     held_tb, span_years)
         rows = ledger[(ledger["archive"] == model.name) & (ledger["month"] == last)
                       & (ledger["category"] == "storage")]
         estimates.append(exit_estimate(model, holding, rate, last,

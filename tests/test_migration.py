@@ -42,7 +42,8 @@ def migrated():
         "workload.annual_studies": 3000, "horizon_months": 12,
         "workload.existing": {"years": 3},
         "network.outages.per_year": 0,
-        "archives.0.migration": {"mbps": 2.0, "project_usd": 1000.0,
+        "archives.0.migration": {"mbps": 2.0, "export_tb_per_week": 1000.0,  # the link limits
+                                 "project_usd": 1000.0,
                                  "old_system_usd_per_month": 310.0, "decommission_usd": 500.0,
                                  "source_egress_usd_per_gib": 0.05, "old_read_latency_s": 4.0},
     })

@@ -336,12 +336,15 @@ def test_the_exit_cost_of_an_archive_split_across_deep_archive_and_standard(tmp_
                 + 1000 * 0.0004 / 1000               # GETs of the restored objects
                 + 500 * 0.0004 / 1000)               # GETs from STANDARD (no retrieval fee)
     assert exit_["read_out_usd"] == pytest.approx(read_out)
-    # 150 GiB at 2 TB/week takes well under a month: one month's egress, 100 GiB free, then
-    # $0.09 a GiB: 50 x 0.09
+    # no migration and no exit rate given: the 150 GiB move in a quarter of the 3 months
+    # (0.25 years) they span: 0.25 x 0.25 x 365.25 / 7 = 3.26 weeks, well under a month, so one
+    # month's egress: 100 GiB free, then $0.09 a GiB: 50 x 0.09
     assert exit_["egress_usd"] == pytest.approx(50 * 0.09)
     tb = 150 * GIB / 1e12
-    assert exit_["weeks"] == pytest.approx(tb / 2.0)
-    months = tb / 2.0 / WEEKS_PER_MONTH
+    weeks = 0.25 * 0.25 * 365.25 / 7
+    assert exit_["weeks"] == pytest.approx(weeks)
+    assert exit_["rate_tb_per_week"] == pytest.approx(tb / weeks)
+    months = weeks / WEEKS_PER_MONTH
     march = result.ledger[(result.ledger.month == "2027-03")
                           & (result.ledger.category == "storage")].amount_usd.sum()
     assert exit_["storage_while_leaving_usd"] == pytest.approx(march * months / 2)
@@ -358,18 +361,31 @@ def test_the_exit_cost_of_an_archive_split_across_deep_archive_and_standard(tmp_
         result.summary["totals_usd"]["s3"] + exit_["total_usd"])
 
 
-def test_the_exit_rate_is_never_faster_than_the_link(tmp_path):
+def test_the_exit_rate_is_never_faster_than_the_link():
     from sim.exit_cost import exit_rate_tb_per_week
-    from sim.scenario import Finance, Migration, Network
+    from sim.scenario import Finance, Network
 
     finance = Finance(discount_rate=0.05)
-    assert exit_rate_tb_per_week(finance, Network(), None) == 2.0  # the default
-    assert exit_rate_tb_per_week(finance, Network(), Migration(mbps=1000, export_tb_per_week=5)
-                                 ) == 5.0
+    # the default: a quarter of the years the data span; 400 TB over 5 years -> 1.25 years =
+    # 65.23 weeks -> 6.13 TB a week
+    assert exit_rate_tb_per_week(finance, Network(), None, 400.0, 5.0) == pytest.approx(
+        400 / (1.25 * 365.25 / 7))
+    assert exit_rate_tb_per_week(finance, Network(), 5.0, 400.0, 5.0) == 5.0  # as it came in
     # 10 Mbit/s = 1.25e6 B/s x 604,800 s = 0.756 TB a week
-    assert exit_rate_tb_per_week(finance, Network(wan_mbps=10), None) == pytest.approx(0.756)
+    assert exit_rate_tb_per_week(finance, Network(wan_mbps=10), 5.0, 400.0, 5.0) == \
+        pytest.approx(0.756)
     assert exit_rate_tb_per_week(Finance(discount_rate=0.05, exit_tb_per_week=1.5), Network(),
-                                 None) == 1.5
+                                 5.0, 400.0, 5.0) == 1.5
+
+
+def test_a_migration_without_an_export_rate_takes_a_quarter_of_the_history(migrated):
+    result = migrated(export_tb_per_week=None)
+    m = result.summary["migration"]["s3-intelligent-tiering"]
+    st = result.workload.studies
+    existing = st.acquisition_s < st.created_s
+    span_weeks = -st.acquisition_s[existing].min() / (7 * DAY)
+    # the three years of history move in 0.25 x their span (at most a second per study late)
+    assert m["upload_days"] * DAY == pytest.approx(0.25 * span_weeks * 7 * DAY, rel=1e-3)
 
 
 # ------------------------------------------------------------------ bad input
@@ -447,3 +463,12 @@ def test_calibrate_fills_the_archive_held_from_a_study_list(tmp_path):
     assert held(drawn, "CT")[0] == existing.modalities["CT"].studies
     assert held(drawn, "CT")[1] == pytest.approx(existing.modalities["CT"].stored_tb * 1e12,
                                                  rel=1e-3)
+
+
+def test_a_migration_faster_than_the_link_exits_2(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fast.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'academic-medical-center-cloud.yaml'}\n"
+                    "network: {wan_mbps: 100}\n")
+    code, said = archive_sim(monkeypatch, capsys, "validate", path)
+    assert code == 2 and str(path) in said, said
+    assert "archives.0: migration.mbps (1000) is more than network.wan_mbps (100)" in said

@@ -24,6 +24,7 @@ from sim.ledger import Charge
 from sim.network import Link
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.scenario import Migration
+from sim.scenario.cloud import MIGRATION_SHARE_OF_HISTORY, tb_per_week_to_mbps
 from sim.tiering.core import ChargeBook
 from sim.workload.model import NEVER, Reads, Studies, Workload
 
@@ -90,12 +91,32 @@ def plan_upload(workload: Workload, migration: Migration,
     existing = st.acquisition_s < st.created_s
     if only is not None:
         existing = existing & only
-    ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing,
-                                   migration.rate_mbps, migration.export_studies_per_hour)
+    mbps = migration.rate_mbps
+    if migration.export_tb_per_week is None and migration.export_studies_per_hour is None:
+        mbps = min(mbps, tb_per_week_to_mbps(default_export_tb_per_week(
+            st.size_bytes[existing], st.acquisition_s[existing])))
+    ids, arrival = upload_schedule(st.size_bytes, st.delete_s, existing, mbps,
+                                   migration.export_studies_per_hour)
     arrival_s = np.full(len(st), NEVER, dtype=np.int64)
     arrival_s[ids] = arrival
     return UploadPlan(arrival_s, int(arrival[-1]) if arrival.size else 0, int(ids.size),
                       int(st.size_bytes[ids].sum()))
+
+
+def default_export_tb_per_week(size_bytes: np.ndarray, acquisition_s: np.ndarray) -> float:
+    """The export rate at which studies acquired over some years move in
+    :data:`~sim.scenario.cloud.MIGRATION_SHARE_OF_HISTORY` of those years: their bytes over
+    that share of the span from the oldest acquisition to the start (at least a week). [TB/week]
+
+    >>> # 400 TB acquired over 5 years move in 1.25 years = 65.2 weeks: 6.13 TB a week
+    >>> round(default_export_tb_per_week(np.array([4e14]), np.array([-5 * 365.25 * 86_400])), 2)
+    6.13
+    """
+    if not size_bytes.size:
+        return float("inf")
+    span_weeks = max(-float(acquisition_s.min()) / (7 * SECONDS_PER_DAY), 1.0)
+    return float(size_bytes.sum(dtype=np.float64)) / 1e12 / (
+        MIGRATION_SHARE_OF_HISTORY * span_weeks)
 
 
 def take(studies: Studies, ids: np.ndarray) -> Studies:

@@ -96,6 +96,12 @@ class Scenario(Model):
                     and self.workload.existing is None:
                 raise ValueError(f"archives.{i}: migration needs workload.existing (the archive "
                                  "to move)")
+            wan = self.network.wan_mbps
+            if cloud is not None and cloud.migration is not None and wan is not None \
+                    and cloud.migration.mbps > wan:
+                raise ValueError(f"archives.{i}: migration.mbps ({cloud.migration.mbps:g}) is "
+                                 f"more than network.wan_mbps ({wan:g}): the upload cannot run "
+                                 "faster than the site's link; give at most the link's speed")
         return self
 
     @field_validator("archives")

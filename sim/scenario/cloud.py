@@ -13,15 +13,13 @@ from sim import providers
 from sim.scenario.base import ArchiveName, Model, NonNegativeFloat, PositiveFloat, Share, _existing
 from sim.scenario.operations import DiscountsField, OperationsField
 
-DEFAULT_EXPORT_TB_PER_WEEK = 2.0
-"""The old VNA's sustained export rate when the scenario gives none. [TB/week]
-
-Published DICOM migrations run at 0.5-0.7 TB a week (NHS trusts leaving the national
-programme's data centres, "two to three terabytes a month", digitalhealth.net, c. 2013) to
-5.8 TB a week (a tuned C-MOVE export from a local PACS; 1.8 TB a week from cloud storage:
-Cypher IT, 2016); vendors put a conventional migration at a year to 18 months for a five-year
-PACS (Laitek, undated) and file-level "rapid" migration at up to 1 TB a day.  2 TB a week
-(100 TB in a year) sits inside that range; give the rate your VNA vendor commits to."""
+MIGRATION_SHARE_OF_HISTORY = 0.25
+"""Without a given export rate, a migration takes this share of the years its archive took to
+acquire: "conventional migration typically requires 20-30% of the time it took to acquire the
+data; for a five-year-old PACS, a year to 18 months" (Laitek, undated, C).  The rate this gives
+grows with the archive: 400 TB over five years moves at about 6 TB a week, inside the sustained
+rates published (0.5-0.7 TB/week for NHS trusts c. 2013, B; 5.8 TB/week for a tuned C-MOVE
+export, Cypher IT 2016, C; file-level "rapid" migration up to 1 TB a day, Laitek, C).  [-]"""
 
 
 class Migration(Model):
@@ -33,8 +31,8 @@ class Migration(Model):
     export_tb_per_week: PositiveFloat | None = Field(
         None, description="Sustained rate at which the old VNA exports studies; the upload runs "
         "at the lesser of this, export_studies_per_hour and mbps.  Default (neither export rate "
-        f"given): {DEFAULT_EXPORT_TB_PER_WEEK} TB/week, from published migrations (0.5-5.8 "
-        "TB/week; see docs/sources.md). [TB/week, 10^12 bytes]")
+        f"given): the migration takes {MIGRATION_SHARE_OF_HISTORY:.0%} of the years the archive "
+        "spans (published: 20-30 %; see docs/sources.md). [TB/week, 10^12 bytes]")
     export_studies_per_hour: PositiveFloat | None = Field(
         None, description="The old VNA's export rate counted in studies, as DICOM migration "
         "tools report it. [studies/hour]")
@@ -70,26 +68,22 @@ class Migration(Model):
         return self
 
     @property
-    def export_tb_per_week_used(self) -> float | None:
-        """The export rate in TB a week: given, or the default when no export rate is given
-        (None when only a rate in studies is). [TB/week]"""
-        if self.export_tb_per_week is not None:
-            return self.export_tb_per_week
-        return DEFAULT_EXPORT_TB_PER_WEEK if self.export_studies_per_hour is None else None
-
-    @property
     def rate_mbps(self) -> float:
-        """The upload's byte rate: the lesser of the link and the old VNA's export rate in
-        bytes. [Mbit/s]
+        """The upload's byte rate as given: the lesser of the link and the old VNA's export rate
+        when one is given in bytes (else the link; :func:`sim.archives.linked.plan_upload`
+        applies the default). [Mbit/s]
 
         >>> Migration(mbps=1000, export_tb_per_week=6.048).rate_mbps  # 6.048e12 B / 604,800 s
         80.0
         """
-        tb_per_week = self.export_tb_per_week_used
-        if tb_per_week is None:
+        if self.export_tb_per_week is None:
             return self.mbps
-        export_mbps = tb_per_week * 1e12 * 8 / (7 * 86_400) / 1e6
-        return min(self.mbps, export_mbps)
+        return min(self.mbps, tb_per_week_to_mbps(self.export_tb_per_week))
+
+
+def tb_per_week_to_mbps(tb_per_week: float) -> float:
+    """[TB/week] -> [Mbit/s] (1 TB = 10^12 bytes)."""
+    return tb_per_week * 1e12 * 8 / (7 * 86_400) / 1e6
 
 
 class S3Replication(Model):
