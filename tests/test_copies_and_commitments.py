@@ -86,6 +86,25 @@ def test_a_reservation_ends_with_its_term():
     assert row(L, "2028-01", "Hot", unit="GiB-month") == pytest.approx((51_200, 1064.96))
 
 
+def test_a_renewed_reservation_costs_its_renewal_price_from_the_second_term():
+    """A 1-year term from 2027-01-01 at $1,000 a month, renewed at $1,150: December 2027 bills
+    the first term's $1,000, January 2028 the renewed $1,150; storage under 100 TiB stays
+    covered in both."""
+    spec = cloud(provider="azure", azure={"reserved_capacity": [
+        {"tier": "Hot", "unit": "100 TiB", "term_years": 1, "usd_per_unit_month": 1000,
+         "renew": True, "renewal_usd_per_unit_month": 1150, "source": "test quote"}]})
+    L = bill(spec, hand_workload([50 * TIB], months=14))
+    first = "reserved units (100 TiB, 1-year)"
+    assert row(L, "2027-12", "Hot", unit=first) == (1.0, 1000.0)
+    assert row(L, "2028-01", "Hot", unit=first) == (0.0, 0.0)
+    assert row(L, "2028-01", "Hot", unit=first + ", renewed") == (1.0, 1150.0)
+    assert row(L, "2028-01", "Hot", unit="GiB-month") == pytest.approx((51_200, 0.0))
+    with pytest.raises(ValueError, match="renewal_usd_per_unit_month needs renew: true"):
+        cloud(provider="azure", azure={"reserved_capacity": [
+            {"tier": "Hot", "unit": "100 TiB", "term_years": 1, "usd_per_unit_month": 1,
+             "renewal_usd_per_unit_month": 2, "source": "q"}]})
+
+
 @pytest.mark.parametrize(("reservation", "field"), [
     ({"tier": "Hot", "unit": "50 TiB"}, "unit"),  # Azure sells 100 TiB and 1 PiB
     ({"tier": "Cold", "unit": "100 TiB"}, "tier"),  # Cold cannot be reserved

@@ -14,7 +14,8 @@ or three years, billed monthly (the monthly payment option).  In a calendar mont
 
 Microsoft applies a reservation hour by hour; the simulator applies it to the month's average,
 which is the same when the stored amount does not cross the reserved amount within the month.
-A term that ends reverts to pay-as-you-go unless ``renew``.
+A term that ends reverts to pay-as-you-go unless ``renew`` (the later terms then cost
+``renewal_usd_per_unit_month``, by default the same price; their rows say "renewed").
 """
 
 from __future__ import annotations
@@ -75,11 +76,17 @@ class ReservedCapacityArchive(ArchiveWrapper):
         self._prices = storage_prices
         self._terms = []
         for r in reservations:
-            share = term_share_by_month(calendar, r.start or calendar.start, r.term_years,
-                                        r.renew)
+            start = r.start or calendar.start
+            first = term_share_by_month(calendar, start, r.term_years, False)
             unit = f"reserved units ({r.unit}, {r.term_years}-year)"
-            self._terms.append((r.tier, share, r.count, GIB_PER_UNIT[r.unit],
+            self._terms.append((r.tier, first, r.count, GIB_PER_UNIT[r.unit],
                                 r.usd_per_unit_month, unit))
+            if r.renew:
+                later = term_share_by_month(calendar, start, r.term_years, True) - first
+                price = r.usd_per_unit_month if r.renewal_usd_per_unit_month is None \
+                    else r.renewal_usd_per_unit_month
+                self._terms.append((r.tier, later, r.count, GIB_PER_UNIT[r.unit], price,
+                                    f"{unit}, renewed"))
 
     def bill(self, month: int, usage: MonthUsage) -> list[Charge]:
         charges = self.inner.bill(month, usage)

@@ -197,12 +197,22 @@ class AzureReservation(Model):
     start: dt.date | None = Field(
         None, description="First day of the term (default: the scenario start).")
     renew: bool = Field(
-        False, description="Bought again at the same price when a term ends (Azure does not "
-        "renew by itself: the capacity reverts to pay-as-you-go).")
+        False, description="Bought again when a term ends, at renewal_usd_per_unit_month (Azure "
+        "does not renew by itself: the capacity reverts to pay-as-you-go).")
     usd_per_unit_month: NonNegativeFloat = Field(
         description="Price per unit per month, monthly billing (from your Azure price sheet or "
         "quote: no public East US price was found for the catalog). [USD/unit/month]")
+    renewal_usd_per_unit_month: NonNegativeFloat | None = Field(
+        None, description="With renew: the price of the terms after the first (default: the "
+        "same price). [USD/unit/month]")
     source: str = Field(min_length=1, description="Where the price comes from, and its date.")
+
+    @model_validator(mode="after")
+    def _renewal_needs_renew(self) -> AzureReservation:
+        if self.renewal_usd_per_unit_month is not None and not self.renew:
+            raise ValueError("renewal_usd_per_unit_month needs renew: true (the reservation is "
+                             "bought again when its term ends)")
+        return self
 
 
 class AzureOptions(Model):
