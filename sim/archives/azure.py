@@ -422,9 +422,7 @@ class AzureBlobArchive(ArchiveModel):
         """Blobs still in the container when the run ends, by access tier."""
         from sim.archives.base import held_by_tier
 
-        ids = np.flatnonzero(self._present)
-        return held_by_tier(TIERS, self._tier[ids].astype(np.int64), self._size[ids],
-                            self._objects[ids])
+        return held_by_tier(TIERS, self._present, self._tier, self._size, self._objects)
 
     def exit_fees(self, tier: str, gib: float, objects: float, studies: float
                   ) -> list[tuple[str, float, float]]:

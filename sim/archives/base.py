@@ -83,9 +83,12 @@ def add_held(parts: list[HeldAtEnd | None]) -> HeldAtEnd | None:
     return {tier: (v[0], v[1], v[2]) for tier, v in total.items()}
 
 
-def held_by_tier(names: tuple[str, ...], tier: np.ndarray, size_bytes: np.ndarray,
-                 objects: np.ndarray) -> HeldAtEnd:
-    """Holdings by tier from the tier code of each held study (codes index ``names``)."""
+def held_by_tier(names: tuple[str, ...], present: np.ndarray, tier: np.ndarray,
+                 size_bytes: np.ndarray, objects: np.ndarray) -> HeldAtEnd:
+    """Holdings by tier of the studies ``present`` (per-study arrays; tier codes index
+    ``names``)."""
+    ids = np.flatnonzero(present)
+    tier, size_bytes, objects = tier[ids].astype(np.int64), size_bytes[ids], objects[ids]
     n = len(names)
     size = np.bincount(tier, weights=size_bytes.astype(np.float64), minlength=n)
     count = np.bincount(tier, weights=objects.astype(np.float64), minlength=n)
