@@ -58,6 +58,20 @@ def test_compare_writes_the_report_tables_and_figures(compared):
     assert (out / "summary.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_the_pdf_handout_prints_money_literally(compared):
+    """Dollar signs are text, not mathematics: the handout's text, extracted, holds each
+    option's NPV exactly as the report writes it ("$4,585,008")."""
+    from pypdf import PdfReader
+
+    out, _ = compared
+    summary = json.loads((out / "comparison.json").read_text())
+    text = " ".join(page.extract_text() for page in PdfReader(out / "summary.pdf").pages)
+    for name, option in summary["scenarios"].items():
+        assert f"{name}: NPV ${option['npv_usd']:,.0f}, total ${option['total_usd']:,.0f}" \
+            in text, text[:2000]
+    assert "Lowest net present cost:" in text
+
+
 def test_a_missing_baseline_is_a_clear_error(tmp_path):
     a = SCENARIOS / "academic-medical-center-onprem.yaml"
     b = SCENARIOS / "academic-medical-center-cloud.yaml"

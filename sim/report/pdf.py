@@ -16,7 +16,14 @@ from sim.report.html import summary_lines  # noqa: E402
 
 
 def handout(c: Comparison, path) -> None:
-    """Write the A4 one-page summary to ``path``."""
+    """Write the A4 one-page summary to ``path``: text set literally (a dollar sign is a dollar
+    sign, not mathematics) in embedded TrueType fonts, so the PDF's text can be searched and
+    copied."""
+    with plt.rc_context({"pdf.fonttype": 42, "text.parse_math": False}):
+        _handout(c, path)
+
+
+def _handout(c: Comparison, path) -> None:
     fig = plt.figure(figsize=(8.27, 11.69))
     fig.text(0.07, 0.95, "Imaging archive: cost comparison", fontsize=18, weight="bold")
     s = c.summary
