@@ -533,14 +533,21 @@ class _LazyProgress:
             self._bar.stop()
 
 
-def _given_text(given: dict) -> str:
-    """'400.0 TB, 2,000,000 studies' or 'CT 120.0 TB; MR 9,000 studies'."""
+def _given_text(given: dict, w: dict) -> str:
+    """'given 400.0 TB, 2,000,000 studies', or by modality with what is held of each:
+    'given CT 120.0 TB (held 120.0 TB, 310,112 studies); the other modalities as drawn'."""
     def one(part: dict) -> str:
         return ", ".join(([f"{part['stored_tb']:,.1f} TB"] if "stored_tb" in part else [])
                          + ([f"{part['studies']:,} studies"] if "studies" in part else []))
-    if "modalities" in given:
-        return "; ".join(f"{code} {one(part)}" for code, part in given["modalities"].items())
-    return one(given)
+    if "modalities" not in given:
+        return f"given {one(given)}"
+    held_n = w.get("existing_studies_by_modality", {})
+    held_b = w.get("existing_bytes_by_modality", {})
+    parts = [f"{code} {one(part)} (held {held_b.get(code, 0) / 1e12:,.1f} TB, "
+             f"{held_n.get(code, 0):,} studies)" for code, part in given["modalities"].items()]
+    others = set(held_n) - set(given["modalities"])
+    return "given " + "; ".join(parts) + (
+        f"; {', '.join(sorted(others))} as the workload model draws them" if others else "")
 
 
 def _print_summary(summary: dict, elapsed_s: float) -> None:
@@ -554,7 +561,9 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
         given = w.get("existing_given", {})
         out.print(f"Existing archive at the start: {w['existing_studies_at_start']:,} studies, "
                   f"{w['existing_bytes_at_start'] / 1e12:,.1f} TB"
-                  + (f" (given: {_given_text(given)})" if given else ""), highlight=False)
+                  + (f" ({_given_text(given, w)})" if given else ""), highlight=False)
+    for note in summary.get("notes", []):
+        out.print(f"[yellow]note:[/] {note}", highlight=False)
     out.print(
         f"{w['studies']:,} studies of {w['patients']:,} patients, "
         f"{w['bytes_ingested'] / 1e12:,.1f} TB ingested, {w['reads']:,} reads "
@@ -576,13 +585,13 @@ def _print_summary(summary: dict, elapsed_s: float) -> None:
             highlight=False,
         )
     for name, m in summary.get("migration", {}).items():
-        rate = f" at {m['rate_tb_per_week']:.1f} TB/week" if m.get("rate_tb_per_week") else ""
+        rate = f" at {m['rate_tb_per_week']:.3g} TB/week" if m.get("rate_tb_per_week") else ""
         out.print(f"{name} migration: {m['studies_uploaded']:,} existing studies "
                   f"({m['bytes_uploaded'] / 1e12:,.1f} TB) uploaded in {m['upload_days']:,.1f} "
                   f"days{rate}, done {m['upload_done'][:10]}", highlight=False)
     for name, e in summary.get("exit", {}).items():
         out.print(f"{name} exit: leaving at the end would move {e['held_tb']:,.1f} TB in "
-                  f"{e['weeks']:,.0f} weeks at {e['rate_tb_per_week']:.1f} TB/week and cost "
+                  f"{e['weeks']:,.0f} weeks at {e['rate_tb_per_week']:.3g} TB/week and cost "
                   f"${e['total_usd']:,.0f} (read out ${e['read_out_usd']:,.0f}, egress "
                   f"${e['egress_usd']:,.0f}, storage while it drains "
                   f"${e['storage_while_leaving_usd']:,.0f})", highlight=False)

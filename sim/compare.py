@@ -124,6 +124,8 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
             "migration": r.summary.get("migration", {}),
             "onprem": r.summary.get("onprem", {}),
             "exit": r.summary.get("exit", {}),
+            "existing_held_tb": r.summary["workload"].get("existing_bytes_at_start", 0) / 1e12,
+            "existing_given": r.summary["workload"].get("existing_given", {}),
             "exit_counted": r.scenario.finance.exit_cost == "count",
         }
         residual = sum(f.get("residual_value_usd_end", 0.0)
@@ -323,7 +325,7 @@ def _risks(options: dict[str, Any]) -> list[str]:
         for archive, e in o.get("exit", {}).items():
             risks.append(
                 f"{name}: leaving {archive} at the end would take {e['weeks']:,.0f} weeks at "
-                f"{e['rate_tb_per_week']:.1f} TB/week and cost ${e['total_usd']:,.0f} (read out "
+                f"{e['rate_tb_per_week']:.3g} TB/week and cost ${e['total_usd']:,.0f} (read out "
                 f"${e['read_out_usd']:,.0f}, egress ${e['egress_usd']:,.0f}, storage while it "
                 f"drains ${e['storage_while_leaving_usd']:,.0f}); "
                 + ("counted in its NPV" if o.get("exit_counted") else

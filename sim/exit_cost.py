@@ -110,16 +110,14 @@ def exit_estimate(model: ArchiveModel, held: HeldAtEnd, rate_tb_per_week: float,
 
 def exit_rate_tb_per_week(finance, network, migrated_tb_per_week: float | None,
                           held_tb: float, span_years: float) -> float:
-    """How fast an archive can be moved out: ``finance.exit_tb_per_week``; else the rate the
-    option's migration moved in at; else, as for a migration, :data:`MIGRATION_SHARE_OF_HISTORY`
-    of the ``span_years`` its ``held_tb`` were acquired over; never faster than the WAN.
-    [TB/week]"""
+    """How fast an archive can be moved out: ``finance.exit_tb_per_week``; else as a migration
+    out without a given rate, in :data:`MIGRATION_SHARE_OF_HISTORY` of the ``span_years`` its
+    ``held_tb`` were acquired over, or at the rate the option's migration moved in if that was
+    faster; never faster than the WAN. [TB/week]"""
     rate = finance.exit_tb_per_week
-    if rate is None and migrated_tb_per_week:
-        rate = migrated_tb_per_week
     if rate is None:
         weeks = max(span_years * DAYS_PER_YEAR / 7, 1.0) * MIGRATION_SHARE_OF_HISTORY
-        rate = max(held_tb, 1e-9) / weeks
+        rate = max(max(held_tb, 1e-9) / weeks, migrated_tb_per_week or 0.0)
     if network.wan_mbps is not None:
         rate = min(rate, network.wan_mbps * 1e6 / 8 * 7 * 86_400 / 1e12)
     return float(rate)

@@ -120,6 +120,8 @@ def run(
     summary = summarise(scenario, workload.calendar, ledger, table, workload_counts(workload))
     if exits:
         summary["exit"] = exits
+    if workload.notes:
+        summary["notes"] = list(workload.notes)
     tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
               if o is not None]
     reads = None
@@ -249,11 +251,20 @@ def workload_counts(workload: Workload) -> dict[str, Any]:
     studies, reads = workload.studies, workload.reads
     kinds = np.bincount(reads.kind, minlength=len(READ_KIND_NAMES))
     existing = studies.acquisition_s < studies.created_s
+    held_modality = studies.modality[existing]
+    held_studies = np.bincount(held_modality, minlength=len(workload.modalities))
+    held_bytes = np.bincount(held_modality, weights=studies.size_bytes[existing].astype(float),
+                             minlength=len(workload.modalities))
     return {
         "studies": len(studies),
         "patients": workload.n_patients,
         "existing_studies_at_start": int(existing.sum()),
         "existing_bytes_at_start": int(studies.size_bytes[existing].sum()),
+        "existing_studies_by_modality": {m: int(n) for m, n in
+                                         zip(workload.modalities, held_studies, strict=True)
+                                         if n},
+        "existing_bytes_by_modality": {m: int(b) for m, b in
+                                       zip(workload.modalities, held_bytes, strict=True) if b},
         "bytes_ingested": int(studies.size_bytes[~existing].sum()),
         "objects_ingested": int(studies.objects[~existing].sum(dtype=np.int64)),
         "reads": len(reads),

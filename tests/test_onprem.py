@@ -85,34 +85,36 @@ def test_maintenance_after_warranty_and_refresh_every_two_years_over_five_years(
     # 0.1 x $1,000 per year = $0.27379.../day; January 2028 has 30 such days
     assert amount(by_label["2027-12"], "maintenance") == 0.0
     assert amount(by_label["2028-01"], "maintenance") == pytest.approx(0.1 * 1000 / YEAR * 30)
-    # refresh on day round(2 x 365.25) = 730 = 2028-12-31: all 10 TB replaced at the price then,
-    # $100 x 0.9^(730/365.25); the data (3 TB) migrated at $50/TB; the new hardware's warranty
-    # restarts, so no maintenance on 2028-12-31
-    price_2028 = 100 * 0.9 ** (730 / YEAR)
-    dec = by_label["2028-12"]
-    assert amount(dec, "capex") == pytest.approx(10 * price_2028)
-    assert amount(dec, "migration") == pytest.approx(3 * 50.0)
-    assert amount(dec, "maintenance") == pytest.approx(0.1 * 1000 / YEAR * 30)
-    # the next refresh: day round(730 + 730.5) = 1460 = 2030-12-31
-    price_2030 = 100 * 0.9 ** (1460 / YEAR)
-    assert amount(by_label["2030-12"], "capex") == pytest.approx(10 * price_2030)
+    assert amount(by_label["2028-12"], "maintenance") == pytest.approx(0.1 * 1000 / YEAR * 31)
+    # refresh two calendar years on, 2029-01-01 (day 731): all 10 TB replaced at the price then,
+    # $100 x 0.9^(731/365.25); the data (3 TB) migrated at $50/TB; the new hardware's warranty
+    # starts, so no maintenance in January 2029
+    price_2029 = 100 * 0.9 ** (731 / YEAR)
+    jan = by_label["2029-01"]
+    assert amount(jan, "capex") == pytest.approx(10 * price_2029)
+    assert amount(jan, "migration") == pytest.approx(3 * 50.0)
+    assert amount(jan, "maintenance") == 0.0
+    # the next refresh: 2031-01-01, day 1461
+    price_2031 = 100 * 0.9 ** (1461 / YEAR)
+    assert amount(by_label["2031-01"], "capex") == pytest.approx(10 * price_2031)
     capex_months = [label for label, m in by_label.items() if amount(m, "capex")]
-    assert capex_months == ["2027-01", "2028-12", "2030-12"]
+    assert capex_months == ["2027-01", "2029-01", "2031-01"]
 
 
 def test_depreciated_capex_spreads_the_price_and_writes_off_at_refresh():
-    cal = Calendar(start=__import__("datetime").date(2027, 1, 1), horizon_months=24)
-    _, months = run_months(spec(capex="depreciated"), cal, lambda d: 3.0)
+    cal = Calendar(start=__import__("datetime").date(2027, 1, 1), horizon_months=25)
+    # 3 TB until 2028-01-01 (day 365), then 5 TB (10 TB raw > 0.8 x 10): one 10 TB unit ordered
+    # that day, installed on day 395 (2028-01-31) for $1,000
+    _, months = run_months(spec(capex="depreciated"), cal, lambda d: 3.0 if d < 365 else 5.0)
     # $1,000 over 730.5 days: $1.36893.../day; January 2027: 31 days
     assert amount(months[0], "capex") == pytest.approx(1000 / 730.5 * 31)
-    # December 2028 is days 700..730; day 730 (2028-12-31) is a refresh: the old hardware
-    # depreciates on days 700..729 (30 days), its last 0.5 day of book value is written off, and
-    # the new purchase (same price: price_change_per_year 0) depreciates from day 730 (1 day)
-    dec = months[23]
-    assert amount(dec, "capex", "USD written off at refresh") == pytest.approx(
-        1000 * (1 - 730 / 730.5))
-    assert amount(dec, "capex", "USD depreciation") == pytest.approx(
-        1000 / 730.5 * 30 + 1000 / 730.5 * 1)
+    # the refresh on 2029-01-01 (day 731) replaces both: the initial purchase is fully
+    # depreciated (731 >= 730.5 days), the expansion (installed day 395) has 1 - 336/730.5 of its
+    # book value left, written off; the new 20 TB ($2,000) depreciate from day 731
+    jan = months[24]
+    assert amount(jan, "capex", "USD written off at refresh") == pytest.approx(
+        1000 * (1 - (731 - 395) / 730.5))
+    assert amount(jan, "capex", "USD depreciation") == pytest.approx(2000 / 730.5 * 31)
 
 
 def test_onprem_variant_runs_end_to_end(tmp_path):

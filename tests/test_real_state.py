@@ -83,9 +83,13 @@ def test_cohorts_share_the_totals_so_their_parts_add_up():
 
 
 def test_a_total_the_model_cannot_reach_is_refused_with_the_field():
-    scenario = small_academic(**{"workload.modalities.MG.share": 0.0,
-                                 "workload.modalities.CR.share": 0.55,
-                                 "workload.existing": {"years": 2,
+    with pytest.raises(InputError, match="existing.modalities: MG has share 0"):
+        small_academic(**{"workload.modalities.MG.share": 0.0,
+                          "workload.modalities.CR.share": 0.55,
+                          "workload.existing": {"years": 2, "modalities": {"MG": {"studies": 10}}}})
+    # retention deleting everything within the hour (before the start): found when drawing
+    scenario = small_academic(**{"workload.retention": {"adult_years": 0.0001},
+                                 "workload.existing": {"years": 3,
                                                        "modalities": {"MG": {"studies": 10}}}})
     with pytest.raises(InputError, match="workload.existing.modalities.MG: the workload model "
                        "holds none of these studies"):
@@ -143,14 +147,15 @@ def test_owned_hardware_buys_nothing_until_its_refresh_date_then_is_replaced_tha
         purchased: 2021-06-01
         refresh_on: 2028-01-01
         maintenance_usd_per_year: 12000
-        maintenance_ends: 2027-07-01
+        maintenance_ends: 2027-06-30
         renewal_usd_per_year: 18000
     """)
     result = sim.run(sim.load_scenario(path))
     # the 100 TB owned are replaced on 2028-01-01 at $500/TB: 100 x 500 = $50,000, nothing else
     assert by_month(result.ledger, "capex") == {"2028-01": 50_000.0}
     maintenance = by_month(result.ledger, "maintenance")
-    # the contract: $12,000 a year to 2027-07-01 (Jan-Jun: 31+28+31+30+31+30 = 181 days), then
+    # the contract: $12,000 a year to its last day, 2027-06-30 (Jan-Jun: 31+28+31+30+31+30 =
+    # 181 days), then
     # the renewal, $18,000 a year, to the refresh (Jul-Dec: 184 days); the new hardware is under
     # its 3-year warranty until the run ends
     assert sum(v for m, v in maintenance.items() if m < "2027-07") == pytest.approx(
@@ -227,7 +232,7 @@ def test_services_fees_are_billed_per_study_and_per_tb_as_they_move(migrated):
 
 
 def test_the_old_archive_is_paid_until_its_contract_ends_even_when_emptied_sooner(migrated):
-    result = migrated(old_contract_ends="2027-10-01")
+    result = migrated(old_contract_ends="2027-09-30")  # its last day
     m = result.summary["migration"]["s3-intelligent-tiering"]
     assert m["upload_done"] < "2027-10-01"
     old = result.ledger[result.ledger.unit == "months of the old archive's contract"]
@@ -238,7 +243,7 @@ def test_the_old_archive_is_paid_until_its_contract_ends_even_when_emptied_soone
 
 
 def test_after_the_contract_the_renewal_price_runs_until_the_upload_is_done(migrated):
-    result = migrated(old_contract_ends="2027-02-01", old_renewal_usd_per_month=500.0)
+    result = migrated(old_contract_ends="2027-01-31", old_renewal_usd_per_month=500.0)
     m = result.summary["migration"]["s3-intelligent-tiering"]
     done_days = m["upload_days"]
     assert done_days > 31
@@ -370,7 +375,7 @@ def test_the_exit_rate_is_never_faster_than_the_link():
     # 65.23 weeks -> 6.13 TB a week
     assert exit_rate_tb_per_week(finance, Network(), None, 400.0, 5.0) == pytest.approx(
         400 / (1.25 * 365.25 / 7))
-    assert exit_rate_tb_per_week(finance, Network(), 5.0, 400.0, 5.0) == 5.0  # as it came in
+    assert exit_rate_tb_per_week(finance, Network(), 9.0, 400.0, 5.0) == 9.0  # came in faster
     # 10 Mbit/s = 1.25e6 B/s x 604,800 s = 0.756 TB a week
     assert exit_rate_tb_per_week(finance, Network(wan_mbps=10), 5.0, 400.0, 5.0) == \
         pytest.approx(0.756)
@@ -412,7 +417,11 @@ def test_bad_totals_exit_2_naming_file_and_field(tmp_path, monkeypatch, capsys, 
      "refresh_on (2023-05-01) must be after purchased (2024-05-01)"),
     ("raw_tb: -10\npurchased: 2024-05-01\nprice_usd: 1", "installed.raw_tb"),
     ("raw_tb: 10\nprice_usd: 1", "give purchased (a date) or age_years"),
-], ids=["refresh-before-purchase", "negative-tb", "no-date"])
+    ("raw_tb: 10\npurchased: 2027-05-01\nprice_usd: 1",
+     "installed.purchased (2027-05-01) is after the start (2027-01-01)"),
+    ("raw_tb: 10\nage_years: 2\nrefresh_on: 2024-06-01\nprice_usd: 1",
+     "installed.refresh_on (2024-06-01) must be after the purchase (2025-01-01, from age_years)"),
+], ids=["refresh-before-purchase", "negative-tb", "no-date", "bought-later", "age-refresh"])
 def test_bad_installed_base_exits_2_naming_file_and_field(tmp_path, monkeypatch, capsys,
                                                           installed, expected):
     path = onprem_scenario(tmp_path, installed)
@@ -471,4 +480,5 @@ def test_a_migration_faster_than_the_link_exits_2(tmp_path, monkeypatch, capsys)
                     "network: {wan_mbps: 100}\n")
     code, said = archive_sim(monkeypatch, capsys, "validate", path)
     assert code == 2 and str(path) in said, said
-    assert "archives.0: migration.mbps (1000) is more than network.wan_mbps (100)" in said
+    assert "fast.yaml: archives.0.migration.mbps (1000) is more than network.wan_mbps (100)" \
+        in said, said

@@ -299,7 +299,8 @@ class LinkedCloud(ArchiveModel):
         done = self.upload_done_s
         if m.old_contract_ends is None:
             return [(0, done, m.old_system_usd_per_month, "months the old archive runs")]
-        end = max(0, self._cal.midnight_s(m.old_contract_ends))
+        end = max(0, self._cal.midnight_s(m.old_contract_ends + dt.timedelta(days=1)))  # its
+        # last day is paid
         renewal = m.old_system_usd_per_month if m.old_renewal_usd_per_month is None \
             else m.old_renewal_usd_per_month
         return [(0, end, m.old_system_usd_per_month, "months of the old archive's contract"),

@@ -50,6 +50,8 @@ DECAY_START_YEARS = 0.0833
 RETURN_ROUNDS = 16
 RETURN_STEP = 0.6
 MAX_MATCHED_STUDIES = 2_000_000
+MAX_GAP_LOG = math.log(36_525.0)
+"""A fitted median return gap stops at 100 years (log days): beyond it the fit has run away."""
 
 
 @dataclass
@@ -339,7 +341,7 @@ def _returns(studies: pd.DataFrame, t0, span_years: float, specs: dict, fit: Fit
         stats = _return_statistics(created_s, modality, sim_patient, lookback_days)
         k = np.where(fitted, RETURN_STEP, 0.0)  # modalities without returns keep their start
         p = np.clip(p + k * (share_obs - [stats[i][0] for i in range(n_mod)]), 0.0, 0.99)
-        mu = mu + k * (mu_obs - [stats[i][1] for i in range(n_mod)])
+        mu = np.clip(mu + k * (mu_obs - [stats[i][1] for i in range(n_mod)]), 0.0, MAX_GAP_LOG)
         ratio = np.maximum(sigma_obs, 1e-3) / np.maximum([stats[i][2] for i in range(n_mod)],
                                                          1e-3)
         sigma = np.clip(sigma * np.exp(k * np.log(ratio)), 0.05, 3.0)
@@ -353,6 +355,11 @@ def _returns(studies: pd.DataFrame, t0, span_years: float, specs: dict, fit: Fit
     diag = {}
     for m in usable:
         i = codes[m]
+        if mu[i] >= MAX_GAP_LOG - 1e-6 or p[i] >= 0.99 - 1e-9:
+            fit.notes.append(f"{m}: return visits did not fit (the gap to the earlier study ran "
+                             "to its bound: the data show no clear return pattern); returns "
+                             "keep the base values")
+            continue
         specs[m]["returns"] = {"probability": round(float(p[i]), 4),
                                "gap_median_days": round(float(np.exp(mu[i])), 1),
                                "gap_sigma": round(float(sigma[i]), 3),

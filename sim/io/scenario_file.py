@@ -253,6 +253,8 @@ def format_validation_error(
             lines.append(f"{field}: required field is missing")
         elif kind == "union_tag_invalid":
             lines.append(f"{field}: {err['msg']}")
+        elif not loc:  # a check across fields: its message names them
+            lines.append(err["msg"].removeprefix("Value error, "))
         else:
             given = err.get("input")
             shown = "" if isinstance(given, dict | list) else f" (got {given!r})"

@@ -6,8 +6,9 @@ whole units are ordered to bring the need back under the threshold; they are ins
 start of the day ``lead_time_days`` later (the next day at the earliest), paid at the price of the
 order day (the price changes by
 ``price_change_per_year``, compounded daily).  Every ``refresh_years`` the whole tier is replaced
-at the then-current price: expansions bought in between co-terminate with the system (the usual
-practice of buying expansions on the system's support contract).
+at the then-current price, on the same calendar date (a whole number of years after the last
+refresh; fractional years count 365.25 days each): expansions bought in between co-terminate with
+the system (the usual practice of buying expansions on the system's support contract).
 
 Hardware the hospital already owns (``installed``) is in service from the first day without a
 purchase (a sunk cost: no capex, no residual value); the first refresh falls on its
@@ -21,7 +22,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from sim.calendar import DAYS_PER_YEAR
+from sim.calendar import DAYS_PER_YEAR, add_months
 from sim.scenario import OnPremTier
 
 TB = 10**12
@@ -63,7 +64,7 @@ class CapacityPlan:
         if p.initial_raw_tb > 0:  # installed at the start of day 0
             self._on_order.append(
                 Purchase(0, 0, p.initial_raw_tb, p.initial_raw_tb * self.price_usd_per_tb(0)))
-        self._next_refresh = int(round(self.refresh_days))
+        self._next_refresh = self._refresh_after(0)
         owned = self.tier.installed
         if owned is not None:
             assert self.start is not None, "owned hardware needs the run's start date"
@@ -79,10 +80,23 @@ class CapacityPlan:
         ``refresh_years``; without owned hardware, ``refresh_years`` after the start."""
         owned = self.tier.installed
         if owned is None:
-            return start + dt.timedelta(days=int(round(self.refresh_days)))
+            return self._years_after(start)
         if owned.refresh_on is not None:
             return owned.refresh_on
-        return owned.purchased_on(start) + dt.timedelta(days=int(round(self.refresh_days)))
+        return self._years_after(owned.purchased_on(start))
+
+    def _years_after(self, day: dt.date) -> dt.date:
+        """``refresh_years`` after ``day``: the same calendar date for whole years."""
+        years = self.refresh_days / DAYS_PER_YEAR
+        if abs(years - round(years)) < 1e-9:
+            return add_months(day, 12 * round(years))
+        return day + dt.timedelta(days=int(round(self.refresh_days)))
+
+    def _refresh_after(self, day: int) -> int:
+        """The run day of the refresh ``refresh_years`` after run day ``day``."""
+        if self.start is None:
+            return int(round(day + self.refresh_days))
+        return (self._years_after(self.start + dt.timedelta(days=day)) - self.start).days
 
     def price_usd_per_tb(self, day: int) -> float:
         """Price of raw capacity bought on ``day``. [USD/TB]"""
@@ -115,7 +129,7 @@ class CapacityPlan:
             self.purchase_count += 1
             self.installed_tb = total
             new.append(refresh)
-            self._next_refresh = int(round(day + self.refresh_days))
+            self._next_refresh = self._refresh_after(day)
         return new
 
     def end_of_day(self, day: int, stored_bytes: float) -> None:

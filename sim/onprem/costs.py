@@ -166,7 +166,7 @@ class OnPremBiller:
         start = self._cal.start
         refresh_day = (plan.refresh_on(start) - start).days
         if owned.maintenance_ends is not None:
-            if day < (owned.maintenance_ends - start).days:
+            if day <= (owned.maintenance_ends - start).days:  # its last day is paid
                 return owned.maintenance_usd_per_year
             renewal = owned.renewal_usd_per_year
             return (owned.maintenance_usd_per_year if renewal is None else renewal) \

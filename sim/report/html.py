@@ -112,6 +112,14 @@ def _summary(c: Comparison) -> str:
             extra = (f"<div class='k'>priors within {r['latency_target_s']:g} s: "
                      f"{r['priors_within_target_share']:.1%}; missed reads: "
                      f"{r['unavailable']:,}</div>")
+        if o.get("existing_held_tb"):
+            given = o.get("existing_given", {}).get("stored_tb")
+            extra += (f"<div class='k'>held at the start: {o['existing_held_tb']:,.1f} TB"
+                      + (f" (given {given:,.1f} TB)" if given else "") + "</div>")
+        for archive, m in o.get("migration", {}).items():
+            extra += (f"<div class='k'>migration into {html.escape(archive)}: "
+                      f"{m['bytes_uploaded'] / 1e12:,.1f} TB in {m['upload_days']:,.0f} days, "
+                      f"done {html.escape(m['upload_done'][:10])}</div>")
         for archive, e in o.get("exit", {}).items():
             extra += (f"<div class='k'>leaving {html.escape(archive)} at the end: "
                       f"{_money(e['total_usd'])}, {e['weeks']:,.0f} weeks"

@@ -99,9 +99,31 @@ class Scenario(Model):
             wan = self.network.wan_mbps
             if cloud is not None and cloud.migration is not None and wan is not None \
                     and cloud.migration.mbps > wan:
-                raise ValueError(f"archives.{i}: migration.mbps ({cloud.migration.mbps:g}) is "
-                                 f"more than network.wan_mbps ({wan:g}): the upload cannot run "
+                where = f"archives.{i}" + (".cloud" if a.kind == "hybrid" else "")
+                raise ValueError(f"{where}.migration.mbps ({cloud.migration.mbps:g}) is more "
+                                 f"than network.wan_mbps ({wan:g}): the upload cannot run "
                                  "faster than the site's link; give at most the link's speed")
+        return self
+
+    @model_validator(mode="after")
+    def _owned_before_the_start(self) -> Scenario:
+        for i, a in enumerate(self.archives):
+            tiers = list(a.tiers) if a.kind == "onprem" else \
+                [a.cache.tier] if a.kind == "hybrid" else []
+            for k, tier in enumerate(tiers):
+                owned = tier.installed
+                if owned is None:
+                    continue
+                where = (f"archives.{i}.tiers.{k}" if a.kind == "onprem"
+                         else f"archives.{i}.cache.tier") + ".installed"
+                bought = owned.purchased_on(self.start)
+                if bought > self.start:
+                    raise ValueError(f"{where}.purchased ({bought}) is after the start "
+                                     f"({self.start}): hardware bought during the run is a "
+                                     "purchase (purchase.initial_raw_tb, or the fill rule)")
+                if owned.refresh_on is not None and owned.refresh_on <= bought:
+                    raise ValueError(f"{where}.refresh_on ({owned.refresh_on}) must be after "
+                                     f"the purchase ({bought}, from age_years)")
         return self
 
     @field_validator("archives")

@@ -47,8 +47,8 @@ class Migration(Model):
         0.0, description="Running the old archive until the upload is complete (and until "
         "old_contract_ends, if later). [USD/month]")
     old_contract_ends: dt.date | None = Field(
-        None, description="End of the old archive's support contract: it is paid until then "
-        "even when the upload finishes sooner.")
+        None, description="The last day (paid) of the old archive's support contract: it is "
+        "paid until then even when the upload finishes sooner.")
     old_renewal_usd_per_month: NonNegativeFloat | None = Field(
         None, description="Running the old archive after old_contract_ends while the upload "
         "goes on (a short renewal is often dearer).  Default: old_system_usd_per_month. "

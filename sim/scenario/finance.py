@@ -33,6 +33,6 @@ class Finance(Model):
         "last month (ledger category exit), so totals and NPV include it.")
     exit_tb_per_week: PositiveFloat | None = Field(
         None, description="How fast the archive could be moved out (the next archive's import "
-        "rate).  Default: the rate the option's migration moved in at, else a quarter of the "
-        "years the data span (as a migration's default, docs/sources.md); never faster than "
-        "network.wan_mbps. [TB/week]")
+        "rate).  Default: as a migration's default, in a quarter of the years the data span "
+        "(docs/sources.md), or at the rate the option's migration moved in if faster; never "
+        "faster than network.wan_mbps. [TB/week]")

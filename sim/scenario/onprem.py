@@ -46,9 +46,9 @@ class InstalledBase(Model):
     maintenance_usd_per_year: NonNegativeFloat | None = Field(
         None, description="What its support contract costs now. [USD/year]")
     maintenance_ends: dt.date | None = Field(
-        None, description="The support contract's end date: paid until then even if the "
-        "hardware is replaced sooner; renewed at renewal_usd_per_year from then until the "
-        "refresh.  Default: it runs until the refresh.")
+        None, description="The support contract's last day (paid): paid until then even if "
+        "the hardware is replaced sooner; renewed at renewal_usd_per_year from the next day "
+        "until the refresh.  Default: it runs until the refresh.")
     renewal_usd_per_year: NonNegativeFloat | None = Field(
         None, description="Support after maintenance_ends, until the refresh (often dearer "
         "for ageing hardware). Default: the current price. [USD/year]")

@@ -326,6 +326,11 @@ class Workload(Model):
             if unknown:
                 raise ValueError(f"existing.modalities: {', '.join(unknown)} not in "
                                  f"workload.modalities ({', '.join(self.modalities)})")
+            none = sorted(m for m in self.existing.modalities if self.modalities[m].share == 0)
+            if none:
+                raise ValueError(f"existing.modalities: {', '.join(none)} has share 0 in "
+                                 "workload.modalities, so the model draws none of its studies; "
+                                 "give it a share, or leave it out of existing")
         if sum(self.weekday_profile) <= 0 or sum(self.seasonal_profile) <= 0:
             raise ValueError("weekday_profile and seasonal_profile need a positive weight")
         return self

@@ -14,7 +14,7 @@ from sim.calendar import SECONDS_PER_DAY, Calendar, add_months
 from sim.errors import InputError
 from sim.scenario import MODALITIES, Scenario
 from sim.workload.arrivals import draw_arrivals, expected_daily_counts
-from sim.workload.held import MAX_DRAWS, fit_held, held_targets, refit_volume
+from sim.workload.held import MAX_DRAWS, far_factors, fit_held, held_targets, refit_volume
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from sim.workload.patients import draw_ages, match_returns, patient_numbers
 from sim.workload.reads import draw_reads
@@ -61,6 +61,7 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
     )
     targets = held_targets(w.existing, names) if w.existing else []
     factor = np.ones(len(names))
+    notes: list[str] = []
     for _ in range(MAX_DRAWS):
         rngs = _streams(scenario.seed if seed is None else seed)
         scaled = expected
@@ -74,9 +75,10 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
         held = (studies.created_s < offset_s) & (studies.delete_s > offset_s)
         factor, done = refit_volume(targets, held, studies.modality, studies.size_bytes, factor)
         if done:
-            keep, size_bytes = fit_held(targets, held, studies.modality, studies.size_bytes,
-                                        rngs["held"])
+            keep, size_bytes, size_notes = fit_held(targets, held, studies.modality,
+                                                    studies.size_bytes, rngs["held"])
             studies = _subset(studies, keep, size_bytes)
+            notes = far_factors(targets, factor, names) + size_notes
             break
     else:
         raise InputError(
@@ -85,7 +87,8 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
             "against annual_studies, the sizes and the retention rules")
     reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
                        w.reads, w.priors, names, calendar, rngs["reads"])
-    workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads)
+    workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads,
+                        notes=tuple(notes))
     return _start_at(workload, offset_s, run_calendar) if offset_s else workload
 
 
@@ -200,4 +203,4 @@ def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
     reads = Reads(study=renumber[rd.study[later]].astype(rd.study.dtype),
                   time_s=rd.time_s[later] - offset_s, kind=rd.kind[later])
     return Workload(calendar=calendar, modalities=history.modalities, studies=studies,
-                    reads=reads)
+                    reads=reads, notes=history.notes)

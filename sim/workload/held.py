@@ -105,15 +105,37 @@ def refit_volume(targets: list[HeldTarget], held: np.ndarray, modality: np.ndarr
     return factor, done
 
 
+FAR = (0.5, 2.0)
+"""A history volume or size factor outside this range gets a note: the totals and the model
+disagree more than the model's uncertainty explains. [-]"""
+
+
+def far_factors(targets: list[HeldTarget], factor: np.ndarray, names: tuple[str, ...]
+                ) -> list[str]:
+    """A note for each target whose history volume had to be scaled outside :data:`FAR`."""
+    notes = []
+    for target in targets:
+        f = float(np.mean(factor[target.modalities]))
+        if not FAR[0] <= f <= FAR[1]:
+            which = "" if target.label == "workload.existing" else \
+                f" of {', '.join(names[m] for m in target.modalities)}"
+            notes.append(f"{target.label}: to hold the given totals the history's volume"
+                         f"{which} was scaled by {f:.2g} against annual_studies and growth "
+                         "back-cast; check annual_studies, the sizes and the totals")
+    return notes
+
+
 def fit_held(targets: list[HeldTarget], held: np.ndarray, modality: np.ndarray,
              size_bytes: np.ndarray, rng: np.random.Generator
-             ) -> tuple[np.ndarray, np.ndarray]:
+             ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Thin the surplus held studies and scale sizes to the targets.
 
-    Returns a mask of the studies kept and the (new) sizes. [bytes], int64
+    Returns a mask of the studies kept, the (new) sizes [bytes], int64, and notes on sizes
+    scaled outside :data:`FAR`.
     """
     keep = np.ones(modality.size, dtype=bool)
     size_bytes = size_bytes.copy()
+    notes = []
     for target in targets:
         idx = np.flatnonzero(held & np.isin(modality, target.modalities))
         order = rng.permutation(idx)
@@ -131,4 +153,8 @@ def fit_held(targets: list[HeldTarget], held: np.ndarray, modality: np.ndarray,
         if target.studies is not None and target.stored_bytes is not None:
             scale = target.stored_bytes / float(size_bytes[kept].sum(dtype=np.float64))
             size_bytes[kept] = np.maximum(1, np.rint(size_bytes[kept] * scale)).astype(np.int64)
-    return keep, size_bytes
+            if not FAR[0] <= scale <= FAR[1]:
+                notes.append(f"{target.label}: the held studies' sizes were scaled by "
+                             f"{scale:.2g} to hold both the count and the TB given; the "
+                             "modality's size_median_mb may not be the archive's")
+    return keep, size_bytes, notes

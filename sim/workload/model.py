@@ -115,6 +115,9 @@ class Workload:
     modalities: tuple[str, ...]
     studies: Studies
     reads: Reads
+    notes: tuple[str, ...] = ()
+    """What the user should know about how the workload was drawn (e.g. a history scaled far
+    from the model's volume to hold the given totals)."""
 
     @property
     def n_patients(self) -> int:
