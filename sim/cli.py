@@ -167,10 +167,42 @@ def _print_comparison(summary: dict, elapsed_s: float) -> None:
     for row in rows:
         table.add_row(*row)
     out.print(table)
+    _print_numbers(summary, prefix)
     _print_scope(summary, prefix)
+    _print_inputs(summary)
     out.print(f"Lowest net present cost: {summary['recommendation']}", highlight=False)
     for risk in summary["risks"]:
         out.print(f"[yellow]risk:[/] {risk}", highlight=False)
+
+
+def _print_numbers(summary: dict, prefix: str) -> None:
+    """TB stored, TB ingested, cost per TB-year and per new study: first and last year."""
+    by_year = summary.get("numbers_by_year")
+    if not by_year:
+        return
+    table = Table(title="The numbers, first and last year (USD; TB = 10^12 bytes)")
+    for col in ("option", "year", "TB stored", "TB ingested", "cost", "per TB-year",
+                "per new study"):
+        table.add_column(col, justify="left" if col == "option" else "right",
+                         overflow="fold" if col == "option" else "ellipsis",
+                         no_wrap=col != "option")
+    for name, rows in by_year.items():
+        for r in ([rows[0], rows[-1]] if len(rows) > 1 else rows):
+            def money(v, cents=False):
+                return "-" if v is None else f"{v:,.2f}" if cents else f"{v:,.0f}"
+            table.add_row(name[len(prefix):], str(r["year"]), f"{r['tb_stored_end']:,.1f}",
+                          f"{r['tb_ingested']:,.1f}", money(r["cost_usd"]),
+                          money(r["cost_per_tb_year_usd"]),
+                          money(r["cost_per_new_study_usd"], cents=True))
+    out.print(table)
+
+
+def _print_inputs(summary: dict, top: int = 5) -> None:
+    """The inputs that move an NPV most, with their source (or ASSUMPTION)."""
+    for r in summary.get("assumptions_that_matter", [])[:top]:
+        out.print(f"input: {r['input']} = {r['value']} {r['unit']} ({r['option']}): NPV "
+                  f"${r['npv_low_usd']:,.0f} to ${r['npv_high_usd']:,.0f} for {r['change']}; "
+                  f"{r['source']}", highlight=False)
 
 
 def _print_scope(summary: dict, prefix: str) -> None:

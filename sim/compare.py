@@ -9,13 +9,14 @@ Scenarios whose workload settings, seed, start and horizon are equal share one d
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.describe import describe
 from sim.errors import named_file
 from sim.finance import (
     cost_per_study,
@@ -25,8 +26,10 @@ from sim.finance import (
     payback_month,
     present_value_flows,
 )
+from sim.numbers import numbers_by_year
 from sim.run import RunResult, load_workload, run
 from sim.scenario import Scenario, cloud_part
+from sim.sensitivity import sensitivity
 from sim.workload.model import Workload
 
 TOP_DRIVERS = 3
@@ -44,6 +47,12 @@ class Comparison:
     """Amount per scenario, calendar year and ledger category. [USD]"""
     monthly: pd.DataFrame
     """Amount per scenario and month (columns: scenarios). [USD]"""
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per option and input: value, unit, source and the NPV at each end of its range
+    (:mod:`sim.sensitivity`), largest swing first."""
+    numbers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per option and calendar year: TB stored and ingested, cost per TB-year and per new study
+    (:mod:`sim.numbers`)."""
 
 
 def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 1,
@@ -76,7 +85,30 @@ def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 
                            index=pd.Index(months, name="month"))
     annual = annual_by_category(results)
     summary = _summary(results, baseline, monthly, annual)
-    return Comparison(results, baseline, summary, annual, monthly)
+    sources = {s.name: Path(f) for s, f in zip(scenarios, files, strict=True)} if files else None
+    swings = sensitivity(results, sources)
+    numbers = pd.concat([numbers_by_year(r).assign(option=n) for n, r in results.items()],
+                        ignore_index=True)
+    summary["assumptions_that_matter"] = _top_inputs(swings)
+    summary["numbers_by_year"] = {
+        n: [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+            for row in numbers[numbers.option == n].drop(columns="option")
+            .to_dict(orient="records")]
+        for n in results}
+    return Comparison(results, baseline, summary, annual, monthly, swings, numbers)
+
+
+TOP_INPUTS = 10
+"""How many inputs the comparison lists as the assumptions that matter most."""
+
+
+def _top_inputs(swings: pd.DataFrame) -> list[dict[str, Any]]:
+    """The inputs with the largest NPV swing, across the options (one row each)."""
+    if swings.empty:
+        return []
+    cols = ["option", "input", "path", "value", "unit", "change", "npv_low_usd",
+            "npv_high_usd", "swing_usd", "source"]
+    return swings.head(TOP_INPUTS)[cols].to_dict(orient="records")
 
 
 def annual_by_category(results: dict[str, RunResult]) -> pd.DataFrame:
@@ -107,7 +139,8 @@ def _summary(results: dict[str, RunResult], baseline: str, monthly: pd.DataFrame
             / 1e12 / 12
         reads = _read_figures(r)
         options[name] = {
-            "description": r.scenario.description,
+            "description": describe(r.scenario),
+            "scenario_description": r.scenario.description,
             "archives": [_archive_label(a) for a in r.scenario.archives],
             "total_usd": total,
             "npv_usd": present_value_flows(monthly[name].to_numpy(), r.scenario.finance),

@@ -18,7 +18,8 @@ LAYERS = [
     # engines and the run loop
     {"sim.archives", "sim.onprem", "sim.des", "sim.shards", "sim.operations", "sim.exit_cost"},
     # one run, runs in cohorts, comparisons
-    {"sim.run", "sim.cohorts", "sim.compare"},
+    {"sim.run", "sim.cohorts", "sim.compare", "sim.sensitivity", "sim.numbers",
+     "sim.describe"},
     # analyses built on runs
     {"sim.uncertainty", "sim.calibrate"},
     # writers, figures, report pages

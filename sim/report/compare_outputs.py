@@ -25,6 +25,10 @@ def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
             json.dumps(summary, indent=2, default=_plain) + "\n", encoding="utf-8")
         write_csv(c.annual, staging / "annual_by_category.csv")
         write_csv(c.monthly.reset_index(), staging / "monthly.csv")
+        if not c.sensitivity.empty:
+            write_csv(c.sensitivity, staging / "assumptions_that_matter.csv")
+        if not c.numbers.empty:
+            write_csv(c.numbers, staging / "numbers_by_year.csv")
         figures = {}
         (staging / "figures").mkdir()
         for name, draw in FIGURES.items():
@@ -36,6 +40,11 @@ def write_comparison(c: Comparison, out_dir: str | Path) -> Path:
         with pd.ExcelWriter(staging / "report.xlsx", engine="openpyxl") as xlsx:
             c.annual.to_excel(xlsx, sheet_name="annual by category", index=False)
             c.monthly.reset_index().to_excel(xlsx, sheet_name="monthly", index=False)
+            if not c.numbers.empty:
+                c.numbers.to_excel(xlsx, sheet_name="numbers by year", index=False)
+            if not c.sensitivity.empty:
+                c.sensitivity.to_excel(xlsx, sheet_name="assumptions that matter",
+                                       index=False)
             sheets = safe_folder_names(list(c.results), max_chars=31 - len("ledger "))
             for name, r in c.results.items():
                 r.ledger.to_excel(xlsx, sheet_name="ledger " + sheets[name], index=False)

@@ -204,7 +204,56 @@ def _ticks_years(ax, c: Comparison) -> None:
     ax.set_xticks(ticks, [labels[i][:4] for i in ticks], fontsize=8)
 
 
+TORNADO_INPUTS = 8
+"""Inputs shown in the tornado figure (largest swing first)."""
+
+
+def decision_pair(c: Comparison) -> tuple[str, str]:
+    """The baseline and the option the decision is about: the cheapest, or the runner-up when
+    the baseline is cheapest."""
+    options = c.summary["scenarios"]
+    ranked = sorted(options, key=lambda n: options[n]["npv_usd"])
+    other = next(n for n in ranked if n != c.baseline) if len(ranked) > 1 else c.baseline
+    return c.baseline, other
+
+
+def assumptions_tornado(c: Comparison) -> Figure:
+    """How each input, at the low and high end of its range, moves the NPV saving of the
+    decision's option against the baseline (:func:`sim.sensitivity.decision_swings`)."""
+    from sim.sensitivity import decision_swings
+
+    base, option = decision_pair(c)
+    swings = decision_swings(c.sensitivity, base, option).head(TORNADO_INPUTS)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(swings), 2) + 1.4))
+    if swings.empty:
+        ax.text(0.5, 0.5, "no linear inputs found", ha="center", transform=ax.transAxes)
+        return fig
+    saving = float(swings["saving_usd"].iloc[0])
+    y = np.arange(len(swings))[::-1]
+    for k, (_, r) in enumerate(swings.iterrows()):
+        for end, colour, hatch, label in ((r["low_usd"], PALETTE[0], "", "input at the low end"),
+                                          (r["high_usd"], PALETTE[1], "//",
+                                           "input at the high end")):
+            ax.barh(y[k], end - saving, left=saving, color=colour, hatch=hatch,
+                    edgecolor="white", label=label if k == 0 else None)
+    ax.axvline(saving, color="black", lw=1)
+    ax.set_yticks(y, [_short(t) for t in swings["input"]], fontsize=8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _: f"{v / 1e6:,.2f}"))
+    ax.set_xlabel(f"NPV saving against {base}, million USD", fontsize=8)
+    ax.set_title(f"What moves the saving of {option}", loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 FIGURES = {
+    "assumptions-tornado": assumptions_tornado,
     "cumulative-cost": cumulative_cost,
     "annual-by-category": annual_by_category,
     "stored-by-tier": stored_by_tier,

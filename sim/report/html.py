@@ -48,11 +48,15 @@ window.addEventListener("load", function () {
 
 def render(c: Comparison, figures: dict[str, bytes], version: str) -> str:
     """The whole page; ``figures``: name -> PNG bytes (report order)."""
+    figures = dict(figures)
     s = c.summary
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<title>Archive cost comparison</title><style>{CSS}</style></head><body><main>"]
     parts.append(_summary(c))
+    parts.append(_inputs_that_matter(c, figures.pop("assumptions-tornado", None)))
+    parts.append(_numbers(c))
+    parts.append(_differences(c))
     parts.append("<h2>Details</h2>")
     captions = {
         "cumulative-cost": "Cumulative cost of each option; circles mark where an option has "
@@ -191,10 +195,144 @@ def _scope_table(c: Comparison) -> str:
             f"<th class='l'>option</th>{head}</tr>{''.join(rows)}</table>")
 
 
+def _inputs_that_matter(c: Comparison, tornado: bytes | None) -> str:
+    """The inputs that move the NPVs most, with value, unit and source; the tornado figure."""
+    rows = c.summary.get("assumptions_that_matter", [])
+    if not rows:
+        return ""
+    out = ["<h2>The assumptions that matter most</h2><p>Each input moved by the change shown "
+           "(the bill is linear in these: the NPV moves by exactly that share of the costs the "
+           "input prices; the discount rate and price trends are recomputed). Inputs marked "
+           "ASSUMPTION have no published source: replace them with your own. Volume, growth, "
+           "sizes and read rates are not linear: see <code>archive-sim montecarlo</code>.</p>"
+           "<table id='assumptions'><tr><th class='l'>input</th><th class='l'>option</th>"
+           "<th>value</th><th class='l'>unit</th><th>change</th><th>NPV, input low</th>"
+           "<th>NPV, input high</th><th class='l'>source</th></tr>"]
+    for r in rows:
+        assumption = "ASSUMPTION" in r["source"]
+        source = html.escape(r["source"])
+        out.append(f"<tr><td class='l'>{html.escape(r['input'])}</td>"
+                   f"<td class='l'>{html.escape(r['option'])}</td>"
+                   f"<td>{html.escape(r['value'])}</td><td class='l'>{html.escape(r['unit'])}"
+                   f"</td><td>{html.escape(r['change'])}</td><td>{_money(r['npv_low_usd'])}</td>"
+                   f"<td>{_money(r['npv_high_usd'])}</td><td class='l"
+                   + (" risk" if assumption else "") + f"'>{source}</td></tr>")
+    out.append("</table>")
+    if tornado is not None:
+        data = base64.b64encode(tornado).decode("ascii")
+        caption = ("The inputs that move the decision most: the NPV saving against the "
+                   "baseline with each input at the low and at the high end of its range.")
+        out.append(f"<figure><img alt='{caption}' src='data:image/png;base64,{data}'>"
+                   f"<figcaption>{caption}</figcaption></figure>")
+    return "".join(out)
+
+
+NUMBER_COLUMNS = (
+    ("tb_stored_end", "TB stored (year end)", "{:,.1f}"),
+    ("tb_ingested", "TB ingested", "{:,.1f}"),
+    ("cost_usd", "cost", "money"),
+    ("cost_per_tb_year_usd", "cost per TB-year stored", "money2"),
+    ("cost_per_new_study_usd", "cost per new study", "money2"),
+)
+
+
+def _numbers(c: Comparison) -> str:
+    """Per option and year: TB stored (and by cloud tier), TB ingested, cost, cost per TB-year
+    and per new study; the reading-room figures of the whole run."""
+    by_year = c.summary.get("numbers_by_year", {})
+    if not by_year:
+        return ""
+    out = ["<h2>The numbers</h2><p>Per calendar year. TB stored: the archive's logical size "
+           "(each study once, as stored) at the year's end; cloud tiers: their average in the "
+           "year's last month. Cost per TB-year stored: the year's whole cost divided by the "
+           "average TB stored over its months. Cost per new study: the year's whole cost "
+           "divided by the studies acquired in it.</p>"]
+    for name, rows in by_year.items():
+        if not rows:
+            continue
+        tiers = sorted({k for r in rows for k, v in r.items() if k.startswith("tb_")
+                        and k not in ("tb_stored_end", "tb_ingested") and v})
+        head = "".join(f"<th>{label}</th>" for _, label, _ in NUMBER_COLUMNS) + "".join(
+            f"<th>TB in {html.escape(t[3:])}</th>" for t in tiers)
+        out.append(f"<h3>{html.escape(name)}</h3><table class='numbers'><tr>"
+                   f"<th class='l'>year</th>{head}</tr>")
+        for r in rows:
+            cells = "".join(f"<td>{_format(r.get(k), how)}</td>" for k, _, how in NUMBER_COLUMNS)
+            cells += "".join(f"<td>{_format(r.get(t), '{:,.1f}')}</td>" for t in tiers)
+            out.append(f"<tr><td class='l'>{r['year']}</td>{cells}</tr>")
+        out.append("</table>")
+        reads = c.summary["scenarios"][name]["reads"]
+        if reads:
+            out.append(f"<p><small>Over the run: {reads['share_within_target']:.1%} of reads "
+                       f"and {reads['priors_within_target_share']:.1%} of priors shown within "
+                       f"{reads['latency_target_s']:g} s; {reads['unavailable']:,} reads "
+                       "missed while the internet was down.</small></p>")
+    return "".join(out)
+
+
+def _format(value, how: str) -> str:
+    if value is None:
+        return "-"
+    if how == "money":
+        return _money(value)
+    if how == "money2":
+        return f"${value:,.2f}"
+    return how.format(value)
+
+
+def _differences(c: Comparison) -> str:
+    """What each option is, and the settings in which the options differ (archives by their
+    description; every other setting that is not the same in all)."""
+    names = list(c.results)
+    flat = {n: _flatten({k: v for k, v in r.scenario.model_dump(mode="json").items()
+                         if k not in ("name", "description", "archives")})
+            for n, r in c.results.items()}
+    keys = sorted({k for f in flat.values() for k in f})
+    differ = [k for k in keys if len({repr(flat[n].get(k)) for n in names}) > 1]
+    out = ["<h2>The options</h2><table id='options'><tr><th class='l'>option</th>"
+           "<th class='l'>what it is</th></tr>"]
+    for n in names:
+        out.append(f"<tr><td class='l'>{html.escape(n)}</td><td class='l'>"
+                   f"{html.escape(c.summary['scenarios'][n]['description'])}</td></tr>")
+    out.append("</table>")
+    if differ:
+        out.append("<h3>Settings that differ (besides the archives above)</h3><table><tr>"
+                   "<th class='l'>setting</th>"
+                   + "".join(f"<th class='l'>{html.escape(n)}</th>" for n in names) + "</tr>")
+        for k in differ:
+            out.append(f"<tr><td class='l'>{html.escape(k)}</td>" + "".join(
+                f"<td class='l'>{html.escape(_short_value(flat[n].get(k)))}</td>"
+                for n in names) + "</tr>")
+        out.append("</table>")
+    return "".join(out)
+
+
+def _flatten(data, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.update(_flatten(v, f"{prefix}{k}."))
+    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        for i, v in enumerate(data):
+            out.update(_flatten(v, f"{prefix}{i}."))
+    else:
+        out[prefix.rstrip(".")] = data
+    return out
+
+
+def _short_value(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def _assumptions(c: Comparison) -> str:
-    out = ["<h2>Assumptions</h2><p>Every number below comes from the scenario files (each "
-           "default with its source in a comment there and in docs/sources.md) and the price "
-           "catalogs.</p>"]
+    out = ["<h2>Appendix: every assumption</h2><p>Every number below comes from the scenario "
+           "files (each default with its source in a comment there and in docs/sources.md) "
+           "and the price catalogs.</p>"]
     catalogs: set[tuple[str, str]] = set()
     for r in c.results.values():
         for a in r.scenario.archives:
@@ -214,7 +352,9 @@ def _assumptions(c: Comparison) -> str:
     for name, r in c.results.items():
         text = yaml.safe_dump(r.scenario.model_dump(mode="json"), sort_keys=False,
                               allow_unicode=True)
-        out.append(f"<h3>{html.escape(name)}</h3><pre>{html.escape(text)}</pre>")
+        out.append(f"<details><summary>{html.escape(name)}: the whole scenario as run "
+                   f"(also in runs/, with its ledger)</summary><pre>{html.escape(text)}</pre>"
+                   "</details>")
     return "".join(out)
 
 
