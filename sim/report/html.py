@@ -331,8 +331,10 @@ def _short_value(value) -> str:
 
 def _assumptions(c: Comparison) -> str:
     out = ["<h2>Appendix: every assumption</h2><p>Every number below comes from the scenario "
-           "files (each default with its source in a comment there and in docs/sources.md) "
-           "and the price catalogs.</p>"]
+           "files (each default with its source in a comment there) and the price catalogs. "
+           "docs/sources.md in the archive-sim repository lists every source with its URL: "
+           "the research note's references, and each catalog source with the provider's own "
+           "page first.</p>"]
     catalogs: set[tuple[str, str]] = set()
     for r in c.results.values():
         for a in r.scenario.archives:
