@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-montecarlo bench-national clean
+.PHONY: demo test lint lab bench bench-montecarlo bench-national clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,17 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# JupyterLab in the project's environment, opened on the notebooks (Ctrl-C to stop).
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'jupyterlab>=4'
+	cd notebooks && ../$(BIN)/jupyter lab
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger_fingerprints.py
 	$(BIN)/python benchmarks/bench_workload.py
 	$(BIN)/python benchmarks/bench_workload.py scenarios/academic-medical-center-s3-intelligent-tiering.yaml
 	$(BIN)/python benchmarks/bench_engine_vs_naive.py
+	$(BIN)/python benchmarks/bench_whatif.py --runs 1
 
 # Long benchmarks (about 10 minutes each on 2 cores).
 bench-montecarlo: $(STAMP)
