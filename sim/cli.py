@@ -181,11 +181,13 @@ def _print_numbers(summary: dict, prefix: str) -> None:
     if not by_year:
         return
     table = Table(title="The numbers, first and last year (USD; TB = 10^12 bytes)")
+    width = max(len(name) - len(prefix) for name in by_year)
     for col in ("option", "year", "TB stored", "TB ingested", "cost", "per TB-year",
                 "per new study"):
-        table.add_column(col, justify="left" if col == "option" else "right",
-                         overflow="fold" if col == "option" else "ellipsis",
-                         no_wrap=col != "option")
+        if col == "option":
+            table.add_column(col, overflow="fold", min_width=min(width, 24))
+        else:
+            table.add_column(col, justify="right", no_wrap=True)
     for name, rows in by_year.items():
         for r in ([rows[0], rows[-1]] if len(rows) > 1 else rows):
             def money(v, cents=False):
