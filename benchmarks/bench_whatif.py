@@ -1,6 +1,7 @@
-"""How long one what-if of notebook 02 takes at full size: the bundled hybrid academic medical
-center (its own volume and ten-year horizon) rerun with another cache window, as the notebook's
-Run button does.  Prints seconds per run (wall clock; the machine's cores).
+"""How long the notebooks' what-ifs take at full size (the academic medical center at its own
+volume and ten-year horizon): notebook 02 reruns the hybrid with another cache window (its Run
+button), notebook 03 reruns the S3 lifecycle option with other transition days on one workload
+draw (its sliders).  Prints seconds per run (wall clock; the machine's cores).
 
     .venv/bin/python benchmarks/bench_whatif.py [--runs N]
 """
@@ -8,12 +9,14 @@ Run button does.  Prints seconds per run (wall clock; the machine's cores).
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
 import sim
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "academic-medical-center-hybrid.yaml"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIO = SCENARIOS / "academic-medical-center-hybrid.yaml"
 
 
 def main() -> None:
@@ -26,10 +29,24 @@ def main() -> None:
         started = time.perf_counter()
         result = sim.run(hybrid.with_overrides({"archives.0.cache.window_months": window}))
         took = time.perf_counter() - started
-        print(f"what-if {k + 1}: cache window {window} months, "
+        print(f"notebook 02 what-if {k + 1}: cache window {window} months, "
               f"{result.summary['workload']['studies']:,} studies over "
               f"{hybrid.horizon_months} months: NPV ${result.summary['npv_usd']['hybrid']:,.0f}"
               f" in {took:.1f} s")
+    base = sim.load_scenario(SCENARIOS / "academic-medical-center-s3-tiered.yaml")
+    workload = sim.load_workload(base)
+    with tempfile.TemporaryDirectory() as folder:
+        for k in range(args.runs):
+            ia_days = 30 + 30 * k
+            path = sim.policies.write_policy(sim.policies.s3_lifecycle(
+                [(ia_days, "STANDARD_IA"), (ia_days + 60, "GLACIER_IR")]),
+                Path(folder) / f"try-{k}.json")
+            started = time.perf_counter()
+            result = sim.run(base.with_overrides({"archives.0.lifecycle": str(path)}),
+                             workload=workload)
+            took = time.perf_counter() - started
+            print(f"notebook 03 what-if {k + 1}: IA after {ia_days} days: NPV "
+                  f"${result.summary['npv_usd']['s3-lifecycle']:,.0f} in {took:.1f} s")
 
 
 if __name__ == "__main__":
