@@ -111,18 +111,23 @@ def _onprem_levers(a, at: str, of) -> list[Lever]:
     tiers = list(a.tiers) if a.kind == "onprem" else [a.cache.tier]
     for k, t in enumerate(tiers):
         where = f"{at}.tiers.{k}" if a.kind == "onprem" else f"{at}.cache.tier"
-        capex, upkeep = of("capex", tier=t.name), of(
-            "maintenance", "USD-day of hardware past warranty", tier=t.name)
         out.append(Lever(f"{a.name}/{t.name}: hardware price", f"{where}.price_usd_per_raw_tb",
                          f"${t.price_usd_per_raw_tb:g}", "USD/raw TB",
-                         lambda ledger, capex=capex, upkeep=upkeep:
-                         capex(ledger) | upkeep(ledger)))  # support is a share of the price
+                         _either(of("capex", tier=t.name), of(  # support: a share of the price
+                             "maintenance", "USD-day of hardware past warranty", tier=t.name))))
         if t.space_usd_per_raw_tb_year:
             out.append(Lever(f"{a.name}/{t.name}: floor space",
                              f"{where}.space_usd_per_raw_tb_year",
                              f"${t.space_usd_per_raw_tb_year:g}", "USD/raw TB/year",
                              of("space", tier=t.name)))
     return out
+
+
+def _either(first: Rows, second: Rows) -> Rows:
+    """The rows either selection picks."""
+    def pick(ledger: pd.DataFrame) -> pd.Series:
+        return first(ledger) | second(ledger)
+    return pick
 
 
 def _cloud_levers(name: str, cloud, at: str, of) -> list[Lever]:
