@@ -23,9 +23,7 @@ import pandas as pd
 from sim.archives.base import HeldAtEnd, MonthUsage
 from sim.errors import InputError
 from sim.read_outcomes import (
-    MISSING_NAME,
     PRIOR_LATENCY_TARGET_S,
-    UNAVAILABLE_NAME,
     read_masks,
 )
 from sim.scenario import Scenario
@@ -117,14 +115,14 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
 
 def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:
     """Additive read figures of one cohort (counts and a latency histogram)."""
-    tier, served, latency, prior, fast = read_masks(reads, target_s)
-    lat = latency[served]
+    m = read_masks(reads, target_s)
+    lat = m.latency[m.served]
     return {
-        "reads": int(len(reads)), "missing": int((tier == MISSING_NAME).sum()),
-        "unavailable": int((tier == UNAVAILABLE_NAME).sum()), "priors": int(prior.sum()),
-        "priors_unavailable": int((prior & (tier == UNAVAILABLE_NAME)).sum()),
-        "by_tier": {str(k): int(v) for k, v in pd.Series(tier[served]).value_counts().items()},
-        "fast": int(fast.sum()), "fast_priors": int((fast & prior).sum()),
+        "reads": int(len(reads)), "missing": int(m.missing.sum()),
+        "unavailable": int(m.unavailable.sum()), "priors": int(m.prior.sum()),
+        "priors_unavailable": int((m.prior & m.unavailable).sum()),
+        "by_tier": dict(m.by_tier),
+        "fast": int(m.fast.sum()), "fast_priors": int((m.fast & m.prior).sum()),
         "histogram": np.histogram(np.clip(lat, 0, LATENCY_EDGES_S[-1]), LATENCY_EDGES_S)[0],
         "max": float(lat.max()) if lat.size else 0.0,
     }

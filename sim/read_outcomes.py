@@ -3,6 +3,7 @@ and the figures clinicians care about: misses, missed priors, priors within a la
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,30 +36,63 @@ def reads_table(reads: Reads, archive: str, tier_names: tuple[str, ...], tier: n
     })
 
 
-def read_masks(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> tuple:
-    """Each read's tier name, whether it was served, its latency [s], whether it is a prior
-    pull, whether it was served within ``target_s``."""
-    tier = reads["tier"].to_numpy()
-    served = (tier != MISSING_NAME) & (tier != UNAVAILABLE_NAME)
+@dataclass(frozen=True)
+class ReadMasks:
+    """Per read: whether it was served, missed (not held), unavailable (link down), a prior
+    pull, served within the target; its latency [s]; and the served reads per tier name."""
+
+    served: np.ndarray
+    missing: np.ndarray
+    unavailable: np.ndarray
+    prior: np.ndarray
+    fast: np.ndarray
+    latency: np.ndarray
+    by_tier: dict[str, int]
+
+
+def read_masks(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> ReadMasks:
+    """The masks of :class:`ReadMasks`, computed on the categorical codes of the reads table
+    (a byte per read; no string per read)."""
+    names, codes = _codes(reads["tier"])
+    n = len(names)
+    missing_code = names.index(MISSING_NAME) if MISSING_NAME in names else n
+    unavailable_code = names.index(UNAVAILABLE_NAME) if UNAVAILABLE_NAME in names else n
+    missing = codes == missing_code
+    unavailable = codes == unavailable_code
+    served = ~(missing | unavailable)
     latency = reads["latency_s"].to_numpy(dtype=np.float64)
-    prior = (reads["read_kind"] == READ_KIND_NAMES[ReadKind.PRIOR]).to_numpy()
-    return tier, served, latency, prior, served & (latency <= target_s)
+    kind_names, kind_codes = _codes(reads["read_kind"])
+    prior_name = READ_KIND_NAMES[ReadKind.PRIOR]
+    prior = kind_codes == (kind_names.index(prior_name) if prior_name in kind_names
+                           else len(kind_names))
+    counts = np.bincount(codes[served], minlength=n)
+    by_tier = {str(names[k]): int(counts[k]) for k in range(n) if counts[k]}
+    return ReadMasks(served, missing, unavailable, prior, served & (latency <= target_s),
+                     latency, by_tier)
+
+
+def _codes(column: pd.Series) -> tuple[list, np.ndarray]:
+    """The category names and each row's code (any column: categorical or not)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return list(column.cat.categories), column.cat.codes.to_numpy()
+    names, codes = np.unique(column.to_numpy(), return_inverse=True)
+    return list(names), codes
 
 
 def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
                  ) -> dict[str, Any]:
     """Counts by tier, misses, missed priors, the share of reads and of priors served within
     ``target_s``, latency percentiles. [s]"""
-    tier, served, latency, prior, fast = read_masks(reads, target_s)
-    lat = latency[served]
+    m = read_masks(reads, target_s)
+    lat = m.latency[m.served]
+    prior, fast = m.prior, m.fast
     return {
         "reads": int(len(reads)),
-        "missing": int((tier == MISSING_NAME).sum()),
-        "unavailable": int((tier == UNAVAILABLE_NAME).sum()),
+        "missing": int(m.missing.sum()),
+        "unavailable": int(m.unavailable.sum()),
         "priors": int(prior.sum()),
-        "priors_unavailable": int((prior & (tier == UNAVAILABLE_NAME)).sum()),
-        "by_tier": {str(k): int(v) for k, v in
-                    pd.Series(tier[served]).value_counts().sort_index().items()},
+        "priors_unavailable": int((prior & m.unavailable).sum()),
+        "by_tier": dict(sorted(m.by_tier.items())),
         "latency_target_s": target_s,
         "share_within_target": float(fast.sum() / len(reads)) if len(reads) else 1.0,
         "priors_within_target_share": float((fast & prior).sum() / prior.sum())
