@@ -20,6 +20,7 @@ from sim.workload.patients import draw_ages, match_returns, patient_numbers
 from sim.workload.reads import draw_reads
 from sim.workload.retention import delete_times
 from sim.workload.sizes import draw_sizes
+from sim.workload.sorting import dense_ranks
 
 _STREAMS = ("arrivals", "sizes", "patients", "ages", "reads", "held")
 
@@ -147,7 +148,7 @@ def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
 
 def _subset(studies: Studies, keep: np.ndarray, size_bytes: np.ndarray) -> Studies:
     """The studies kept, with new sizes; patients renumbered in order of first study."""
-    _, patient = np.unique(studies.patient[keep], return_inverse=True)
+    patient = dense_ranks(studies.patient[keep])
     return Studies(created_s=studies.created_s[keep], modality=studies.modality[keep],
                    size_bytes=size_bytes[keep], objects=studies.objects[keep],
                    patient=patient.astype(np.int32), age_years=studies.age_years[keep],
@@ -185,7 +186,7 @@ def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
     acquired = st.created_s[idx] - offset_s
     delete_s = st.delete_s[idx]
     delete_s = np.where(delete_s == NEVER, NEVER, delete_s - offset_s)
-    _, patient = np.unique(st.patient[idx], return_inverse=True)
+    patient = dense_ranks(st.patient[idx])
     studies = Studies(
         created_s=np.maximum(acquired, 0),
         modality=st.modality[idx],

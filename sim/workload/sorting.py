@@ -46,3 +46,18 @@ def search_sorted(haystack: np.ndarray, queries: np.ndarray, side: str = "right"
     found = np.empty(queries.size, dtype=np.int64)
     found[order] = np.searchsorted(haystack, queries[order], side=side)  # type: ignore[call-overload]
     return found
+
+
+def dense_ranks(values: np.ndarray) -> np.ndarray:
+    """The rank of each non-negative integer among the distinct values present (0, 1, ...,
+    in increasing value order): ``np.unique(values, return_inverse=True)[1]`` in O(n + max)
+    instead of a sort. int64
+
+    >>> dense_ranks(np.array([7, 2, 7, 9])).tolist()
+    [1, 0, 1, 2]
+    """
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    present = np.zeros(int(values.max()) + 1, dtype=bool)
+    present[values] = True
+    return (np.cumsum(present) - 1)[values]
