@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.describe import describe
+from sim.describe import describe, window_text
 from sim.errors import named_file
 from sim.finance import (
     cost_per_study,
@@ -330,8 +330,7 @@ def _archive_label(archive) -> str:
     if archive.kind != "hybrid":
         return f"{archive.name} ({archive.kind})"
     c = archive.cache
-    limits = " or ".join(([f"{c.window_months} months"] if c.window_months else [])
-                         + ([f"{c.capacity_tb:g} TB on-prem"] if c.capacity_tb else []))
+    limits = window_text(c, " on-prem")
     how = (f"tiered: studies move to the cloud after {limits}" if c.mode == "tiered" else
            f"cache: every study in the cloud, the last {limits} also on-prem")
     return f"{archive.name} (hybrid, {how})"

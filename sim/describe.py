@@ -46,13 +46,19 @@ def _archive(a) -> str:
         return (f"{a.name} (on-prem): {tiers}; refreshed every {a.refresh_years:g} years"
                 + "".join(f"; {e}" for e in extra))
     c = a.cache
-    window = " or ".join(([f"{c.window_months} months"] if c.window_months else [])
-                         + ([f"{c.capacity_tb:g} TB"] if c.capacity_tb else []))
+    window = window_text(c)
     if c.mode == "tiered":
         return (f"{a.name} (hybrid, tiered): studies only on-prem in {_tier(c.tier)} for "
                 f"{window}, then moved to {_cloud(a.cloud)}")
     return (f"{a.name} (hybrid, cache): every study in {_cloud(a.cloud)}; the last {window} "
             f"also on-prem in {_tier(c.tier)}")
+
+
+def window_text(cache, capacity_suffix: str = "") -> str:
+    """A hybrid's on-prem window: '24 months', '500 TB' or both joined by 'or'."""
+    return " or ".join(([f"{cache.window_months} months"] if cache.window_months else [])
+                       + ([f"{cache.capacity_tb:g} TB{capacity_suffix}"] if cache.capacity_tb
+                          else []))
 
 
 def _tier(t) -> str:

@@ -28,7 +28,7 @@ from sim.archives.base import ArchiveModel, HeldAtEnd
 from sim.calendar import DAYS_PER_YEAR
 from sim.ledger import Charge
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.scenario.cloud import MIGRATION_SHARE_OF_HISTORY
+from sim.scenario.cloud import MIGRATION_SHARE_OF_HISTORY, mbps_to_tb_per_week
 
 WEEKS_PER_MONTH = DAYS_PER_YEAR / 12 / 7
 """Average weeks in a calendar month. [weeks]"""
@@ -119,5 +119,5 @@ def exit_rate_tb_per_week(finance, network, migrated_tb_per_week: float | None,
         weeks = max(span_years * DAYS_PER_YEAR / 7, 1.0) * MIGRATION_SHARE_OF_HISTORY
         rate = max(max(held_tb, 1e-9) / weeks, migrated_tb_per_week or 0.0)
     if network.wan_mbps is not None:
-        rate = min(rate, network.wan_mbps * 1e6 / 8 * 7 * 86_400 / 1e12)
+        rate = min(rate, mbps_to_tb_per_week(network.wan_mbps))
     return float(rate)

@@ -18,9 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.pricing.metering import BYTES_PER_GIB
 from sim.run import RunResult
-
-BYTES_PER_GIB = 2**30
 
 
 def numbers_by_year(result: RunResult) -> pd.DataFrame:
@@ -33,7 +32,7 @@ def numbers_by_year(result: RunResult) -> pd.DataFrame:
     monthly = monthly.reindex(list(calendar.month_labels), fill_value=0)
     year = monthly.index.str[:4]
     cost = ledger.groupby(ledger["month"].str[:4])["amount_usd"].sum()
-    tiers = _tier_tb_by_month(result)
+    tiers = tier_tb_by_month(result)
     rows = []
     for y in sorted(set(year)):
         months = monthly[year == y]
@@ -51,8 +50,9 @@ def numbers_by_year(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _tier_tb_by_month(result: RunResult) -> pd.DataFrame:
-    """Average TB in each cloud storage tier per month (months x tiers)."""
+def tier_tb_by_month(result: RunResult) -> pd.DataFrame:
+    """Average TB in each cloud storage tier per month (months x tiers), from the ledger's
+    storage rows: GiB-months, or GiB-hours over the month's hours."""
     calendar = result.workload.calendar
     hours = dict(zip(calendar.month_labels,
                      np.diff(calendar.month_bounds_s) / 3600.0, strict=True))

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.finance import present_value_flows
+from sim.finance import monthly_costs, present_value_flows
 from sim.io.scenario_sources import source_of
 from sim.run import RunResult
 from sim.scenario import Scenario, cloud_part
@@ -164,8 +164,8 @@ def sensitivity(results: dict[str, RunResult], files: dict[str, Path] | None = N
     for option, r in results.items():
         finance = r.scenario.finance
         ledger = r.ledger
-        months = r.workload.calendar.month_labels
-        npv = present_value_flows(_monthly(ledger, months), finance)
+        months = list(r.workload.calendar.month_labels)
+        npv = present_value_flows(monthly_costs(ledger, months), finance)
         file = (files or {}).get(option)
 
         def source(path: str, file=file) -> str:
@@ -176,7 +176,7 @@ def sensitivity(results: dict[str, RunResult], files: dict[str, Path] | None = N
             sel = lever.rows(ledger).to_numpy()
             if not sel.any():
                 continue
-            part = present_value_flows(_monthly(ledger[sel], months), finance)
+            part = present_value_flows(monthly_costs(ledger[sel], months), finance)
             if not part:
                 continue
             rows.append(dict(option=option, input=lever.label, path=lever.path,
@@ -185,7 +185,7 @@ def sensitivity(results: dict[str, RunResult], files: dict[str, Path] | None = N
                              npv_high_usd=npv + STEP * part,
                              source=lever.source or source(lever.path)))
         rate = finance.discount_rate
-        low, high = (present_value_flows(_monthly(ledger, months),
+        low, high = (present_value_flows(monthly_costs(ledger, months),
                                          finance.model_copy(update={"discount_rate": x}))
                      for x in (rate - RATE_STEP, rate + RATE_STEP))
         rows.append(dict(option=option, input="discount rate", path="finance.discount_rate",
@@ -209,11 +209,6 @@ def sensitivity(results: dict[str, RunResult], files: dict[str, Path] | None = N
     return table.sort_values("swing_usd", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _monthly(ledger: pd.DataFrame, months: tuple[str, ...] | list[str]) -> np.ndarray:
-    return ledger.groupby("month")["amount_usd"].sum().reindex(list(months)).fillna(0.0) \
-        .to_numpy()
-
-
 def _with_storage_trend(ledger: pd.DataFrame, months, finance, old: float, new: float
                         ) -> float:
     """NPV with the storage rows' yearly price change ``new`` instead of ``old`` (the ledger
@@ -222,7 +217,7 @@ def _with_storage_trend(ledger: pd.DataFrame, months, finance, old: float, new: 
     years = ledger["month"].map(lambda m: (pd.Period(m, "M") - first).n / 12.0)
     factor = np.where(ledger["category"] == "storage", ((1 + new) / (1 + old)) ** years, 1.0)
     moved = ledger.assign(amount_usd=ledger["amount_usd"] * factor)
-    return present_value_flows(_monthly(moved, months), finance)
+    return present_value_flows(monthly_costs(moved, months), finance)
 
 
 def decision_swings(table: pd.DataFrame, baseline: str, option: str) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.archives.base import MISSING, UNAVAILABLE, ArchiveModel, MonthUsage
+from sim.archives.base import MISSING, UNAVAILABLE, ArchiveModel, ArchiveWrapper, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
 from sim.network import Link
@@ -27,6 +27,8 @@ from sim.scenario import Migration
 from sim.scenario.cloud import MIGRATION_SHARE_OF_HISTORY, tb_per_week_to_mbps
 from sim.tiering.core import ChargeBook
 from sim.workload.model import NEVER, Reads, Studies, Workload
+
+SECONDS_PER_WEEK = 7 * SECONDS_PER_DAY
 
 OLD_ARCHIVE = "old-archive"
 """Tier name of the archive being migrated away from (reads it serves, its costs)."""
@@ -114,7 +116,7 @@ def default_export_tb_per_week(size_bytes: np.ndarray, acquisition_s: np.ndarray
     """
     if not size_bytes.size:
         return float("inf")
-    span_weeks = max(-float(acquisition_s.min()) / (7 * SECONDS_PER_DAY), 1.0)
+    span_weeks = max(-float(acquisition_s.min()) / SECONDS_PER_WEEK, 1.0)
     return float(size_bytes.sum(dtype=np.float64)) / 1e12 / (
         MIGRATION_SHARE_OF_HISTORY * span_weeks)
 
@@ -126,10 +128,11 @@ def take(studies: Studies, ids: np.ndarray) -> Studies:
     return Studies(**parts)
 
 
-class LinkedCloud(ArchiveModel):
-    """Wraps a cloud archive model so that it serves only the reads in ``reaches`` and, with a
-    ``migration``, receives the existing archive's studies as they are uploaded (reads of those
-    not uploaded yet are served by the old archive).
+class LinkedCloud(ArchiveWrapper):
+    """Wraps a cloud archive model (what is not overridden here is passed on to it) so that it
+    serves only the reads in ``reaches`` and, with a ``migration``, receives the existing
+    archive's studies as they are uploaded (reads of those not uploaded yet are served by the
+    old archive).
 
     With ``moves_s`` (a tiered hybrid), each study enters the cloud when it moves there (upload
     then, its lifecycle clock from then), not at acquisition; the migration, if any, moves the
@@ -172,18 +175,19 @@ class LinkedCloud(ArchiveModel):
         self._arrival_day = arrival[uploads] // SECONDS_PER_DAY
         self._in_cloud = in_cloud
         self._everyone = bool(in_cloud.all())
-        inner_ids = np.arange(n) if self._everyone else np.flatnonzero(in_cloud)
-        self._inner_index = np.full(n, -1, dtype=np.int64)
-        self._inner_index[inner_ids] = np.arange(inner_ids.size)
-        inner_studies = replace(take(st, inner_ids) if not self._everyone else st,
-                                created_s=arrival[inner_ids])
+        if self._everyone:
+            inner_studies = replace(st, created_s=arrival)
+        else:
+            inner_ids = np.flatnonzero(in_cloud)
+            self._inner_index = np.full(n, -1, dtype=np.int64)
+            self._inner_index[inner_ids] = np.arange(inner_ids.size)
+            inner_studies = replace(take(st, inner_ids), created_s=arrival[inner_ids])
         rd = workload.reads
         inner_reads = Reads(self._inner(rd.study[reaches]).astype(rd.study.dtype),
                             rd.time_s[reaches], rd.kind[reaches])
         inner_workload = Workload(workload.calendar, workload.modalities, inner_studies,
                                   inner_reads)
-        self.inner = build(inner_workload)
-        self.name = self.inner.name
+        super().__init__(build(inner_workload))
         self.read_tier_names = self.inner.read_tier_names + (
             (OLD_ARCHIVE,) if migration is not None else ())
         day_starts = np.arange(self._cal.n_days + 1, dtype=np.int64) * SECONDS_PER_DAY
@@ -206,7 +210,7 @@ class LinkedCloud(ArchiveModel):
                 "upload_days": self.upload_done_s / SECONDS_PER_DAY,
                 "upload_done": done.isoformat(),
                 "rate_tb_per_week": self.plan.bytes / 1e12 / max(
-                    self.upload_done_s / (7 * SECONDS_PER_DAY), 1e-9)}
+                    self.upload_done_s / SECONDS_PER_WEEK, 1e-9)}
 
     def _upload(self, day: int) -> None:
         """Hand the studies uploaded today to the cloud engine (once per day)."""
@@ -299,8 +303,8 @@ class LinkedCloud(ArchiveModel):
         done = self.upload_done_s
         if m.old_contract_ends is None:
             return [(0, done, m.old_system_usd_per_month, "months the old archive runs")]
-        end = max(0, self._cal.midnight_s(m.old_contract_ends + dt.timedelta(days=1)))  # its
-        # last day is paid
+        last_paid_day = m.old_contract_ends
+        end = max(0, self._cal.midnight_s(last_paid_day + dt.timedelta(days=1)))
         renewal = m.old_system_usd_per_month if m.old_renewal_usd_per_month is None \
             else m.old_renewal_usd_per_month
         return [(0, end, m.old_system_usd_per_month, "months of the old archive's contract"),
@@ -323,24 +327,3 @@ class LinkedCloud(ArchiveModel):
             latency[self._old_served] = self._migration.old_read_latency_s
         return tier, latency
 
-    def held_at_end(self):
-        return self.inner.held_at_end()
-
-    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
-                  ) -> list[tuple[str, float, float]]:
-        return self.inner.exit_fees(tier, gib, objects, studies)
-
-    def exit_egress_usd(self, gib: float) -> float:
-        return self.inner.exit_egress_usd(gib)
-
-    @property
-    def events(self):
-        return self.inner.events
-
-    @property
-    def event_tier_names(self) -> tuple[str, ...]:
-        return self.inner.event_tier_names
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        return self.inner.unconfirmed_prices

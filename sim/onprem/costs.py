@@ -22,6 +22,7 @@ holds every study).  A year is 365.25 days.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,6 +54,9 @@ class OnPremBiller:
         self.plans = [CapacityPlan(t, refresh_days, calendar.start) for t in tiers]
         self._refresh_days = refresh_days
         self._warranty_days = costs.warranty_years * DAYS_PER_YEAR
+        self.support = {t.name: OwnedSupport.of(t, plan, calendar.start)
+                        for t, plan in zip(tiers, self.plans, strict=True)}
+        """Owned hardware's support contract per tier (None: no contract price given)."""
         self.over_capacity_days = [0] * len(tiers)
         """Days on which a tier held more than its installed usable capacity."""
         tape = getattr(costs, "tape_copy", None)
@@ -138,16 +142,15 @@ class OnPremBiller:
                 if not p.sunk and day - p.installed_day < self._refresh_days:
                     _add(cells, tier.name, "capex", "USD depreciation", p.usd / self._refresh_days,
                          p.usd / self._refresh_days)
-        contract = tier.installed is not None and tier.installed.maintenance_usd_per_year \
-            is not None
+        support = self.support[tier.name]
         out_of_warranty = sum(p.usd for p in plan.purchases
                               if day - p.installed_day >= self._warranty_days
-                              and not (p.sunk and contract))
+                              and not (p.sunk and support is not None))
         if out_of_warranty:
             _add(cells, tier.name, "maintenance", "USD-day of hardware past warranty",
                  out_of_warranty, out_of_warranty * c.maintenance_rate * per_day)
-        if contract:
-            usd_per_year = self._contract_usd_per_year(tier, plan, day)
+        if support is not None:
+            usd_per_year = support.usd_per_year(day)
             if usd_per_year:
                 _add(cells, tier.name, "maintenance", "days of owned hardware's support "
                      "contract", 1.0, usd_per_year * per_day)
@@ -157,21 +160,34 @@ class OnPremBiller:
              raw * tier.space_usd_per_raw_tb_year * per_day)
 
 
-    def _contract_usd_per_year(self, tier: OnPremTier, plan: CapacityPlan, day: int) -> float:
-        """Owned hardware's support on ``day``: the contract's price until it ends (even past
-        the refresh: a contract runs to its end), then the renewal price until the refresh,
-        then nothing (the new hardware's warranty and maintenance take over). [USD/year]"""
+@dataclass(frozen=True)
+class OwnedSupport:
+    """The support contract of hardware owned at the start: its price through its last paid
+    day (even past the refresh: a contract runs to its end), then the renewal price until the
+    refresh, then nothing (the new hardware's warranty and maintenance take over)."""
+
+    price_usd_per_year: float
+    last_paid_day: int
+    renewal_usd_per_year: float
+    refresh_day: int
+
+    @classmethod
+    def of(cls, tier: OnPremTier, plan: CapacityPlan, start) -> OwnedSupport | None:
         owned = tier.installed
-        assert owned is not None and owned.maintenance_usd_per_year is not None
-        start = self._cal.start
+        if owned is None or owned.maintenance_usd_per_year is None:
+            return None
         refresh_day = (plan.refresh_on(start) - start).days
-        if owned.maintenance_ends is not None:
-            if day <= (owned.maintenance_ends - start).days:  # its last day is paid
-                return owned.maintenance_usd_per_year
-            renewal = owned.renewal_usd_per_year
-            return (owned.maintenance_usd_per_year if renewal is None else renewal) \
-                if day < refresh_day else 0.0
-        return owned.maintenance_usd_per_year if day < refresh_day else 0.0
+        price = owned.maintenance_usd_per_year
+        if owned.maintenance_ends is None:  # it runs until the refresh
+            return cls(price, refresh_day - 1, 0.0, refresh_day)
+        renewal = price if owned.renewal_usd_per_year is None else owned.renewal_usd_per_year
+        return cls(price, (owned.maintenance_ends - start).days, renewal, refresh_day)
+
+    def usd_per_year(self, day: int) -> float:
+        """The support paid on run day ``day``. [USD/year]"""
+        if day <= self.last_paid_day:
+            return self.price_usd_per_year
+        return self.renewal_usd_per_year if day < self.refresh_day else 0.0
 
 
 def _add(cells, tier: str, category: str, unit: str, quantity: float, amount: float) -> None:

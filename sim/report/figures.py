@@ -11,10 +11,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.compare import Comparison  # noqa: E402
+from sim.numbers import tier_tb_by_month  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
@@ -94,17 +94,7 @@ def stored_by_tier(c: Comparison) -> Figure:
         ax.plot(x, stored.to_numpy(), "k-", lw=2, label="archive (logical)")
         days = np.diff(r.workload.calendar.month_bounds_s) / 86_400
         per_month = dict(zip(r.workload.calendar.month_labels, days, strict=True))
-        storage = r.ledger[r.ledger.category == "storage"]
-        hourly = storage.unit == "GiB-hour"
-        rows = pd.concat([
-            storage[storage.unit == "GiB-month"],
-            storage[hourly].assign(
-                quantity=storage.quantity[hourly]
-                / (storage.month[hourly].astype(str).map(per_month).astype(float) * 24)),
-        ])
-        tiers = rows.pivot_table(index="month", columns="tier", values="quantity",
-                                 aggfunc="sum", fill_value=0.0).reindex(
-            stored.index, fill_value=0.0) * 2**30 / 1e12
+        tiers = tier_tb_by_month(r).reindex(stored.index, fill_value=0.0)
         for k, tier in enumerate(tiers.columns):
             ax.plot(x, tiers[tier].to_numpy(), LINES[(k + 1) % 4], color=PALETTE[k % 8],
                     label=str(tier))

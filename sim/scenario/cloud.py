@@ -86,6 +86,11 @@ def tb_per_week_to_mbps(tb_per_week: float) -> float:
     return tb_per_week * 1e12 * 8 / (7 * 86_400) / 1e6
 
 
+def mbps_to_tb_per_week(mbps: float) -> float:
+    """[Mbit/s] -> [TB/week], the inverse of :func:`tb_per_week_to_mbps`."""
+    return mbps * 1e6 / 8 * (7 * 86_400) / 1e12
+
+
 class S3Replication(Model):
     """S3 Replication of every new object to a second bucket (a disaster-recovery copy): the
     replica is uploaded into ``storage_class`` (replication PUTs at that class), crosses regions
