@@ -7,6 +7,7 @@ months it overlaps; the first and last may be partial when the start is not the 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -125,6 +126,15 @@ class Calendar:
     def month_of_seconds(self, t_s: np.ndarray) -> np.ndarray:
         """Month index of each time. [s] -> index into :attr:`month_labels`"""
         return np.searchsorted(self.month_bounds_s, t_s, side="right") - 1
+
+    def month_of_second(self, t_s: int) -> int:
+        """Month index of one time (what :meth:`month_of_seconds` gives for an array, without
+        an array: engines ask this for every booked charge). [s]"""
+        return bisect.bisect_right(self._month_bounds_list, int(t_s)) - 1
+
+    @cached_property
+    def _month_bounds_list(self) -> list[int]:
+        return [int(b) for b in self.month_bounds_s]
 
     def timestamps(self, t_s: np.ndarray) -> np.ndarray:
         """``datetime64[s]`` UTC timestamps for times in seconds since start."""

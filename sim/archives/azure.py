@@ -305,7 +305,7 @@ class AzureBlobArchive(ArchiveModel):
             owed = early_deletion_byte_seconds(self._billable_at(leaving, tier, when),
                                                in_tier[early], min_days).sum()
             t0 = int(when.min())
-            month = int(self._cal.month_of_seconds(np.array([t0]))[0])
+            month = self._cal.month_of_second(t0)
             gib_months = owed / BYTES_PER_GIB / self._cal.month_full_seconds[month]
             name = TIERS[tier]
             price = self.catalog.tiers[name].storage_usd_per_gib_month
@@ -483,7 +483,7 @@ class AzureBlobArchive(ArchiveModel):
         if back.any():  # enableAutoTierToHotFromCool
             self._move(ids[back], HOT, t[back], "warming")
             self._reschedule(ids[back], day)
-        month = int(self._cal.month_of_seconds(np.array([t0]))[0])
+        month = self._cal.month_of_second(t0)
         self._egress_bytes[month] += float(self._size[ids].sum()) * self._egress_share
 
     def _touch(self, ids: np.ndarray, t: np.ndarray, t0: int) -> None:

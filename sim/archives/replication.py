@@ -66,7 +66,7 @@ class ReplicatedArchive(ArchiveWrapper):
     def ingest(self, day: int, studies: np.ndarray) -> None:
         self.source.ingest(day, studies)
         self.replica.ingest(day, studies)
-        month = int(self._cal.month_of_seconds(np.array([day * SECONDS_PER_DAY]))[0])
+        month = self._cal.month_of_second(day * SECONDS_PER_DAY)
         self._replicated[month] += float(self._size[studies].sum())
 
     def end_of_day(self, day: int) -> None:
@@ -128,7 +128,7 @@ class WriteReplication(ArchiveWrapper):
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
         self.inner.ingest(day, studies)
-        month = int(self._cal.month_of_seconds(np.array([day * SECONDS_PER_DAY]))[0])
+        month = self._cal.month_of_second(day * SECONDS_PER_DAY)
         self._written[month] += float(self._size[studies].sum())
 
     def close_month(self, month: int) -> MonthUsage:

@@ -133,6 +133,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             ([0], np.cumsum(np.bincount(self._reads.study, minlength=n)))).astype(np.int64)
         self._read_next = self._read_start[:-1].copy()
         self._quiet_after_read = self._quiet_after(by_study)
+        self._repeat_read = _repeats_same_day(self._reads.study[by_study], self._read_times,
+                                              by_study)
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
@@ -238,6 +240,10 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
+        if not self._repeat_read[reads].any():  # no study read twice today: one pass
+            self._read_next[ids] += 1
+            self._serve(day, ids, times, position)
+            return
         rank = rank_within(ids)
         for r in range(int(rank.max()) + 1 if ids.size else 0):
             # the first read of each study today, then the second, ...
@@ -466,7 +472,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             sel = classes == IT_CLASS
             latency[sel] = self._read_it(day, ids[sel], t[sel], latency[sel], position[sel])
         self._read_latency[position] = latency
-        month = int(self._cal.month_of_seconds(np.array([t0]))[0])  # a day is in one month
+        month = self._cal.month_of_second(t0)  # a day is in one month
         self._egress_bytes[month] += float(bytes_by_class.sum()) * self._egress_share
 
     def _read_archived(self, ids, t, c: int, first_byte: np.ndarray) -> np.ndarray:
@@ -516,6 +522,17 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         """Tier code each read was served from (``MISSING``: study not held) and its latency. [s]
         """
         return self._read_tier, self._read_latency
+
+
+def _repeats_same_day(study: np.ndarray, time_s: np.ndarray, by_study: np.ndarray
+                      ) -> np.ndarray:
+    """For each read: whether its study was already read earlier the same day (``study`` and
+    ``time_s`` in ``by_study`` order: by study, then time). bool per read"""
+    repeat = np.zeros(by_study.size, dtype=bool)
+    if by_study.size > 1:
+        day = time_s // SECONDS_PER_DAY
+        repeat[by_study[1:]] = (study[1:] == study[:-1]) & (day[1:] == day[:-1])
+    return repeat
 
 
 def restored_copy_expiry_s(request_s: np.ndarray, days: int) -> np.ndarray:

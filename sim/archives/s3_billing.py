@@ -106,7 +106,7 @@ class S3Billing(S3State):
                 continue
             class_bytes, _ = self._billable(sel[early], int(c))
             owed = early_deletion_byte_seconds(class_bytes, in_class[early], min_days).sum()
-            month = int(self._cal.month_of_seconds(np.array([t_s]))[0])
+            month = self._cal.month_of_second(t_s)
             gib_months = owed / BYTES_PER_GIB / self._cal.month_full_seconds[month]
             price = self._class(int(c)).storage_usd_per_gib_month
             rate = price.bands[0].value if isinstance(price, BandedPrice) else price.value

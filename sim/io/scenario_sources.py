@@ -9,6 +9,7 @@ Institute, A/B)".
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,10 +39,8 @@ def extends_chain(path: Path) -> list[Path]:
     """The file and the files it extends, most derived first (at most 20 levels)."""
     chain = [path]
     while len(chain) < 20:
-        try:
-            data = yaml.safe_load(chain[-1].read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            break
+        parsed = _parsed(chain[-1])
+        data = parsed[1] if parsed is not None else None
         parent = data.get("extends") if isinstance(data, dict) else None
         if not isinstance(parent, str):
             break
@@ -54,16 +53,34 @@ def source_of(path: Path, dotted: str) -> Source | None:
     by index, archives also by name), with the comment on that line; None when no file sets it
     (a default of the model)."""
     for file in extends_chain(path):
-        try:
-            text = file.read_text(encoding="utf-8")
-            node = yaml.compose(text)
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        parsed = _parsed(file)
+        if parsed is None:
             continue
+        text, _, node = parsed
         line = _find(node, dotted.split("."))
         if line is not None:
             raw = text.splitlines()[line]
             return Source(file, line + 1, _comment(raw))
     return None
+
+
+def _parsed(file: Path) -> tuple[str, object, yaml.Node | None] | None:
+    """A scenario file's text, data and node tree (None when it cannot be read), parsed once
+    per version of the file (a sensitivity table asks for dozens of values)."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return _parse(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(file: Path, mtime_ns: int, size: int) -> tuple[str, object, yaml.Node | None] | None:
+    try:
+        text = file.read_text(encoding="utf-8")
+        return text, yaml.safe_load(text), yaml.compose(text)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
 
 
 def _find(node, keys: list[str]) -> int | None:

@@ -32,28 +32,26 @@ def monthly_workload(workload: Workload) -> pd.DataFrame:
     n_mod, n_months = len(workload.modalities), cal.n_months
     size = n_months * n_mod
 
-    def tally(time_s: np.ndarray, modality: np.ndarray, weights=None) -> np.ndarray:
-        cell = cal.month_of_seconds(time_s) * n_mod + modality
-        counts = np.bincount(cell, weights=weights, minlength=size)
-        return counts.reshape(n_months, n_mod)
+    def cells(time_s: np.ndarray, modality: np.ndarray) -> np.ndarray:
+        return cal.month_of_seconds(time_s) * n_mod + modality
+
+    def tally(cell: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, minlength=size).reshape(n_months, n_mod)
 
     new = st.acquisition_s >= st.created_s  # acquired during the run (not already archived)
-    created, modality = st.created_s[new], st.modality[new]
-    studies = tally(created, modality)
-    bytes_in = _exact_tally(cal.month_of_seconds(created) * n_mod + modality,
-                            st.size_bytes[new], size).reshape(n_months, n_mod)
-    objects_in = _exact_tally(cal.month_of_seconds(created) * n_mod + modality,
-                              st.objects[new], size).reshape(n_months, n_mod)
+    in_cells = cells(st.created_s[new], st.modality[new])
+    studies = tally(in_cells)
+    bytes_in = _exact_tally(in_cells, st.size_bytes[new], size).reshape(n_months, n_mod)
+    objects_in = _exact_tally(in_cells, st.objects[new], size).reshape(n_months, n_mod)
     old = ~new  # the existing archive at the start counts as stored from the start
     existing_studies = np.bincount(st.modality[old], minlength=n_mod)
     existing_bytes = _exact_tally(st.modality[old].astype(np.int64), st.size_bytes[old], n_mod)
-    read_mod = st.modality[rd.study]
-    reads = tally(rd.time_s, read_mod)
-    is_prior = rd.kind == ReadKind.PRIOR
-    priors = tally(rd.time_s[is_prior], read_mod[is_prior])
+    read_cells = cells(rd.time_s, st.modality[rd.study])
+    reads = tally(read_cells)
+    priors = tally(read_cells[rd.kind == ReadKind.PRIOR])
     gone = st.delete_s != NEVER
-    deletions = tally(st.delete_s[gone], st.modality[gone])
-    del_cells = cal.month_of_seconds(st.delete_s[gone]) * n_mod + st.modality[gone]
+    del_cells = cells(st.delete_s[gone], st.modality[gone])
+    deletions = tally(del_cells)
     bytes_del = _exact_tally(del_cells, st.size_bytes[gone], size).reshape(n_months, n_mod)
 
     frame = pd.DataFrame(
@@ -77,12 +75,24 @@ def monthly_workload(workload: Workload) -> pd.DataFrame:
 
 
 def _exact_tally(cells: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Integer sums per cell (bincount's float weights lose bytes above 2^53). int64"""
+    """Integer sums per cell (bincount's float weights lose bytes above 2^53). int64
+
+    Each value is split into its low 26 bits and the rest; bincount sums each half exactly
+    while every partial sum stays below 2^53, which the check below makes sure of (else a sort).
+    """
+    values = values.astype(np.int64)
+    if cells.size == 0:
+        return np.zeros(size, dtype=np.int64)
+    low_bits = 26
+    high = values >> low_bits
+    if (values.size < 2 ** (53 - low_bits) and int(values.min()) >= 0
+            and int(high.max()) * values.size < 2**53):
+        low = np.bincount(cells, weights=values & ((1 << low_bits) - 1), minlength=size)
+        high_sums = np.bincount(cells, weights=high, minlength=size)
+        return (high_sums.astype(np.int64) << low_bits) + low.astype(np.int64)
     order = stable_argsort(cells, max_key=size)
     sorted_cells = cells[order]
     sums = np.zeros(size, dtype=np.int64)
-    if cells.size == 0:
-        return sums
     starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
-    sums[sorted_cells[starts]] = np.add.reduceat(values[order].astype(np.int64), starts)
+    sums[sorted_cells[starts]] = np.add.reduceat(values[order], starts)
     return sums
