@@ -10,7 +10,8 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 
 LAYERS = [
     # helpers that depend on nothing in the simulator
-    {"sim.errors", "sim.calendar", "sim.lifeline", "sim.files", "sim.executors", "sim.version"},
+    {"sim.errors", "sim.calendar", "sim.lifeline", "sim.files", "sim.executors", "sim.version",
+     "sim.allocator"},
     # inputs and their models: scenario, providers, catalogs, policy parsers, readers, workload
     {"sim.scenario", "sim.providers", "sim.pricing", "sim.tiering", "sim.ledger",
      "sim.workload", "sim.network", "sim.io", "sim.policies", "sim.read_outcomes",
