@@ -43,19 +43,14 @@ class Meter:
         self._partial = np.zeros((n_lines, n_days + 1))  # quantity-seconds of changes in day d
         self._level = np.zeros(n_lines)  # level at the start of day self._open_day
         self._open_day = 0  # first day not yet closed
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        """Changes not yet added to ``_step``/``_partial``: (lines, delta, t_s), added in one
-        pass when a level or a closed day is asked for (an engine books dozens a day)."""
 
     @property
     def level(self) -> np.ndarray:
         """Level of every line once every change booked so far has happened."""
-        self._flush()
         return self._level + self._step[:, self._open_day + 1:].sum(axis=1)
 
     def level_at_end_of(self, day: int) -> np.ndarray:
         """Level of every line at the end of ``day`` (an open day), with what is booked so far."""
-        self._flush()
         return self._level + self._step[:, self._open_day + 1:day + 2].sum(axis=1)
 
     def change(self, line: int, delta: np.ndarray, t_s: np.ndarray | int) -> None:
@@ -72,30 +67,19 @@ class Meter:
         t_s = np.asarray(t_s, dtype=np.int64)
         if t_s.shape != delta.shape:
             t_s = np.broadcast_to(t_s, delta.shape)
-        if int(t_s.min()) < self._open_day * SECONDS_PER_DAY:
-            raise ValueError(f"meter change on day {int(t_s.min()) // SECONDS_PER_DAY}, "
-                             "already closed")
-        # copies: the caller may reuse its arrays before the pending changes are added
-        self._pending.append((np.array(np.broadcast_to(lines, delta.shape), dtype=np.int64),
-                              np.array(delta), np.array(t_s)))
-
-    def _flush(self) -> None:
-        """Add the pending changes to the per-day arrays."""
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, []
-        lines = np.concatenate([p[0] for p in pending])
-        delta = np.concatenate([p[1] for p in pending])
-        day, into_day = np.divmod(np.concatenate([p[2] for p in pending]), SECONDS_PER_DAY)
-        if int(day.max()) >= self._partial.shape[1]:  # after the end of the run: not billed
+        day, into_day = np.divmod(t_s, SECONDS_PER_DAY)
+        lo, hi = int(day.min()), int(day.max())
+        if hi >= self._partial.shape[1]:  # after the end of the run: not billed
             inside = day < self._partial.shape[1]
             if not inside.any():
                 return
-            lines, delta, into_day, day = lines[inside], delta[inside], into_day[inside], \
-                day[inside]
-        lo, hi = int(day.min()), int(day.max())
+            lines = np.broadcast_to(lines, delta.shape)[inside]
+            delta, into_day, day = delta[inside], into_day[inside], day[inside]
+            hi = int(day.max())
+        if lo < self._open_day:
+            raise ValueError(f"meter change on day {lo}, already closed")
         span = hi - lo + 1
-        index = lines * span + (day - lo)
+        index = np.asarray(lines, dtype=np.int64) * span + (day - lo)
         size = self._n_lines * span
         remaining = SECONDS_PER_DAY - into_day
         self._partial[:, lo:hi + 1] += np.bincount(
@@ -110,7 +94,6 @@ class Meter:
     def close_days(self, stop_day: int) -> tuple[np.ndarray, np.ndarray]:
         """Like :meth:`close`, also returning each line's level at the end of each closed day
         (``[line, day]``)."""
-        self._flush()
         first = self._open_day
         rises = np.cumsum(self._step[:, first + 1:stop_day + 1], axis=1)
         before = np.concatenate((np.zeros((self._n_lines, 1)), rises[:, :-1]), axis=1)
@@ -179,7 +162,7 @@ class ChargeBook:
             amount_usd: float) -> None:
         if quantity == 0 and amount_usd == 0:
             return
-        month = self._calendar.month_of_second(t_s)
+        month = int(self._calendar.month_of_seconds(np.array([t_s]))[0])
         cell = self._book[month][(tier, category, unit)]
         cell[0] += quantity
         cell[1] += amount_usd

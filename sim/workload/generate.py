@@ -87,7 +87,7 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
             f"{MAX_DRAWS} draws (volume factors {np.round(factor, 3).tolist()}); check them "
             "against annual_studies, the sizes and the retention rules")
     reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
-                       w.reads, w.priors, names, calendar, rngs["reads"])
+                       w.reads, w.priors, names, calendar, rngs["reads"], from_s=offset_s)
     workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads,
                         notes=tuple(notes))
     return _start_at(workload, offset_s, run_calendar) if offset_s else workload
@@ -199,7 +199,7 @@ def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
     )
     renumber = np.full(len(st), -1, dtype=np.int64)
     renumber[idx] = np.arange(idx.size)
-    later = np.flatnonzero(rd.time_s >= offset_s)
+    later = np.flatnonzero(rd.time_s >= offset_s)  # all of them when drawn from offset_s on
     later = later[keep[rd.study[later]]]
     reads = Reads(study=renumber[rd.study[later]].astype(rd.study.dtype),
                   time_s=rd.time_s[later] - offset_s, kind=rd.kind[later])

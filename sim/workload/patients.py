@@ -39,9 +39,14 @@ def match_returns(
 
     earlier = search_sorted(created_s, target) - 1
     for m in np.unique(modality):
-        of_m = np.flatnonzero(modality == m)
-        pick = np.flatnonzero(want_same & (modality == m))
-        pos = search_sorted(created_s[of_m], target[pick]) - 1
+        # the last study of modality m at or before position j is study number
+        # (count of m in [0, j]) - 1 of that modality: no second search
+        is_m = modality == m
+        of_m = np.flatnonzero(is_m)
+        pick = np.flatnonzero(want_same & is_m)
+        before = earlier[pick]
+        count_m = np.cumsum(is_m, dtype=np.int64)
+        pos = np.where(before >= 0, count_m[np.maximum(before, 0)], 0) - 1
         earlier[pick] = np.where(pos >= 0, of_m[np.maximum(pos, 0)], -1)
     valid = is_return & (target >= 0) & (earlier >= 0)
     return np.where(valid, earlier, -1)

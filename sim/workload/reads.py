@@ -20,7 +20,7 @@ from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR, Ca
 from sim.scenario import Priors
 from sim.scenario import Reads as ReadsSpec
 from sim.workload.model import ReadKind, Reads
-from sim.workload.sorting import stable_argsort
+from sim.workload.sorting import sort_in_place, stable_argsort
 
 _Part = tuple[np.ndarray, np.ndarray, ReadKind]
 
@@ -35,8 +35,10 @@ def draw_reads(
     modalities: tuple[str, ...],
     calendar: Calendar,
     rng: np.random.Generator,
+    from_s: int = 0,
 ) -> Reads:
-    """All reads of the run, sorted by time."""
+    """All reads of the run, sorted by time; with ``from_s``, only those at or after it (the
+    draws are the same: a history's reads are drawn, then dropped before the sort)."""
     end_s = np.minimum(delete_s, calendar.horizon_s)
     parts: list[_Part] = [
         _report_reads(created_s, spec, rng),
@@ -45,25 +47,28 @@ def draw_reads(
         _prior_reads(created_s, modality, patient, priors, len(modalities)),
         *_bulk_reads(created_s, modality, spec, modalities, calendar, rng),
     ]
-    return assemble_reads(parts, created_s, end_s, calendar.horizon_s)
+    return assemble_reads(parts, created_s, end_s, calendar.horizon_s, from_s)
 
 
 def assemble_reads(
-    parts: list[_Part], created_s: np.ndarray, end_s: np.ndarray, horizon_s: int
+    parts: list[_Part], created_s: np.ndarray, end_s: np.ndarray, horizon_s: int,
+    from_s: int = 0,
 ) -> Reads:
-    """Concatenate read parts, keep those before the study's deletion and the run's end, sort by
-    time (ties by study, then kind).  Every part starts at or after its study's creation."""
+    """Concatenate read parts, keep those before the study's deletion and the run's end (and at
+    or after ``from_s``), sort by time (ties by study, then kind).  Every part starts at or after
+    its study's creation."""
     index_type = np.int32 if created_s.size < 2**31 else np.int64
     study_bits = max(1, (created_s.size - 1).bit_length())
     kind_bits = 3
-    alive = [p[1] < end_s[p[0]] for p in parts]
+    alive = [(p[1] < end_s[p[0]]) & (p[1] >= from_s) if from_s else p[1] < end_s[p[0]]
+             for p in parts]
     if int(horizon_s).bit_length() + study_bits + kind_bits <= 63:
         # one sort of packed (time, study, kind) keys, built part by part: no 40M-row gathers
         shift = study_bits + kind_bits
         keys = [(p[1][a] << shift) | (p[0][a] << kind_bits) | int(p[2])
                 for p, a in zip(parts, alive, strict=True)]
         key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        key.sort()
+        sort_in_place(key)
         return Reads(
             study=((key >> kind_bits) & ((1 << study_bits) - 1)).astype(index_type),
             time_s=key >> shift,
