@@ -22,7 +22,6 @@ import numpy as np
 import simpy
 
 import sim
-from sim.allocator import tune_allocator
 from sim.archives import build_archive
 from sim.calendar import SECONDS_PER_DAY
 from sim.des import run_loop
@@ -90,7 +89,6 @@ def main() -> None:
     parser.add_argument("--skip-naive", action="store_true",
                         help="time the project only (the naive model takes minutes)")
     args = parser.parse_args()
-    tune_allocator()
     archive = {"name": "s3", "kind": "cloud", "provider": "aws",
                "storage_class": "INTELLIGENT_TIERING"}
     scenario = sim.load_scenario(ACADEMIC, overrides={

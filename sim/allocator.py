@@ -1,16 +1,17 @@
-"""Memory allocation settings for runs of millions of studies.
+"""Memory allocation while a large workload is drawn.
 
-A run allocates and frees arrays of tens to hundreds of megabytes many times.  By default glibc
-hands each such array fresh pages from the kernel (``mmap``) and gives them back when it is freed,
-and numpy asks for transparent huge pages: every new array then costs page faults and the kernel
-zeroing memory again.  On the 2-core machines we measure on, that was a third of drawing a large
-workload (academic medical center, 6.4 M studies: 8.8 s, of it 3.5 s in the kernel; 6.0 s and
-0.6 s with the settings below; peak memory 1,324 -> 1,383 MiB).
+Drawing a workload allocates and frees arrays of tens to hundreds of megabytes many times.  By
+default glibc hands each such array fresh pages from the kernel (``mmap``) and gives them back
+when it is freed, and numpy asks for transparent huge pages: every new array then costs page
+faults and the kernel zeroing memory again.  On the 2-core machines we measure on, that was a
+third of drawing a large workload (academic medical center, 6.4 M studies: 8.8 s, of it 3.5 s in
+the kernel; 6.0 s and 0.6 s inside :func:`reuse_freed_memory`).
 
-:func:`tune_allocator` keeps freed memory in the process for the next array instead.  It changes
-process-wide settings, so the package never calls it on import: the ``archive-sim`` command and
-the benchmarks do, and a notebook may (the bundled ones do, in their first cell).  Memory freed
-after a run is then kept by the process for the next run rather than returned to the system.
+:func:`reuse_freed_memory` keeps freed memory in the process for the next array while it is
+active, then restores the allocator and gives the kept memory back to the system, so a run's
+simulation, its worker processes and a notebook around it see the usual allocator.  The settings
+are process-wide while active: nested and concurrent uses (threads) share one activation.  Where
+the C library is not glibc (macOS, Windows, musl) only the huge-page request changes.
 """
 
 from __future__ import annotations
@@ -18,39 +19,70 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
 """``mallopt`` parameters (glibc ``malloc.h``)."""
+DEFAULT_TRIM_THRESHOLD = 128 * 1024
+DEFAULT_MMAP_MAX = 65_536
+"""glibc's defaults, restored afterwards."""
 
-_done = False
+_lock = threading.Lock()
+_depth = 0
+_hugepage_before = True
 
 
-def tune_allocator() -> bool:
-    """Keep freed memory for reuse (glibc: no ``mmap`` for large blocks, no trimming) and stop
-    numpy asking for transparent huge pages.  Returns whether the allocator was tuned (False
-    where glibc is not the C library, e.g. macOS, Windows, musl: nothing changes there).
-    Calling it again does nothing."""
-    global _done
-    if _done:
-        return True
-    hugepage = getattr(getattr(np, "_core", None), "multiarray", None)
-    if hugepage is not None and hasattr(hugepage, "_set_madvise_hugepage"):
-        hugepage._set_madvise_hugepage(False)
+def _glibc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    ok = bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
-    _done = ok
-    return ok
+        libc = ctypes.CDLL(name) if name else None
+        if libc is None or not hasattr(libc, "mallopt") or not hasattr(libc, "malloc_trim"):
+            return None
+    except OSError:
+        return None
+    libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    libc.mallopt.restype = ctypes.c_int
+    return libc
+
+
+_LIBC = _glibc()
+
+
+def _set_hugepage(enabled: bool) -> bool:
+    """numpy's transparent-huge-page request on or off; returns the previous setting."""
+    multiarray = getattr(getattr(np, "_core", None), "multiarray", None)
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    return bool(setter(enabled)) if setter is not None else enabled
+
+
+@contextmanager
+def reuse_freed_memory() -> Iterator[None]:
+    """While active, freed memory is kept for the next allocation (glibc: no ``mmap`` for large
+    blocks, no trimming) and numpy asks for no transparent huge pages; on leaving, the usual
+    settings come back and the kept memory is returned to the system."""
+    global _depth, _hugepage_before
+    with _lock:
+        _depth += 1
+        if _depth == 1:
+            _hugepage_before = _set_hugepage(False)
+            if _LIBC is not None:
+                _LIBC.mallopt(M_MMAP_MAX, 0)
+                _LIBC.mallopt(M_TRIM_THRESHOLD, 2**31 - 1)
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _set_hugepage(_hugepage_before)
+                if _LIBC is not None:
+                    _LIBC.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
+                    _LIBC.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+                    _LIBC.malloc_trim(0)

@@ -21,7 +21,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 import sim
-from sim.allocator import tune_allocator
 from sim.errors import InputError, named_file
 
 app = typer.Typer(
@@ -36,7 +35,6 @@ out = Console(soft_wrap=True)
 
 def main() -> None:
     """Console-script entry point: bad input -> one paragraph on stderr and exit 2."""
-    tune_allocator()
     try:
         app()
     except InputError as exc:

@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from sim.allocator import reuse_freed_memory
 from sim.calendar import SECONDS_PER_DAY, Calendar, add_months
 from sim.errors import InputError
 from sim.scenario import MODALITIES, Scenario
@@ -35,6 +36,11 @@ def generate_workload(scenario: Scenario, seed: int | None = None) -> Workload:
     seed
         Overrides ``scenario.seed``.
     """
+    with reuse_freed_memory():  # a third faster for millions of studies (sim.allocator)
+        return _generate(scenario, seed)
+
+
+def _generate(scenario: Scenario, seed: int | None) -> Workload:
     w = scenario.workload
     if w.trace is not None:
         raise ValueError("this scenario replays a trace; use sim.io.load_trace_workload")
