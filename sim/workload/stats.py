@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +25,21 @@ WORKLOAD_COLUMNS = [
 ]
 
 
+_TABLES: weakref.WeakKeyDictionary[Workload, pd.DataFrame] = weakref.WeakKeyDictionary()
+"""Tables already computed, by workload (a comparison runs several options on one draw)."""
+
+
 def monthly_workload(workload: Workload) -> pd.DataFrame:
     """Per month and modality: studies, bytes and objects ingested, reads (all kinds), prior
     pulls, deletions, bytes deleted, and what is stored at the month's end (including the
     existing archive held at the start).  [counts, bytes]"""
+    table = _TABLES.get(workload)
+    if table is None:
+        table = _TABLES[workload] = _monthly_workload(workload)
+    return table.copy()
+
+
+def _monthly_workload(workload: Workload) -> pd.DataFrame:
     cal = workload.calendar
     st, rd = workload.studies, workload.reads
     n_mod, n_months = len(workload.modalities), cal.n_months
