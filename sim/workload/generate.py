@@ -7,6 +7,7 @@ change to one stage's parameters leaves the others' draws unchanged (common rand
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -111,7 +112,21 @@ def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
     """Arrivals, sizes, patients, ages and retention of every study (reads come after)."""
     assert w.patients is not None
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
-    size_bytes, objects = draw_sizes(
+    # sizes have their own random stream: drawn on a second thread while the patients are
+    # matched (numpy releases the GIL in both); the draws are the same as one after the other
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sizes = pool.submit(
+            _draw_sizes, created_s, modality, offset_s, names, param, w, rngs["sizes"])
+        patient, age_years, delete_s = _draw_patients(created_s, modality, names, param, w,
+                                                      rngs, calendar)
+        size_bytes, objects = sizes.result()
+    return Studies(created_s=created_s, modality=modality, size_bytes=size_bytes,
+                   objects=objects, patient=patient, age_years=age_years, delete_s=delete_s)
+
+
+def _draw_sizes(created_s: np.ndarray, modality: np.ndarray, offset_s: int,
+                names: tuple[str, ...], param, w, rng) -> tuple[np.ndarray, np.ndarray]:
+    return draw_sizes(
         created_s - offset_s,  # size growth counts from the run's start
         modality,
         median_mb=param(lambda s: s.size_median_mb),
@@ -121,9 +136,15 @@ def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
         instance_mb=param(lambda s: s.instance_mb),
         series_mean=param(lambda s: s.series_mean),
         layout=w.object_layout,
-        rng=rngs["sizes"],
+        rng=rng,
         modality_names=names,
     )
+
+
+def _draw_patients(created_s: np.ndarray, modality: np.ndarray, names: tuple[str, ...], param,
+                   w, rngs, calendar: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each study's patient, the patient's age at the study and the study's deletion time."""
+    assert w.patients is not None
     parent = match_returns(
         created_s,
         modality,
@@ -148,8 +169,7 @@ def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
     delete_s = delete_times(
         w.retention, created_s, patient, age_years, is_mammo, calendar.horizon_s
     )
-    return Studies(created_s=created_s, modality=modality, size_bytes=size_bytes,
-                   objects=objects, patient=patient, age_years=age_years, delete_s=delete_s)
+    return patient, age_years, delete_s
 
 
 def _subset(studies: Studies, keep: np.ndarray, size_bytes: np.ndarray) -> Studies:

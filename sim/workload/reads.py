@@ -14,6 +14,8 @@ of the run.  The result is sorted by time; ties by study, then kind.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR, Calendar
@@ -40,13 +42,14 @@ def draw_reads(
     """All reads of the run, sorted by time; with ``from_s``, only those at or after it (the
     draws are the same: a history's reads are drawn, then dropped before the sort)."""
     end_s = np.minimum(delete_s, calendar.horizon_s)
-    parts: list[_Part] = [
-        _report_reads(created_s, spec, rng),
-        _followup_reads(created_s, spec, rng),
-        *_decay_reads(created_s, end_s, spec, rng),
-        _prior_reads(created_s, modality, patient, priors, len(modalities)),
-        *_bulk_reads(created_s, modality, spec, modalities, calendar, rng),
-    ]
+    # priors draw nothing: found on a second thread while the random reads are drawn (numpy
+    # releases the GIL); the parts keep their order
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        prior = pool.submit(_prior_reads, created_s, modality, patient, priors, len(modalities))
+        drawn = [_report_reads(created_s, spec, rng), _followup_reads(created_s, spec, rng),
+                 *_decay_reads(created_s, end_s, spec, rng)]
+        bulk = _bulk_reads(created_s, modality, spec, modalities, calendar, rng)
+        parts: list[_Part] = [*drawn, prior.result(), *bulk]
     return assemble_reads(parts, created_s, end_s, calendar.horizon_s, from_s)
 
 
