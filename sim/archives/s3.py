@@ -132,9 +132,9 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._read_start = np.concatenate(
             ([0], np.cumsum(np.bincount(self._reads.study, minlength=n)))).astype(np.int64)
         self._read_next = self._read_start[:-1].copy()
-        self._quiet_after_read = self._quiet_after(by_study)
-        self._repeat_read = _repeats_same_day(self._reads.study[by_study], self._read_times,
-                                              by_study)
+        same_study = _same_study_as_next(self._read_start)
+        self._quiet_after_read = self._quiet_after(by_study, same_study)
+        self._repeat_read = _repeats_same_day(same_study, self._read_times, by_study)
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
@@ -524,14 +524,26 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         return self._read_tier, self._read_latency
 
 
-def _repeats_same_day(study: np.ndarray, time_s: np.ndarray, by_study: np.ndarray
+def _same_study_as_next(read_start: np.ndarray) -> np.ndarray:
+    """For each read in study order but the last: whether the next one is of the same study
+    (``read_start``: where each study's reads start, and the total at the end). bool"""
+    n_reads = int(read_start[-1])
+    same = np.ones(max(n_reads - 1, 0), dtype=bool)
+    ends = read_start[1:-1]  # a study's reads end where the next study's start
+    ends = ends[(ends > 0) & (ends < n_reads)]
+    same[ends - 1] = False
+    return same
+
+
+def _repeats_same_day(same_study: np.ndarray, time_s: np.ndarray, by_study: np.ndarray
                       ) -> np.ndarray:
-    """For each read: whether its study was already read earlier the same day (``study`` and
-    ``time_s`` in ``by_study`` order: by study, then time). bool per read"""
+    """For each read: whether its study was already read earlier the same day (``time_s`` in
+    ``by_study`` order: by study, then time; ``same_study``: :func:`_same_study_as_next`).
+    bool per read"""
     repeat = np.zeros(by_study.size, dtype=bool)
     if by_study.size > 1:
         day = time_s // SECONDS_PER_DAY
-        repeat[by_study[1:]] = (study[1:] == study[:-1]) & (day[1:] == day[:-1])
+        repeat[by_study[1:]] = same_study & (day[1:] == day[:-1])
     return repeat
 
 

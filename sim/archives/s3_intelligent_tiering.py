@@ -45,14 +45,14 @@ class IntelligentTieringPlanner(S3State):
             self.prices.use(self.catalog.intelligent_tiering.overhead_bytes_at_class,
                              "intelligent_tiering.overhead_bytes_at_class")
 
-    def _quiet_after(self, by_study: np.ndarray) -> np.ndarray:
+    def _quiet_after(self, by_study: np.ndarray, same_study: np.ndarray) -> np.ndarray:
         """For each read: whether the study's next read comes before any Intelligent-Tiering
-        move could follow this one (then the read needs no planning). bool per read"""
+        move could follow this one (then the read needs no planning); ``same_study``: whether
+        each read in study order has a next read of the same study. bool per read"""
         quiet = np.zeros(len(self._reads), dtype=bool)
         if len(self._reads) > 1:
             times = self._read_times
-            same = self._reads.study[by_study[1:]] == self._reads.study[by_study[:-1]]
-            quiet[by_study[:-1]] = same & (times[1:] + 1 <= _move_possible_from(times[:-1]))
+            quiet[by_study[:-1]] = same_study & (times[1:] + 1 <= _move_possible_from(times[:-1]))
         return quiet
 
     def _plan_it(self, ids: np.ndarray, now_s) -> None:
