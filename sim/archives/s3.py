@@ -240,14 +240,20 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
-        if not self._repeat_read[reads].any():  # no study read twice today: one pass
+        repeat = self._repeat_read[reads]
+        if not repeat.any():  # no study read twice today: one pass
             self._read_next[ids] += 1
             self._serve(day, ids, times, position)
             return
-        rank = rank_within(ids)
-        for r in range(int(rank.max()) + 1 if ids.size else 0):
-            # the first read of each study today, then the second, ...
-            now = np.flatnonzero(rank == r)
+        # the first read of each study today, then the second, ...: the first reads are those
+        # that are no repeat; only the (few) repeats are ranked
+        first = np.flatnonzero(~repeat)
+        self._read_next[ids[first]] += 1
+        self._serve(day, ids[first], times[first], position[first])
+        again = np.flatnonzero(repeat)
+        rank = rank_within(ids[again])
+        for r in range(int(rank.max()) + 1):
+            now = again[rank == r]
             self._read_next[ids[now]] += 1
             self._serve(day, ids[now], times[now], position[now])
 
