@@ -1,5 +1,6 @@
-"""The allocator settings used while a workload is drawn are scoped: they come back afterwards,
-nested and concurrent uses share one activation, and the draw does not depend on them."""
+"""The allocator settings and the second thread used while a workload is drawn: the settings come
+back afterwards, nested and concurrent uses share one activation, and the draw depends on
+neither."""
 
 from __future__ import annotations
 
@@ -49,3 +50,47 @@ def test_the_draw_does_not_depend_on_the_allocator(monkeypatch):
                  (tuned.reads.time_s, plain.reads.time_s),
                  (tuned.reads.study, plain.reads.study)]:
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_draw_is_the_same_on_one_thread_or_two():
+    from sim.workload import threads
+
+    scenario = load_scenario("scenarios/community-hospital.yaml",
+                             overrides={"workload.annual_studies": 3000})
+    two = generate.generate_workload(scenario)
+    threads.allow_threads(False)
+    try:
+        one = generate.generate_workload(scenario)
+    finally:
+        threads.allow_threads(True)
+    np.testing.assert_array_equal(one.studies.size_bytes, two.studies.size_bytes)
+    np.testing.assert_array_equal(one.studies.patient, two.studies.patient)
+    np.testing.assert_array_equal(one.reads.time_s, two.reads.time_s)
+    np.testing.assert_array_equal(one.reads.kind, two.reads.kind)
+
+
+def test_a_failure_beside_reaches_the_caller():
+    import pytest
+
+    from sim.workload import threads
+
+    def fails():
+        raise ValueError("drawn badly")
+
+    for allowed in (True, False):
+        threads.allow_threads(allowed)
+        try:
+            with pytest.raises(ValueError, match="drawn badly"), \
+                    threads.beside(fails) as future:
+                future.result()
+        finally:
+            threads.allow_threads(True)
+
+
+def test_a_large_sort_on_two_threads_is_the_sort():
+    from sim.workload.sorting import PARALLEL_SORT_MIN, sort_in_place
+
+    values = np.random.default_rng(7).integers(0, 2**40, PARALLEL_SORT_MIN + 11)
+    expected = np.sort(values)
+    sort_in_place(values)
+    np.testing.assert_array_equal(values, expected)

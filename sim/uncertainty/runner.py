@@ -11,6 +11,7 @@ do not depend on the executor: every task carries its own seeds.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from sim.executors import dask_map
 from sim.files import remove_stale, write_atomically
 from sim.lifeline import exit_with_parent
 from sim.scenario import Scenario
+from sim.workload.threads import allow_threads
 
 RESULT_COLUMNS = ["task", "scenario", "metric", "year", "value"]
 """metric: ``cost_usd`` (per calendar year), ``total_usd``, ``npv_usd``, ``priors_within_5s``."""
@@ -99,7 +101,7 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                 initializer=exit_with_parent,
+                                 initializer=_start_worker,
                                  initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(evaluate_fn, t): t.key for t in todo}
             for future in as_completed(futures):
@@ -112,9 +114,23 @@ def run_tasks(tasks: list[Task], folder: Path, jobs: int = 1, scheduler: str | N
 
 
 def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) -> None:
-    for i, frame in dask_map(scheduler, jobs, evaluate_fn, [todo],
+    for i, frame in dask_map(scheduler, jobs, functools.partial(_on_worker, evaluate_fn), [todo],
                              [f"archive-sim-{t.key}" for t in todo]):
         keep(todo[i].key, frame)
+
+
+def _start_worker(parent: int) -> None:
+    """A local pool worker: it exits with its parent, and its workload draws stay on one
+    thread (the pool's workers already share the cores)."""
+    exit_with_parent(parent)
+    allow_threads(False)
+
+
+def _on_worker(evaluate_fn: Callable[[Task], pd.DataFrame], task: Task) -> pd.DataFrame:
+    """``evaluate_fn(task)`` on a Dask worker, its workload draw on one thread (the cluster's
+    workers share the cores)."""
+    allow_threads(False)
+    return evaluate_fn(task)
 
 
 def percentiles(values: pd.Series, qs=(10, 50, 90)) -> dict[str, float]:

@@ -7,7 +7,6 @@ change to one stage's parameters leaves the others' draws unchanged (common rand
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from sim.workload.reads import draw_reads
 from sim.workload.retention import delete_times
 from sim.workload.sizes import draw_sizes
 from sim.workload.sorting import dense_ranks
+from sim.workload.threads import beside
 
 _STREAMS = ("arrivals", "sizes", "patients", "ages", "reads", "held")
 
@@ -114,9 +114,8 @@ def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
     # sizes have their own random stream: drawn on a second thread while the patients are
     # matched (numpy releases the GIL in both); the draws are the same as one after the other
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        sizes = pool.submit(
-            _draw_sizes, created_s, modality, offset_s, names, param, w, rngs["sizes"])
+    with beside(_draw_sizes, created_s, modality, offset_s, names, param, w,
+                rngs["sizes"]) as sizes:
         patient, age_years, delete_s = _draw_patients(created_s, modality, names, param, w,
                                                       rngs, calendar)
         size_bytes, objects = sizes.result()

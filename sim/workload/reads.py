@@ -14,8 +14,6 @@ of the run.  The result is sorted by time; ties by study, then kind.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR, Calendar
@@ -23,6 +21,7 @@ from sim.scenario import Priors
 from sim.scenario import Reads as ReadsSpec
 from sim.workload.model import ReadKind, Reads
 from sim.workload.sorting import sort_in_place, stable_argsort
+from sim.workload.threads import beside
 
 _Part = tuple[np.ndarray, np.ndarray, ReadKind]
 
@@ -44,8 +43,7 @@ def draw_reads(
     end_s = np.minimum(delete_s, calendar.horizon_s)
     # priors draw nothing: found on a second thread while the random reads are drawn (numpy
     # releases the GIL); the parts keep their order
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        prior = pool.submit(_prior_reads, created_s, modality, patient, priors, len(modalities))
+    with beside(_prior_reads, created_s, modality, patient, priors, len(modalities)) as prior:
         drawn = [_report_reads(created_s, spec, rng), _followup_reads(created_s, spec, rng),
                  *_decay_reads(created_s, end_s, spec, rng)]
         bulk = _bulk_reads(created_s, modality, spec, modalities, calendar, rng)

@@ -6,10 +6,11 @@ row number into one int64 and sorting the values takes ~1 s.  Same result: a sta
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from sim.workload.threads import threads_allowed
 
 
 def stable_argsort(keys: np.ndarray, max_key: int | None = None) -> np.ndarray:
@@ -45,7 +46,7 @@ def sort_in_place(values: np.ndarray) -> None:
     the GIL): each half is sorted, then the two sorted runs are merged by numpy's stable sort,
     which finds and merges runs in linear time.  The result is the sorted array, as
     ``values.sort()`` gives."""
-    if values.size < PARALLEL_SORT_MIN or (os.cpu_count() or 1) < 2:
+    if values.size < PARALLEL_SORT_MIN or not threads_allowed():
         values.sort()
         return
     half = values.size // 2
