@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine_vs_naive.py
 	$(BIN)/python benchmarks/bench_whatif.py --runs 1
 
-# Long benchmarks (about 10 minutes each on 2 cores).
+# Long benchmarks (on 2 cores: Monte Carlo about 7 minutes, national about 3).
 bench-montecarlo: $(STAMP)
 	cd benchmarks && ../$(BIN)/python bench_montecarlo.py --runs 100 --jobs 2
 
