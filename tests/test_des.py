@@ -59,3 +59,17 @@ def test_daily_order_and_month_ends():
     deleted = np.sum(workload.studies.delete_s != NEVER)
     assert sum(n for k, _, n in rec.calls if k == "delete") == deleted > 0
     assert sum(1 for k, _, _ in rec.calls if k == "end_of_day") == cal.n_days
+
+
+def test_first_occurrences_and_ranks_agree_with_a_plain_loop():
+    from sim.tiering.core import first_occurrences, rank_within
+
+    ids = np.random.default_rng(3).integers(0, 50, 400)
+    seen: dict[int, int] = {}
+    expected_rank = []
+    for i in ids.tolist():
+        expected_rank.append(seen.get(i, 0))
+        seen[i] = seen.get(i, 0) + 1
+    assert rank_within(ids).tolist() == expected_rank
+    scratch = np.zeros(50, dtype=np.int64)
+    assert first_occurrences(ids, scratch).tolist() == [r == 0 for r in expected_rank]

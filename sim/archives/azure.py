@@ -62,6 +62,7 @@ from sim.tiering.core import (
     EventLog,
     Meter,
     event_charges,
+    first_occurrences,
     rank_within,
 )
 from sim.tiering.intelligent_tiering import NEVER_DAY
@@ -137,6 +138,7 @@ class AzureBlobArchive(ArchiveModel):
                                    dtype=np.int64)
 
         self._present = np.zeros(n, dtype=bool)
+        self._scratch = np.zeros(n, dtype=np.int64)  # for first_occurrences
         self._tier = np.full(n, MISSING, dtype=np.int8)
         self._tier_since = np.zeros(n, dtype=np.int64)
         self._last_access = np.zeros(n, dtype=np.int64)
@@ -225,9 +227,19 @@ class AzureBlobArchive(ArchiveModel):
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
-        rank = rank_within(ids)
-        for r in range(int(rank.max()) + 1 if ids.size else 0):
-            now = np.flatnonzero(rank == r)  # each study's first read today, then second, ...
+        # each study's first read today, then its second, ...: only the repeats are ranked
+        if ids.size == 0:
+            return
+        first = first_occurrences(ids, self._scratch)
+        if first.all():
+            self._serve(day, ids, times, position)
+            return
+        now = np.flatnonzero(first)
+        self._serve(day, ids[now], times[now], position[now])
+        again = np.flatnonzero(~first)
+        rank = rank_within(ids[again])
+        for r in range(int(rank.max()) + 1):
+            now = again[rank == r]
             self._serve(day, ids[now], times[now], position[now])
 
     def end_of_day(self, day: int) -> None:

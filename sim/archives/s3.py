@@ -240,6 +240,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
+        if ids.size == 0:
+            return
         repeat = self._repeat_read[reads]
         if not repeat.any():  # no study read twice today: one pass
             self._read_next[ids] += 1

@@ -235,6 +235,15 @@ def log_path(events: EventLog, study: np.ndarray, move_s: np.ndarray, end_s: np.
     events.add(end_s[gone], study[gone], "delete", tier[gone], -1)
 
 
+def first_occurrences(ids: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """Whether each id is the first of its value in ``ids`` (no sort: ``scratch`` is an int64
+    array indexed by id, left in an unspecified state). bool"""
+    position = np.arange(ids.size)
+    scratch[ids] = ids.size
+    np.minimum.at(scratch, ids, position)
+    return scratch[ids] == position
+
+
 def rank_within(ids: np.ndarray) -> np.ndarray:
     """Occurrence number of each id among the equal ids before it (0 for the first)."""
     if ids.size == 0:
