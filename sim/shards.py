@@ -56,19 +56,25 @@ def split(workload: Workload, index: int, count: int) -> Shard:
     """Shard ``index`` of ``count``: studies ``index, index + count, ...`` and their reads."""
     st, rd = workload.studies, workload.reads
     study_ids = np.arange(index, len(st), count, dtype=np.int64)
-    read_ids = np.flatnonzero(rd.study % count == index) if count > 1 else np.arange(len(rd))
+    read_ids = _shard_reads(rd.study, index, count)
+
+    def every(values: np.ndarray) -> np.ndarray:  # a strided copy: no index array
+        return np.ascontiguousarray(values[index::count])
+
     studies = Studies(
-        created_s=st.created_s[study_ids],
-        modality=st.modality[study_ids],
-        size_bytes=st.size_bytes[study_ids],
-        objects=st.objects[study_ids],
-        patient=st.patient[study_ids],
-        age_years=st.age_years[study_ids],
-        delete_s=st.delete_s[study_ids],
+        created_s=every(st.created_s),
+        modality=every(st.modality),
+        size_bytes=every(st.size_bytes),
+        objects=every(st.objects),
+        patient=every(st.patient),
+        age_years=every(st.age_years),
+        delete_s=every(st.delete_s),
         study_uid=None if st.study_uid is None else st.study_uid[study_ids],
-        acquired_s=None if st.acquired_s is None else st.acquired_s[study_ids],
+        acquired_s=None if st.acquired_s is None else every(st.acquired_s),
     )
-    local_study = (rd.study[read_ids] // count).astype(rd.study.dtype)
+    study = rd.study[read_ids]
+    local_study = (study >> (count.bit_length() - 1) if count & (count - 1) == 0
+                   else study // count).astype(rd.study.dtype)
     reads = Reads(study=local_study, time_s=rd.time_s[read_ids], kind=rd.kind[read_ids])
     return Shard(Workload(workload.calendar, workload.modalities, studies, reads),
                  study_ids, read_ids)
@@ -185,8 +191,17 @@ def simulate(
 def split_ids(workload: Workload, index: int, count: int) -> Shard:
     """The whole-workload indices of shard ``index`` (without building its workload)."""
     study_ids = np.arange(index, len(workload.studies), count, dtype=np.int64)
-    read_ids = np.flatnonzero(workload.reads.study % count == index)
-    return Shard(workload, study_ids, read_ids)
+    return Shard(workload, study_ids, _shard_reads(workload.reads.study, index, count))
+
+
+def _shard_reads(study: np.ndarray, index: int, count: int) -> np.ndarray:
+    """Indices of the reads of shard ``index``'s studies (``study mod count == index``; a
+    bit mask when ``count`` is a power of two, the usual case: no division)."""
+    if count == 1:
+        return np.arange(study.size)
+    if count & (count - 1) == 0:
+        return np.flatnonzero((study & (count - 1)) == index)
+    return np.flatnonzero(study % count == index)
 
 
 def _whole(workload: Workload) -> Shard:
