@@ -73,3 +73,15 @@ def test_first_occurrences_and_ranks_agree_with_a_plain_loop():
     assert rank_within(ids).tolist() == expected_rank
     scratch = np.zeros(50, dtype=np.int64)
     assert first_occurrences(ids, scratch).tolist() == [r == 0 for r in expected_rank]
+
+
+def test_read_rounds_give_each_study_once_per_round_in_time_order():
+    from sim.tiering.core import first_occurrences, read_rounds
+
+    ids = np.array([4, 1, 4, 2, 4, 1])
+    repeat = ~first_occurrences(ids, np.zeros(5, dtype=np.int64))
+    rounds = [ids[now].tolist() for now in read_rounds(ids, repeat)]
+    assert rounds == [[4, 1, 2], [4, 1], [4]]
+    no_repeat = np.array([3, 0, 2])
+    assert [no_repeat[now].tolist() for now in read_rounds(no_repeat, np.zeros(3, bool))] \
+        == [[3, 0, 2]]

@@ -63,7 +63,7 @@ from sim.tiering.core import (
     Meter,
     event_charges,
     first_occurrences,
-    rank_within,
+    read_rounds,
 )
 from sim.tiering.intelligent_tiering import NEVER_DAY
 from sim.tiering.keys import RuleMatches, group_studies, prefix_matches, tags_match
@@ -227,19 +227,10 @@ class AzureBlobArchive(ArchiveModel):
         ids = self._reads.study[reads].astype(np.int64)
         times = self._reads.time_s[reads]
         position = np.arange(reads.start, reads.stop)
-        # each study's first read today, then its second, ...: only the repeats are ranked
         if ids.size == 0:
             return
-        first = first_occurrences(ids, self._scratch)
-        if first.all():
-            self._serve(day, ids, times, position)
-            return
-        now = np.flatnonzero(first)
-        self._serve(day, ids[now], times[now], position[now])
-        again = np.flatnonzero(~first)
-        rank = rank_within(ids[again])
-        for r in range(int(rank.max()) + 1):
-            now = again[rank == r]
+        repeat = ~first_occurrences(ids, self._scratch)
+        for now in read_rounds(ids, repeat):  # each study's first read today, then second, ...
             self._serve(day, ids[now], times[now], position[now])
 
     def end_of_day(self, day: int) -> None:

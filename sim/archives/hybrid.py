@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.archives.base import ArchiveModel, MonthUsage
+from sim.archives.base import ArchiveWrapper, MonthUsage
 from sim.archives.linked import LinkedCloud
 from sim.calendar import SECONDS_PER_DAY
 from sim.ledger import Charge
@@ -56,12 +56,12 @@ def migrated_at_start(spec: HybridSpec, workload: Workload) -> np.ndarray | None
     return moves <= 0
 
 
-class HybridArchive(ArchiveModel):
-    """Archive model for ``kind: hybrid``."""
+class HybridArchive(ArchiveWrapper):
+    """Archive model for ``kind: hybrid``: the cloud part (``inner``, a :class:`LinkedCloud`)
+    with the on-prem part's storage, reads and bill added; the rest is passed on to the cloud."""
 
     def __init__(self, spec: HybridSpec, workload: Workload, link: Link, build_cloud,
                  plan=None):
-        self.name = spec.name
         self.spec = spec
         self._cal = workload.calendar
         moves = None
@@ -71,36 +71,28 @@ class HybridArchive(ArchiveModel):
             self._cache = cache_pass(spec, workload)
         down = link.is_down(workload.reads.time_s)
         self._hit = self._cache.hit
-        self._cloud = LinkedCloud(build_cloud, workload, ~self._hit & ~down, link,
-                                  spec.cloud.migration, plan, moves)
+        super().__init__(LinkedCloud(build_cloud, workload, ~self._hit & ~down, link,
+                                     spec.cloud.migration, plan, moves))
+        self.name = spec.name
         self._meter = Meter(1, self._cal.n_days)
         self._meter.change_many(np.zeros(self._cache.change_s.size, dtype=np.int64),
                                 self._cache.change_bytes, self._cache.change_s)
         self._book = ChargeBook(self._cal)
         self._biller = OnPremBiller(spec, [spec.cache.tier], self._cal, spec.name)
-        self.read_tier_names = (spec.cache.tier.name, *self._cloud.read_tier_names)
+        self.read_tier_names = (spec.cache.tier.name, *self.inner.read_tier_names)
 
     def onprem_figures(self) -> dict:
         return self._biller.figures()
 
-    def delete(self, day: int, studies: np.ndarray) -> None:
-        self._cloud.delete(day, studies)
-
     def ingest(self, day: int, studies: np.ndarray) -> None:
-        self._cloud.ingest(day, studies)
+        self.inner.ingest(day, studies)
         rate = self.spec.licences.usd_per_study
         if rate:
             self._book.add(day * SECONDS_PER_DAY, ALL_TIERS, "licences", "studies ingested",
                            studies.size, studies.size * rate)
 
-    def read(self, day: int, reads: slice) -> None:
-        self._cloud.read(day, reads)
-
-    def end_of_day(self, day: int) -> None:
-        self._cloud.end_of_day(day)
-
     def close_month(self, month: int) -> MonthUsage:
-        cloud = self._cloud.close_month(month)
+        cloud = self.inner.close_month(month)
         stop_day = self._cal.month_stop_day(month)
         cache_q, daily = self._meter.close_days(stop_day)
         cells = {**cloud.event_charges, **self._book.close_month(month)}
@@ -111,39 +103,15 @@ class HybridArchive(ArchiveModel):
         n = usage.quantity_seconds.size - 1
         cloud = MonthUsage(usage.quantity_seconds[:n], usage.egress_bytes, usage.event_charges)
         assert usage.daily_levels is not None  # the cache's usage keeps the daily levels
-        return self._cloud.bill(month, cloud) + self._biller.bill_month(month,
+        return self.inner.bill(month, cloud) + self._biller.bill_month(month,
                                                                        usage.daily_levels)
 
     def read_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
-        tier, latency = self._cloud.read_outcomes()
+        outcomes = self.inner.read_outcomes()
+        assert outcomes is not None  # a linked cloud serves reads
+        tier, latency = outcomes
         tier = np.where(tier >= 0, tier + 1, tier).astype(np.int8)
         tier[self._hit] = 0
         latency = latency.copy()
         latency[self._hit] = self.spec.cache.tier.read_latency_s
         return tier, latency
-
-    def migration_figures(self):
-        return self._cloud.migration_figures()
-
-    def held_at_end(self):
-        return self._cloud.held_at_end()
-
-    def exit_fees(self, tier: str, gib: float, objects: float, studies: float
-                  ) -> list[tuple[str, float, float]]:
-        return self._cloud.exit_fees(tier, gib, objects, studies)
-
-    def exit_egress_usd(self, gib: float) -> float:
-        return self._cloud.exit_egress_usd(gib)
-
-    @property
-    def events(self):
-        return self._cloud.events
-
-    @property
-    def event_tier_names(self) -> tuple[str, ...]:
-        return self._cloud.event_tier_names
-
-    @property
-    def unconfirmed_prices(self) -> list[str]:
-        return self._cloud.unconfirmed_prices
-

@@ -47,7 +47,7 @@ from sim.tiering.core import (
     DueCalendar,
     EventLog,
     Meter,
-    rank_within,
+    read_rounds,
 )
 from sim.tiering.keys import (
     RuleMatches,
@@ -242,20 +242,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         position = np.arange(reads.start, reads.stop)
         if ids.size == 0:
             return
-        repeat = self._repeat_read[reads]
-        if not repeat.any():  # no study read twice today: one pass
-            self._read_next[ids] += 1
-            self._serve(day, ids, times, position)
-            return
-        # the first read of each study today, then the second, ...: the first reads are those
-        # that are no repeat; only the (few) repeats are ranked
-        first = np.flatnonzero(~repeat)
-        self._read_next[ids[first]] += 1
-        self._serve(day, ids[first], times[first], position[first])
-        again = np.flatnonzero(repeat)
-        rank = rank_within(ids[again])
-        for r in range(int(rank.max()) + 1):
-            now = again[rank == r]
+        for now in read_rounds(ids, self._repeat_read[reads]):
             self._read_next[ids[now]] += 1
             self._serve(day, ids[now], times[now], position[now])
 

@@ -14,6 +14,7 @@ the event log.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -233,6 +234,21 @@ def log_path(events: EventLog, study: np.ndarray, move_s: np.ndarray, end_s: np.
     events.add(end_s[back], study[back], "transition", tier[back], 0)
     gone = ~ends_in_read & (end_s < horizon_s)
     events.add(end_s[gone], study[gone], "delete", tier[gone], -1)
+
+
+def read_rounds(ids: np.ndarray, repeat: np.ndarray) -> Iterator[np.ndarray | slice]:
+    """Each study's first read of ``ids`` (one day's reads, in time order), then its second,
+    ...: the positions of each round, for engines that serve a day's reads round by round
+    (a second read sees what the first did).  ``repeat`` marks the reads whose study was read
+    earlier in ``ids``; only those are ranked."""
+    if not repeat.any():
+        yield slice(None)
+        return
+    yield np.flatnonzero(~repeat)
+    again = np.flatnonzero(repeat)
+    rank = rank_within(ids[again])
+    for r in range(int(rank.max()) + 1):
+        yield again[rank == r]
 
 
 def first_occurrences(ids: np.ndarray, scratch: np.ndarray) -> np.ndarray:
