@@ -30,7 +30,9 @@ M_MMAP_MAX = -4
 """``mallopt`` parameters (glibc ``malloc.h``)."""
 DEFAULT_TRIM_THRESHOLD = 128 * 1024
 DEFAULT_MMAP_MAX = 65_536
-"""glibc's defaults, restored afterwards."""
+"""glibc's defaults, restored afterwards (glibc's own raising of the mmap threshold as large
+blocks are freed stays off once a threshold has been set: large arrays then always get their
+own pages, as at a process's start)."""
 
 _lock = threading.Lock()
 _depth = 0

@@ -110,7 +110,6 @@ def _streams(seed: int) -> dict[str, np.random.Generator]:
 def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
                   names: tuple[str, ...], param, w, rngs) -> Studies:
     """Arrivals, sizes, patients, ages and retention of every study (reads come after)."""
-    assert w.patients is not None
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
     # sizes have their own random stream: drawn on a second thread while the patients are
     # matched (numpy releases the GIL in both); the draws are the same as one after the other
@@ -203,8 +202,8 @@ def check_fits_in_memory(expected_studies: float, memory_bytes: int | None = Non
 
 def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
     """The run's workload from one drawn with history: studies deleted before the start are
-    gone; earlier ones are in the archive at the start (created at 0, acquired before); reads
-    before the start are dropped; times move to the run's clock."""
+    gone; earlier ones are in the archive at the start (created at 0, acquired before); times
+    move to the run's clock (the reads were drawn from the start on)."""
     st, rd = history.studies, history.reads
     keep = st.delete_s > offset_s
     idx = np.flatnonzero(keep)
@@ -224,9 +223,10 @@ def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
     )
     renumber = np.full(len(st), -1, dtype=np.int64)
     renumber[idx] = np.arange(idx.size)
-    later = np.flatnonzero(rd.time_s >= offset_s)  # all of them when drawn from offset_s on
-    later = later[keep[rd.study[later]]]
-    reads = Reads(study=renumber[rd.study[later]].astype(rd.study.dtype),
-                  time_s=rd.time_s[later] - offset_s, kind=rd.kind[later])
+    # the reads were drawn from offset_s on (draw_reads' from_s): every one is of a study
+    # still held at the start (a read comes before its study's deletion)
+    assert rd.time_s.size == 0 or rd.time_s[0] >= offset_s  # sorted by time
+    reads = Reads(study=renumber[rd.study].astype(rd.study.dtype),
+                  time_s=rd.time_s - offset_s, kind=rd.kind)
     return Workload(calendar=calendar, modalities=history.modalities, studies=studies,
                     reads=reads, notes=history.notes)
