@@ -399,6 +399,89 @@ def sweep(
     out.print(f"Results written to {folder / 'sweep.csv'}", highlight=False)
 
 
+@app.command()
+def optimize(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    archive: Annotated[str, typer.Option("--archive", help="The cloud or hybrid archive whose "
+                                                           "policy is searched.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (resumable).")],
+    objective: Annotated[str, typer.Option(help="npv (net present cost) or total.")] = "npv",
+    constraint: Annotated[list[str] | None, typer.Option(
+        "--constraint", help="NAME>=VALUE or NAME<=VALUE on a summary.json measure, e.g. "
+        "priors_within_5s>=0.99, missed_reads<=1000, p99_latency_s<=60 (several allowed).")
+    ] = None,
+    budget: Annotated[int, typer.Option(help="Candidates the sampler may try (a space with "
+                                             "no more distinct ones is searched whole).")] = 100,
+    space: Annotated[Path | None, typer.Option(help="A search space YAML file narrowing or "
+                                                    "widening the defaults.")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="PATH=VALUE set in the scenario first (dotted path; archives by name), "
+        "e.g. workload.annual_studies=30000 to search on a smaller hospital.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Workload seed (default: the scenario's); "
+                                                  "the re-check uses seed + 1.")] = None,
+    recheck: Annotated[int, typer.Option(help="Best candidates measured again on a second "
+                                              "workload draw.")] = 3,
+    sampler_seed: Annotated[int, typer.Option(help="Seed of the sampler.")] = 0,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help=_JOBS_HELP)] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
+) -> None:
+    """Policy optimizer: the cheapest real policy document for an archive that meets the
+    constraints; writes optimize.json, the Pareto figure, the best documents and a scenario
+    variant that uses them, and report.html."""
+    _check_batch_folder(out_dir)
+    from sim.optimize import prepare, run_search
+    from sim.report.optimize_outputs import write_outcome
+
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed: must be 0 or more (got {seed})")
+    overrides = {}
+    for item in set_ or []:
+        path, sep, value = item.partition("=")
+        if not sep or not path.strip() or not value.strip():
+            raise InputError(f"--set {item!r}: give PATH=VALUE")
+        try:
+            overrides[path.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise InputError(f"--set {item!r}: the value must be a number, true/false or a "
+                             "word") from None
+    with named_file(scenario):
+        search = prepare(scenario, archive, objective, constraint or [], budget, space, seed,
+                         recheck, sampler_seed, overrides)
+        outcome = _with_progress(
+            lambda progress, n: run_search(search, out_dir, n, scheduler, progress), jobs,
+            quiet, "candidates")
+    folder = out_dir.resolve()
+    summary = write_outcome(outcome, folder)
+    if not quiet:
+        _print_optimum(summary)
+    out.print(f"Results written to {folder / 'optimize.json'}; report: "
+              f"{folder / 'report.html'}", highlight=False)
+
+
+def _print_optimum(summary: dict) -> None:
+    table = Table(title=f"{summary['archive']}: {summary['method']} "
+                        f"({summary['elapsed_s']:,.0f} s; USD)")
+    for col in ("policy", summary["objective_measure"], "priors ≤5 s", "missed", "feasible"):
+        table.add_column(col, justify="right" if table.columns else "left", no_wrap=True)
+    for label, row in (("best", summary["best"]), ("today", summary["current"])):
+        if row is None:
+            continue
+        priors = row.get("priors_within_5s")
+        missed = row.get("missed_reads")
+        table.add_row(f"{label} ({row['key']})", f"{row['objective']:,.0f}",
+                      "-" if priors is None else f"{priors:.1%}",
+                      "-" if missed is None else f"{missed:,.0f}",
+                      "yes" if row["feasible"] else "no")
+    out.print(table)
+    if summary["best"] is None:
+        out.print("No candidate met every constraint: widen the space or relax a constraint.",
+                  highlight=False)
+    else:
+        files = summary.get("best_files", {})
+        out.print("Best policy: " + ", ".join(files.values()), highlight=False)
+
+
 def _pick(wanted: str, names: list[str]) -> str:
     if wanted in names:
         return wanted

@@ -22,7 +22,7 @@ LAYERS = [
     {"sim.run", "sim.cohorts", "sim.compare", "sim.sensitivity", "sim.numbers",
      "sim.describe"},
     # analyses built on runs
-    {"sim.uncertainty", "sim.calibrate"},
+    {"sim.uncertainty", "sim.calibrate", "sim.optimize"},
     # writers, figures, report pages
     {"sim.report"},
     # entry points

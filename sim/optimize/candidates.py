@@ -1,0 +1,440 @@
+"""Candidates: a space bound to one archive of a scenario, its dimensions, and each choice of
+values turned into the provider's own documents and archive settings.
+
+Any combination of choices is a candidate: :meth:`BoundSpace.normalize` repairs it into the
+policy the provider would actually run (transitions kept in the waterfall's order, a class
+reached on the same day as a warmer one or against AWS's 30-day rule dropped, settings that
+cannot matter set to one value), so that two combinations that mean the same policy are one
+candidate (one key, one evaluation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.errors import InputError
+from sim.optimize.space import (
+    AZURE_TIERS,
+    GCS_CLASSES,
+    NEVER,
+    OFF,
+    S3_PATH_CLASSES,
+    SECTION_OF_PROVIDER,
+    AzureSpace,
+    GcsSpace,
+    HybridSpace,
+    S3Space,
+    SpaceFile,
+    group_members,
+)
+from sim.tiering.s3_lifecycle import ALLOWED_TRANSITIONS, ARCHIVE_CLASSES, IA_CLASSES
+
+Params = dict[str, Any]
+
+HYBRID_WINDOWS = (6, 12, 24, 36, 60)
+"""Default cache windows of a hybrid archive, besides its own. [months]"""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One choice the optimizer makes: its name and the values it may take."""
+
+    name: str
+    choices: tuple
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a candidate writes: provider documents by archive field (``lifecycle``,
+    ``intelligent_tiering``) and settings by dotted path under the cloud archive (None: the
+    setting is removed); ``archive_settings`` under a hybrid archive."""
+
+    documents: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    archive_settings: dict[str, Any] = field(default_factory=dict)
+
+
+def candidate_key(params: Params) -> str:
+    """A short, file-name-safe identifier of a normalized candidate."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    return "c-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def key_prefixes(template: str, members: tuple[str, ...] | None, where: str) -> list[str]:
+    """The object-key prefixes that select a group's studies: one per modality (the key's text
+    up to and including the separator after ``{modality}``), or the fixed start of the key for
+    the single default group ("" when the key starts with a field)."""
+    fixed = template.split("{", 1)[0]
+    if members is None:
+        return [fixed]
+    rest = template[len(fixed):]
+    if not rest.startswith("{modality}"):
+        raise InputError(f"{where}: the archive's object_key {template!r} does not start with "
+                         "{modality} after a fixed prefix, so no rule can select a modality by "
+                         "prefix; change object_key (e.g. studies/{modality}/{yyyy}/{mm}/"
+                         "{study_id}) or leave groups out")
+    after = rest[len("{modality}"):].split("{", 1)[0]
+    if not after:
+        raise InputError(f"{where}: the archive's object_key {template!r} has no separator "
+                         "after {modality}; a prefix like CT would also select CTA")
+    return [f"{fixed}{m}{after}" for m in members]
+
+
+def _ordered_path(chosen: Sequence[tuple[Any, int, str]], allowed) -> list[tuple[int, str]]:
+    """The steps (days, class) kept from ``chosen`` (days, rank, class): in order of days, each
+    on a later day than the last, each one the ``allowed`` callable accepts."""
+    path: list[tuple[int, str]] = []
+    for days, _, name in sorted(chosen):
+        if path and days <= path[-1][0]:
+            continue
+        if allowed(path, days, name):
+            path.append((days, name))
+    return path
+
+
+class ProviderSpace:
+    """The dimensions, normalization and documents of one provider's space."""
+
+    dimensions: list[Dimension]
+
+    def normalize(self, params: Params) -> Params:
+        raise NotImplementedError
+
+    def policy(self, params: Params) -> Policy:
+        raise NotImplementedError
+
+
+class S3Candidates(ProviderSpace):
+    """S3 Lifecycle rules per group, Intelligent-Tiering configurations, upload class and
+    restore tier."""
+
+    def __init__(self, space: S3Space, archive: dict, where: str):
+        self.groups = group_members(space.groups)
+        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
+                                         f"{where}.groups")
+                         for g, members in self.groups.items()}
+        uploads = tuple(space.storage_class or [archive.get("storage_class") or "STANDARD"])
+        dims = [Dimension("storage_class", uploads)]
+        for g in self.groups:
+            dims += [Dimension(f"{g}.{c}", tuple(space.transitions[c]))
+                     for c in S3_PATH_CLASSES if c in space.transitions]
+            dims += [Dimension(f"{g}.archive_access_days",
+                               tuple(space.intelligent_tiering.archive_access_days)),
+                     Dimension(f"{g}.deep_archive_access_days",
+                               tuple(space.intelligent_tiering.deep_archive_access_days))]
+        dims.append(Dimension("restore_tier", tuple(space.restore_tier)))
+        self.dimensions = dims
+        self.classes = [c for c in S3_PATH_CLASSES if c in space.transitions]
+
+    def path(self, params: Params, group: str) -> list[tuple[int, str]]:
+        upload = params["storage_class"]
+        rank = {c: i for i, c in enumerate(S3_PATH_CLASSES)}
+        chosen = [(params[f"{group}.{c}"], rank[c], c) for c in self.classes
+                  if params[f"{group}.{c}"] != NEVER]
+
+        def allowed(path, days, name):
+            current = path[-1][1] if path else upload
+            if name not in ALLOWED_TRANSITIONS[current]:
+                return False
+            return not (path and current in IA_CLASSES and name in ARCHIVE_CLASSES
+                        and days - path[-1][0] < 30)
+        return _ordered_path(chosen, allowed)
+
+    def normalize(self, params: Params) -> Params:
+        out = dict(params)
+        upload = params["storage_class"]
+        restores = upload in ARCHIVE_CLASSES
+        for g in self.groups:
+            path = self.path(params, g)
+            for c in self.classes:
+                out[f"{g}.{c}"] = next((d for d, name in path if name == c), NEVER)
+            tiered = upload == "INTELLIGENT_TIERING" or any(c == "INTELLIGENT_TIERING"
+                                                             for _, c in path)
+            aa, daa = params[f"{g}.archive_access_days"], params[f"{g}.deep_archive_access_days"]
+            if not tiered:
+                aa = daa = OFF
+            if aa != OFF and daa != OFF and daa <= aa:
+                aa = OFF  # studies reach Deep Archive Access before Archive Access
+            out[f"{g}.archive_access_days"], out[f"{g}.deep_archive_access_days"] = aa, daa
+            restores |= any(c in ARCHIVE_CLASSES for _, c in path) or aa != OFF or daa != OFF
+        if not restores:
+            out["restore_tier"] = self.dimensions[-1].choices[0]
+        return out
+
+    def policy(self, params: Params) -> Policy:
+        rules, configs = [], []
+        for g, members in self.groups.items():
+            path = self.path(params, g)
+            names = [g] if members is None else [f"{g}-{m}" for m in members]
+            for name, prefix in zip(names, self.prefixes[g], strict=True):
+                where = {"Prefix": prefix} if prefix else {}
+                if path:
+                    rules.append({"ID": f"archive-sim-{name}", "Status": "Enabled",
+                                  "Filter": where, "Transitions": [
+                                      {"Days": d, "StorageClass": c} for d, c in path]})
+                tierings = [{"AccessTier": tier, "Days": params[f"{g}.{days}"]}
+                            for tier, days in (("ARCHIVE_ACCESS", "archive_access_days"),
+                                               ("DEEP_ARCHIVE_ACCESS",
+                                                "deep_archive_access_days"))
+                            if params[f"{g}.{days}"] != OFF]
+                if tierings:
+                    configs.append({"Id": f"archive-sim-{name}", "Filter": where,
+                                    "Status": "Enabled", "Tierings": tierings})
+        documents: dict[str, Any] = {}
+        if rules:
+            documents["lifecycle"] = {"Rules": rules}
+        if configs:
+            documents["intelligent_tiering"] = (
+                configs[0] if len(configs) == 1
+                else {"IntelligentTieringConfigurationList": configs})
+        settings = {"storage_class": params["storage_class"],
+                    "restore_tier": params["restore_tier"],
+                    "lifecycle": None, "intelligent_tiering": None}
+        return Policy(documents, settings)
+
+
+DEFAULT_KEY = "studies/{modality}/{yyyy}/{mm}/{study_id}"
+
+
+class AzureCandidates(ProviderSpace):
+    """Azure lifecycle management rules per group, or smart tier."""
+
+    def __init__(self, space: AzureSpace, archive: dict, where: str):
+        self.groups = group_members(space.groups)
+        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
+                                         f"{where}.groups")
+                         for g, members in self.groups.items()}
+        options = archive.get("azure") or {}
+        if "last_access" in space.clock and options.get("immutability"):
+            raise InputError(f"{where}.clock: last_access needs last-access-time tracking, "
+                             "which the archive's azure.immutability excludes; allowed: "
+                             "modification")
+        self.tiers = [t for t in AZURE_TIERS if t in space.tiers]
+        uploads = tuple(space.storage_class or [archive.get("storage_class") or "Hot"])
+        dims = [Dimension("storage_class", uploads),
+                Dimension("smart_tier", tuple(space.smart_tier))]
+        for g in self.groups:
+            dims.append(Dimension(f"{g}.clock", tuple(space.clock)))
+            dims += [Dimension(f"{g}.{t}", tuple(space.tiers[t])) for t in self.tiers]
+            dims.append(Dimension(f"{g}.auto_tier_to_hot", tuple(space.auto_tier_to_hot)))
+        dims.append(Dimension("rehydrate_priority", tuple(space.rehydrate_priority)))
+        self.dimensions = dims
+        self.first = {d.name: d.choices[0] for d in dims}
+
+    def path(self, params: Params, group: str) -> list[tuple[int, str]]:
+        ranks = {t: i for i, t in enumerate(("Hot", *AZURE_TIERS))}
+        upload = ranks[params["storage_class"]]
+        chosen = [(params[f"{group}.{t}"], ranks[t], t) for t in self.tiers
+                  if params[f"{group}.{t}"] != NEVER]
+        return _ordered_path(chosen, lambda path, days, name: ranks[name] > (
+            ranks[path[-1][1]] if path else upload))
+
+    def normalize(self, params: Params) -> Params:
+        out = dict(params)
+        archived = params["storage_class"] == "Archive"
+        for g in self.groups:
+            path = [] if params["smart_tier"] else self.path(params, g)
+            for t in self.tiers:
+                out[f"{g}.{t}"] = next((d for d, name in path if name == t), NEVER)
+            if not path:
+                out[f"{g}.clock"] = self.first[f"{g}.clock"]
+            cool_on_access = out[f"{g}.clock"] == "last_access" and \
+                any(t == "Cool" for _, t in path)
+            if not cool_on_access:
+                out[f"{g}.auto_tier_to_hot"] = False
+            archived |= any(t == "Archive" for _, t in path)
+        if params["smart_tier"]:
+            out["storage_class"] = "Hot"
+        if not archived:
+            out["rehydrate_priority"] = self.first["rehydrate_priority"]
+        return out
+
+    def policy(self, params: Params) -> Policy:
+        clock_names = {"last_access": "daysAfterLastAccessTimeGreaterThan",
+                       "modification": "daysAfterModificationGreaterThan"}
+        rules = []
+        for g in self.groups:
+            path = [] if params["smart_tier"] else self.path(params, g)
+            if not path:
+                continue
+            clock = clock_names[params[f"{g}.clock"]]
+            actions: dict[str, Any] = {f"tierTo{t}": {clock: d} for d, t in path}
+            if params[f"{g}.auto_tier_to_hot"]:
+                actions["enableAutoTierToHotFromCool"] = True
+            filters: dict[str, Any] = {"blobTypes": ["blockBlob"]}
+            prefixes = [p for p in self.prefixes[g] if p]
+            if prefixes:
+                filters["prefixMatch"] = prefixes
+            rules.append({"enabled": True, "name": f"archivesim{g}", "type": "Lifecycle",
+                          "definition": {"filters": filters,
+                                         "actions": {"baseBlob": actions}}})
+        uses_access = any(params[f"{g}.clock"] == "last_access" and self.path(params, g)
+                          for g in self.groups) and not params["smart_tier"]
+        settings: dict[str, Any] = {
+            "storage_class": params["storage_class"], "lifecycle": None,
+            "azure.smart_tier": params["smart_tier"],
+            "azure.rehydrate_priority": params["rehydrate_priority"]}
+        if uses_access:
+            settings["azure.last_access_tracking"] = True
+        return Policy({"lifecycle": {"rules": rules}} if rules else {}, settings)
+
+
+class GcsCandidates(ProviderSpace):
+    """Google Cloud Storage lifecycle rules per group, or Autoclass."""
+
+    def __init__(self, space: GcsSpace, archive: dict, where: str):
+        self.groups = group_members(space.groups)
+        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
+                                         f"{where}.groups")
+                         for g, members in self.groups.items()}
+        self.classes = [c for c in GCS_CLASSES if c in space.ages]
+        dims = [Dimension("mode", tuple(space.mode))]
+        for g in self.groups:
+            dims += [Dimension(f"{g}.{c}", tuple(space.ages[c])) for c in self.classes]
+        dims.append(Dimension("autoclass_terminal", tuple(space.autoclass_terminal)))
+        self.dimensions = dims
+        self.first = {d.name: d.choices[0] for d in dims}
+
+    def path(self, params: Params, group: str) -> list[tuple[int, str]]:
+        if params["mode"] != "lifecycle":
+            return []
+        ranks = {c: i for i, c in enumerate(("STANDARD", *GCS_CLASSES))}
+        chosen = [(params[f"{group}.{c}"], ranks[c], c) for c in self.classes
+                  if params[f"{group}.{c}"] != NEVER]
+        return _ordered_path(chosen, lambda path, days, name: True)
+
+    def normalize(self, params: Params) -> Params:
+        out = dict(params)
+        for g in self.groups:
+            path = self.path(params, g)
+            for c in self.classes:
+                out[f"{g}.{c}"] = next((d for d, name in path if name == c), NEVER)
+        if params["mode"] != "autoclass":
+            out["autoclass_terminal"] = self.first["autoclass_terminal"]
+        return out
+
+    def policy(self, params: Params) -> Policy:
+        if params["mode"] == "autoclass":
+            return Policy({}, {"autoclass": {"terminal_storage_class":
+                                             params["autoclass_terminal"]},
+                               "lifecycle": None, "storage_class": None})
+        rules = []
+        for g in self.groups:
+            path = self.path(params, g)
+            prefixes = [p for p in self.prefixes[g] if p]
+            warmer = ["STANDARD"]
+            for days, name in path:
+                condition: dict[str, Any] = {"age": days, "matchesStorageClass": list(warmer)}
+                if prefixes:
+                    condition["matchesPrefix"] = prefixes
+                rules.append({"action": {"type": "SetStorageClass", "storageClass": name},
+                              "condition": condition})
+                warmer.append(name)
+        return Policy({"lifecycle": {"lifecycle": {"rule": rules}}} if rules else {},
+                      {"autoclass": None, "lifecycle": None})
+
+
+class BoundSpace:
+    """A space bound to one archive of a scenario: the dimensions, the normalized candidates,
+    and each candidate's policy."""
+
+    def __init__(self, space: SpaceFile, archive: dict, space_file: str | None):
+        kind = archive.get("kind")
+        self.archive = archive["name"]
+        self.hybrid = kind == "hybrid"
+        cloud = archive.get("cloud") if self.hybrid else archive
+        if kind not in ("cloud", "hybrid") or not isinstance(cloud, dict):
+            raise InputError(f"--archive {self.archive}: a {kind} archive has no policy "
+                             "document to search; give a cloud or hybrid archive")
+        self.provider = cloud.get("provider", "")
+        section = SECTION_OF_PROVIDER.get(self.provider)
+        if section is None:
+            raise InputError(f"--archive {self.archive}: no search space for provider "
+                             f"{self.provider!r} (spaces exist for aws, azure and gcp)")
+        given = getattr(space, section)
+        if given is None and space_file and any(
+                getattr(space, s) is not None for s in SECTION_OF_PROVIDER.values()):
+            raise InputError(f"{section}: missing; the archive {self.archive!r} is on "
+                             f"{self.provider}, so the space needs a {section} section",
+                             file=space_file)
+        builder = {"s3": (S3Candidates, S3Space), "azure": (AzureCandidates, AzureSpace),
+                   "gcs": (GcsCandidates, GcsSpace)}[section]
+        self.section = section
+        try:
+            self.cloud: ProviderSpace = builder[0](given or builder[1](), cloud, section)
+        except InputError as exc:
+            raise InputError(exc.problems, file=space_file) from None
+        dims = list(self.cloud.dimensions)
+        if self.hybrid:
+            hybrid = space.hybrid or HybridSpace()
+            cache = archive.get("cache") or {}
+            own_window = cache.get("window_months")
+            windows = hybrid.window_months or sorted({*HYBRID_WINDOWS, *(
+                [own_window] if own_window else [])})
+            modes = hybrid.mode or [cache.get("mode", "cache")]
+            dims = [Dimension("window_months", tuple(windows)),
+                    Dimension("mode", tuple(modes)), *dims]
+        elif space.hybrid is not None and space_file:
+            raise InputError(f"hybrid: the archive {self.archive!r} is not a hybrid archive; "
+                             "remove the hybrid section or give a hybrid archive",
+                             file=space_file)
+        self.dimensions = dims
+        self.space_file = space_file
+
+    @property
+    def raw_size(self) -> int:
+        """Combinations of choices (before duplicates are merged)."""
+        return math.prod(len(d.choices) for d in self.dimensions)
+
+    def normalize(self, params: Params) -> Params:
+        """The candidate a combination of choices stands for."""
+        unknown = set(params) - {d.name for d in self.dimensions}
+        if unknown:
+            raise ValueError(f"not dimensions of this space: {sorted(unknown)}")
+        cloud = self.cloud.normalize({d.name: params[d.name] for d in self.cloud.dimensions})
+        out = {d.name: params[d.name] for d in self.dimensions}
+        out.update(cloud)
+        return out
+
+    def policy(self, params: Params) -> Policy:
+        """The documents and settings a normalized candidate writes."""
+        policy = self.cloud.policy(params)
+        if self.hybrid:
+            return Policy(policy.documents, policy.settings,
+                          {"cache.window_months": params["window_months"],
+                           "cache.mode": params["mode"]})
+        return policy
+
+    def enumerate(self, limit: int = 200_000) -> list[Params] | None:
+        """Every distinct candidate, in a fixed order; None when there are more than ``limit``
+        combinations to look at."""
+        if self.raw_size > limit:
+            return None
+        names = [d.name for d in self.dimensions]
+        seen: dict[str, Params] = {}
+        for values in itertools.product(*(d.choices for d in self.dimensions)):
+            params = self.normalize(dict(zip(names, values, strict=True)))
+            seen.setdefault(candidate_key(params), params)
+        return list(seen.values())
+
+    def described(self) -> dict[str, list]:
+        """The dimensions as JSON: name -> choices."""
+        return {d.name: list(d.choices) for d in self.dimensions}
+
+
+def bind_space(space: SpaceFile, scenario_data: dict, archive: str,
+               space_file: str | None = None) -> BoundSpace:
+    """The space of archive ``archive`` of a scenario (merged file data)."""
+    archives = [a for a in scenario_data.get("archives", []) if isinstance(a, dict)]
+    found = next((a for a in archives if a.get("name") == archive), None)
+    if found is None:
+        names = ", ".join(str(a.get("name")) for a in archives)
+        raise InputError(f"--archive {archive!r}: no such archive in the scenario; its "
+                         f"archives: {names}")
+    return BoundSpace(space, found, space_file)
