@@ -13,7 +13,7 @@ from sim.scenario import Scenario
 from sim.version import __version__
 
 
-def optimize(scenario, archive: str, out_dir, objective: str = "npv",
+def optimize_policy(scenario, archive: str, out_dir, objective: str = "npv",
              constraints=(), budget: int = 100, space=None, jobs: int = 1,
              scheduler: str | None = None, seed: int | None = None, recheck: int = 3,
              sampler_seed: int = 0, overrides=None, progress=None):
@@ -32,4 +32,4 @@ def optimize(scenario, archive: str, out_dir, objective: str = "npv",
     return outcome
 
 __all__ = ["Comparison", "RunResult", "Scenario", "__version__", "compare", "load_scenario",
-           "load_workload", "optimize", "policies", "run"]
+           "load_workload", "optimize_policy", "policies", "run"]

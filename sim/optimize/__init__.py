@@ -4,9 +4,9 @@ for the cheapest one that keeps the reading room within the given constraints, e
 run on the same workload draw.
 
 >>> import sim
->>> outcome = sim.optimize("scenarios/academic-medical-center-s3-tiered.yaml", "s3-lifecycle",
-...                        "out/optimize", constraints=["priors_within_5s>=0.99"],
-...                        jobs=2)                                          # doctest: +SKIP
+>>> outcome = sim.optimize_policy("scenarios/academic-medical-center-s3-tiered.yaml",
+...                               "s3-lifecycle", "out/optimize", jobs=2,
+...                               constraints=["priors_within_5s>=0.99"])  # doctest: +SKIP
 >>> search = prepare("scenarios/academic-medical-center-s3-tiered.yaml", "s3-lifecycle",
 ...                  constraints=["priors_within_5s>=0.99"], budget=100)  # doctest: +SKIP
 >>> outcome = run_search(search, Path("out/optimize"), jobs=2)            # doctest: +SKIP

@@ -65,12 +65,14 @@ AZURE_TIERS = ("Cool", "Cold", "Archive")
 GCS_CLASSES = ("NEARLINE", "COLDLINE", "ARCHIVE")
 
 
-def _choices(values: list, field: str) -> list:
+def _choices(values: list, key: str = "") -> list:
+    """``values`` if they are a list of distinct choices (``key``: the entry of a mapping)."""
+    where = f"{key}: " if key else ""
     if not values:
-        raise ValueError(f"{field}: list at least one choice (an empty list leaves nothing to "
+        raise ValueError(f"{where}list at least one choice (an empty list leaves nothing to "
                          "choose)")
     if len({repr(v) for v in values}) != len(values):
-        raise ValueError(f"{field}: a choice is listed twice")
+        raise ValueError(f"{where}a choice is listed twice")
     return values
 
 
@@ -84,10 +86,18 @@ class ITSpace(Model):
         Field(default=["off", 180, 365, 730],
               description="DEEP_ARCHIVE_ACCESS Days: 180-730.")
 
+    @field_validator("archive_access_days", "deep_archive_access_days", mode="before")
+    @classmethod
+    def _off_read_as_false(cls, values: Any) -> Any:
+        """YAML 1.1 reads an unquoted off as false: it means off here."""
+        if isinstance(values, list):
+            return [OFF if v is False else v for v in values]
+        return values
+
     @field_validator("archive_access_days", "deep_archive_access_days")
     @classmethod
     def _listed(cls, values: list, info) -> list:
-        return _choices(values, info.field_name)
+        return _choices(values)
 
 
 class S3Space(Model):
@@ -114,21 +124,21 @@ class S3Space(Model):
     @classmethod
     def _aws_minimums(cls, transitions: dict[str, list]) -> dict[str, list]:
         for name, days in transitions.items():
-            _choices(days, f"transitions.{name}")
+            _choices(days, name)
             low = S3_MIN_DAYS.get(name, 0)
             short = [d for d in days if d != NEVER and d < low]
             if short:
-                raise ValueError(f"transitions.{name}: {short[0]} days; objects must be stored "
+                raise ValueError(f"{name}: {short[0]} days; objects must be stored "
                                  f"at least {low} days before a transition to {name} (allowed: "
                                  f"never or {low} to {MAX_DAYS})")
         if not transitions:
-            raise ValueError("transitions: list at least one class")
+            raise ValueError("list at least one class")
         return transitions
 
     @field_validator("storage_class", "restore_tier")
     @classmethod
     def _listed(cls, values: list | None, info) -> list | None:
-        return values if values is None else _choices(values, info.field_name)
+        return values if values is None else _choices(values)
 
 
 class AzureSpace(Model):
@@ -161,14 +171,14 @@ class AzureSpace(Model):
     @classmethod
     def _listed_days(cls, tiers: dict[str, list]) -> dict[str, list]:
         for name, days in tiers.items():
-            _choices(days, f"tiers.{name}")
+            _choices(days, name)
         return tiers
 
     @field_validator("storage_class", "clock", "auto_tier_to_hot", "smart_tier",
                      "rehydrate_priority")
     @classmethod
     def _listed(cls, values: list | None, info) -> list | None:
-        return values if values is None else _choices(values, info.field_name)
+        return values if values is None else _choices(values)
 
 
 class GcsSpace(Model):
@@ -191,13 +201,13 @@ class GcsSpace(Model):
     @classmethod
     def _listed_days(cls, ages: dict[str, list]) -> dict[str, list]:
         for name, days in ages.items():
-            _choices(days, f"ages.{name}")
+            _choices(days, name)
         return ages
 
     @field_validator("mode", "autoclass_terminal")
     @classmethod
     def _listed(cls, values: list, info) -> list:
-        return _choices(values, info.field_name)
+        return _choices(values)
 
 
 class HybridSpace(Model):
@@ -214,7 +224,7 @@ class HybridSpace(Model):
     @field_validator("window_months", "mode")
     @classmethod
     def _listed(cls, values: list | None, info) -> list | None:
-        return values if values is None else _choices(values, info.field_name)
+        return values if values is None else _choices(values)
 
 
 class SpaceFile(Model):
@@ -283,16 +293,32 @@ def load_space(path: str | Path | None) -> SpaceFile:
     try:
         return SpaceFile.model_validate(data)
     except ValidationError as exc:
-        raise InputError([_problem(e) for e in exc.errors()], file=path) from None
+        raise InputError(_problems(exc), file=path) from None
 
 
-def _problem(error: Any) -> str:
-    where = ".".join(str(p) for p in error["loc"] if not str(p).startswith(("function-", "int",
-                                                                             "literal[")))
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field"
-    given = error.get("input")
-    shown = "" if isinstance(given, dict | list) or error["type"] == "extra_forbidden" \
-        else f" (got {given!r})"
-    return f"{where}: {message}{shown}" if where else f"{message}{shown}"
+_UNION_TAGS = ("int", "str", "bool", "constrained-int", "list[...]", "dict[...]")
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """One line per field: its dotted path, what is wrong (the alternatives of a union
+    joined), what was given."""
+    by_field: dict[str, tuple[list[str], Any, str]] = {}
+    for error in exc.errors():
+        parts = [str(p) for p in error["loc"]
+                 if str(p) not in _UNION_TAGS and not str(p).startswith(("function-",
+                                                                         "literal["))]
+        where = ".".join(parts)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        messages, given, kind = by_field.setdefault(where, ([], error.get("input"),
+                                                            error["type"]))
+        if message not in messages:
+            messages.append(message)
+    lines = []
+    for where, (messages, given, kind) in by_field.items():
+        shown = "" if isinstance(given, dict | list) or kind == "extra_forbidden" \
+            else f" (got {given!r})"
+        text = "; or ".join(messages)
+        lines.append(f"{where}: {text}{shown}" if where else f"{text}{shown}")
+    return lines

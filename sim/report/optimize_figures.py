@@ -8,8 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from sim.report.figures import PALETTE, _musd, _style
+from sim.report.figures import PALETTE, _style
 
 
 def pareto_front(table: pd.DataFrame, cost: str = "objective",
@@ -29,8 +30,8 @@ def pareto_front(table: pd.DataFrame, cost: str = "objective",
 
 def pareto_figure(table: pd.DataFrame, best: str | None, current: str, objective_label: str,
                   floor: float | None = None) -> Figure:
-    """Cost (M USD) against priors within 5 s; ``floor``: a priors constraint's bound."""
-    fig, ax = plt.subplots(figsize=(8, 4.6))
+    """Cost (M or k USD) against priors within 5 s; ``floor``: a priors constraint's bound."""
+    fig, ax = plt.subplots(figsize=(9.5, 4.6))
     if "priors_within_5s" not in table:
         ax.text(0.5, 0.5, "the archive keeps no reads table: no prior-fetch times to plot",
                 ha="center", va="center", transform=ax.transAxes)
@@ -57,9 +58,13 @@ def pareto_figure(table: pd.DataFrame, best: str | None, current: str, objective
                    edgecolor="black", zorder=5, label="best feasible")
     if floor is not None:
         ax.axvline(100 * floor, color="#555555", ls="--", lw=1)
-    _style(ax, "Every candidate policy: cost against prior-fetch speed", objective_label)
-    _musd(ax)
+    top = float(shown["objective"].abs().max()) if len(shown) else 0.0
+    scale, unit = (1e6, "M USD") if top >= 1e6 else (1e3, "k USD")
+    _style(ax, "Every candidate policy: cost against prior-fetch speed",
+           f"{objective_label} ({unit})")
+    digits = 1 if scale == 1e6 else 0
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / scale:,.{digits}f}"))
     ax.set_xlabel("relevant priors shown within 5 s (%)")
-    ax.legend(fontsize=8, loc="best", frameon=False)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig

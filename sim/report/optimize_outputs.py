@@ -81,7 +81,7 @@ def write_outcome(o: Outcome, folder: Path) -> dict[str, Any]:
     summary = summary_of(o)
     priors_floor = next((c.bound for c in o.search.constraints
                          if c.measure == "priors_within_5s" and c.op == ">="), None)
-    label = {"npv": "NPV (M USD)", "total": "total cost (M USD)"}[o.search.objective]
+    label = {"npv": "NPV", "total": "total cost"}[o.search.objective]
     figure = png(pareto_figure(o.table, o.best, CURRENT, label, priors_floor))
     write_bytes(folder / "figures" / "pareto.png", figure)
     write_text(folder / "candidates.csv", o.table.to_csv(index=False))
