@@ -474,12 +474,15 @@ def _print_optimum(summary: dict) -> None:
                       "-" if missed is None else f"{missed:,.0f}",
                       "yes" if row["feasible"] else "no")
     out.print(table)
-    if summary["best"] is None:
-        out.print("No candidate met every constraint: widen the space or relax a constraint.",
-                  highlight=False)
-    else:
+    verdict = {"none": "Nothing measured met every constraint (today's policy included): "
+                       "widen the space or relax a constraint.",
+               "keep": "Keep today's policy: no feasible candidate found is cheaper.",
+               "change": "The best policy is cheaper than today's (or today's breaks a "
+                         "constraint)."}[summary["verdict"]]
+    out.print(verdict, highlight=False)
+    if summary["best"] is not None:
         files = summary.get("best_files", {})
-        out.print("Best policy: " + ", ".join(files.values()), highlight=False)
+        out.print("Best candidate: " + ", ".join(files.values()), highlight=False)
 
 
 def _pick(wanted: str, names: list[str]) -> str:

@@ -16,6 +16,7 @@ priors within 5 s is drawn from every candidate evaluated.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import time
@@ -38,6 +39,7 @@ from sim.optimize.measures import (
 )
 from sim.optimize.space import load_space
 from sim.scenario import Scenario
+from sim.shards import shard_count
 from sim.uncertainty.runner import Task, run_tasks
 from sim.uncertainty.store import open_batch, write_text
 
@@ -60,6 +62,9 @@ class Search:
     budget: int = 100
     recheck: int = 3
     sampler_seed: int = 0
+    batch: int = 4
+    """Candidates the sampler proposes at a time (whatever the processes: the same search
+    proposes the same candidates on any machine)."""
     overrides: dict[str, Any] = field(default_factory=dict)
     """Dotted paths set in the scenario file's data first (``--set``)."""
 
@@ -108,7 +113,7 @@ def prepare(scenario_path: str | Path, archive: str, objective: str = "npv",
     space_file = str(space_path) if space_path is not None else None
     bound = bind_space(load_space(space_path), data, archive, space_file)
     return Search(path, data, scenario, bound, objective, parsed, budget, recheck,
-                  sampler_seed, dict(overrides or {}))
+                  sampler_seed, overrides=dict(overrides or {}))
 
 
 @dataclass
@@ -130,6 +135,20 @@ class Outcome:
     def feasible(self) -> pd.DataFrame:
         return self.table[self.table["feasible"] & (self.table["key"] != CURRENT)]
 
+    @property
+    def verdict(self) -> str:
+        """``change`` (the best candidate is feasible and beats today's policy, or today's
+        breaks a constraint), ``keep`` (today's policy meets every constraint and no candidate
+        found is cheaper) or ``none`` (nothing measured meets the constraints)."""
+        today = self.table[self.table["key"] == CURRENT]
+        today_ok = bool(len(today)) and bool(today["feasible"].iloc[0])
+        if self.best is None:
+            return "keep" if today_ok else "none"
+        if not today_ok:
+            return "change"
+        best = self.table.loc[self.table["key"] == self.best, "objective"].iloc[0]
+        return "change" if best < today["objective"].iloc[0] else "keep"
+
 
 # ------------------------------------------------------------------------------ evaluation
 
@@ -149,12 +168,13 @@ def shared_workload(scenario: Scenario):
     return _WORKLOAD[key]
 
 
-def measure_task(task: Task) -> pd.DataFrame:
-    """Run a candidate's scenario on the shared workload: one row of its measures."""
+def measure_task(task: Task, jobs: int = 1) -> pd.DataFrame:
+    """Run a candidate's scenario on the shared workload (its shards on ``jobs`` processes):
+    one row of its measures."""
     from sim.run import run
 
     scenario = task.scenarios[0]
-    result = run(scenario, workload=shared_workload(scenario))
+    result = run(scenario, workload=shared_workload(scenario), jobs=jobs)
     row = {"key": task.key, **measures_of(result.summary, str(task.labels["archive"]))}
     return pd.DataFrame([row])
 
@@ -219,9 +239,14 @@ def evaluate(search: Search, keyed: Mapping[str, Params | None], folder: Path, j
     for key, params in keyed.items():
         scenario, _ = candidate_scenario(search, params, documents, seed)
         tasks.append(Task(prefix + key, (scenario,), labels={"archive": search.archive}))
+    measure = measure_task
     if tasks and scheduler is None:
-        shared_workload(tasks[0].scenarios[0])  # drawn once, before local workers fork
-    rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress, measure_task)
+        workload = shared_workload(tasks[0].scenarios[0])  # drawn once, before workers fork
+        if jobs > 1 and shard_count(len(workload.studies)) > 1:
+            # a large workload runs in shards: one candidate at a time, its shards on the
+            # processes, is faster than candidates side by side (less memory traffic)
+            measure, jobs = functools.partial(measure_task, jobs=jobs), 1
+    rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress, measure)
     rows["key"] = rows["key"].str.removeprefix(prefix)
     rows.attrs["computed"] = len(computed)
     return rows
@@ -246,8 +271,7 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
         if progress:
             progress(min(done, steps), steps)
 
-    current = evaluate(search, {CURRENT: None}, folder, 1 if scheduler is None else jobs,
-                       scheduler)
+    current = evaluate(search, {CURRENT: None}, folder, jobs, scheduler)
     computed += current.attrs["computed"]
     tick(1)
     if everything is not None and len(everything) <= search.budget:
@@ -313,7 +337,7 @@ def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
         d.name: CategoricalDistribution(list(d.choices)) for d in search.space.dimensions}
     measured: dict[str, dict[str, float]] = {}
     frames, computed, asked = [], 0, 0
-    batch = max(jobs, 1)
+    batch = search.batch
     while asked < search.budget:
         wave = [study.ask(space) for _ in range(min(batch, search.budget - asked))]
         asked += len(wave)

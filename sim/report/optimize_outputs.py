@@ -45,7 +45,7 @@ def summary_of(o: Outcome) -> dict[str, Any]:
         "objective": s.objective, "objective_measure": s.objective_measure,
         "constraints": [c.text for c in s.constraints],
         "space": s.space.described(), "space_file": s.space.space_file,
-        "method": o.method, "budget": s.budget, "seed": s.seed,
+        "verdict": o.verdict, "method": o.method, "budget": s.budget, "seed": s.seed,
         "sampler_seed": s.sampler_seed, "recheck_seed": int(s.seed) + 1,
         "candidates_measured": int((o.table["key"] != CURRENT).sum()),
         "computed_now": o.computed_now, "elapsed_s": round(o.elapsed_s, 1),
@@ -204,11 +204,18 @@ def render(o: Outcome, summary: dict[str, Any], figure: bytes) -> str:
              f"<body><main><h1>Which policy should archive {e(s.archive)} run?</h1>"
              f"<p><small>{e(s.scenario.name)}; objective: lowest {e(s.objective_measure)}; "
              f"constraints: {e(constraints)}; {e(o.method)}.</small></p>"]
-    if best is None:
-        parts.append("<p class='lead risk'>No candidate met every constraint.  The table "
-                     "below lists the closest; widen the space (--space) or relax a "
-                     "constraint.</p>")
-    else:
+    if o.verdict == "none":
+        parts.append("<p class='lead risk'>Nothing measured met every constraint, today's "
+                     "policy included.  The table below lists the closest; widen the space "
+                     "(--space) or relax a constraint.</p>")
+    elif o.verdict == "keep":
+        parts.append("<p class='lead'>" + e(
+            f"Keep today's policy: it meets every constraint at {_money(current['objective'])}"
+            f" ({s.objective_measure}), and none of the {summary['candidates_measured']} "
+            "candidates measured that also meets them is cheaper"
+            + (f" (the best costs {_money(best['objective'])})" if best else "")
+            + ".  A larger --budget or a wider --space may still find one.") + "</p>")
+    if best is not None and o.verdict != "keep":
         saving = summary["saving_vs_current_usd"]
         lead = (f"The cheapest policy that meets every constraint costs "
                 f"{_money(best['objective'])} ({e(s.objective_measure)})")
@@ -219,6 +226,7 @@ def render(o: Outcome, summary: dict[str, Any], figure: bytes) -> str:
         if "priors_within_5s" in best:
             lead += f"; {_share(best['priors_within_5s'])} of priors are shown within 5 s"
         parts.append(f"<p class='lead'>{e(lead)}.</p>")
+    if best is not None:
         parts.append(_recheck(o))
     data = base64.b64encode(figure).decode("ascii")
     parts.append("<figure><img alt='cost against priors within 5 s' "
@@ -226,7 +234,7 @@ def render(o: Outcome, summary: dict[str, Any], figure: bytes) -> str:
                  "the same workload draw; the star is the best feasible one.</figcaption>"
                  "</figure>")
     if best is not None:
-        parts.append("<h2>The policy</h2><p>Written to <code>best/</code> with a scenario "
+        parts.append("<h2>The best candidate</h2><p>Written to <code>best/</code> with a scenario "
                      "variant that uses it and <code>APPLY.md</code>:</p>")
         for field, name in DOCUMENT_FILES.items():
             if field in summary.get("best_files", {}):
