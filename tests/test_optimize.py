@@ -144,6 +144,10 @@ def test_the_optimum_beats_every_bundled_s3_variant_that_meets_the_constraint(ac
             assert best["npv_usd"] <= sum(result.summary["npv_usd"].values()) + 1e-6
     assert met >= 1  # the tiered variant shows every prior within 5 s
     assert best["priors_within_5s"] >= 0.99
+    # today's policy (IA 30, GLACIER_IR 90) is a candidate of the space, measured the same way
+    table = outcome.table.set_index("key")
+    assert outcome.today_key is not None
+    assert table.loc[outcome.today_key, "npv_usd"] == table.loc[CURRENT, "npv_usd"]
 
 
 def test_the_best_documents_validate_and_the_variant_reproduces_the_optimum(academic_search):
@@ -208,6 +212,18 @@ def test_every_candidate_of_a_default_space_is_a_document_the_provider_accepts(s
                     parse_management_policy(doc)
                 else:
                     parse_gcs_lifecycle(doc)
+
+
+def test_todays_policy_is_found_in_the_space_when_it_is_there():
+    data = read_merged(SCENARIOS / "academic-medical-center-s3-intelligent-tiering.yaml")
+    archive = data["archives"][0]
+    bound = bind_space(SpaceFile(), data, archive["name"])
+    today = bound.today(archive)
+    assert today is not None
+    assert today["all.INTELLIGENT_TIERING"] == 0 and today["all.deep_archive_access_days"] == 180
+    narrow = SpaceFile.model_validate({"s3": {"intelligent_tiering": {
+        "deep_archive_access_days": ["off", 365]}}})
+    assert bind_space(narrow, data, archive["name"]).today(archive) is None
 
 
 def test_equivalent_choices_are_one_candidate():

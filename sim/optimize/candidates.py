@@ -109,6 +109,11 @@ class ProviderSpace:
     def policy(self, params: Params) -> Policy:
         raise NotImplementedError
 
+    def today(self, archive: dict) -> Params | None:
+        """Today's policy (the archive as the scenario gives it) as a candidate of this space,
+        or None when the space cannot express it."""
+        return None
+
 
 class S3Candidates(ProviderSpace):
     """S3 Lifecycle rules per group, Intelligent-Tiering configurations, upload class and
@@ -197,6 +202,55 @@ class S3Candidates(ProviderSpace):
                     "restore_tier": params["restore_tier"],
                     "lifecycle": None, "intelligent_tiering": None}
         return Policy(documents, settings)
+
+
+    def today(self, archive: dict) -> Params | None:
+        from pathlib import Path
+
+        from sim.io.policy_files import load_intelligent_tiering, load_lifecycle
+
+        params: Params = {"storage_class": archive.get("storage_class") or "STANDARD",
+                          "restore_tier": archive.get("restore_tier") or "Standard"}
+        rules = load_lifecycle(Path(archive["lifecycle"])).rules \
+            if archive.get("lifecycle") else ()
+        configs = load_intelligent_tiering(Path(archive["intelligent_tiering"])) \
+            if archive.get("intelligent_tiering") else []
+        rules = tuple(r for r in rules if r.enabled)
+        configs = [c for c in configs if c.enabled]
+        if any(r.filter.tags or r.filter.filters_on_size for r in rules) or \
+                any(c.tags for c in configs):
+            return None
+        for g in self.groups:
+            paths, tierings = set(), set()
+            for prefix in self.prefixes[g]:
+                if any(p.startswith(prefix) and p != prefix for p in
+                       [r.filter.prefix for r in rules] + [c.prefix for c in configs]):
+                    return None  # a rule for part of the group's studies
+                covering = [r for r in rules if prefix.startswith(r.filter.prefix)]
+                if len(covering) > 1 or any(a.days is None or a.storage_class not in
+                                            self.classes for r in covering for a in r.actions):
+                    return None
+                paths.add(tuple(sorted((a.days, a.storage_class) for r in covering
+                                       for a in r.actions)))
+                found = [c for c in configs if prefix.startswith(c.prefix)]
+                if len(found) > 1:
+                    return None
+                tierings.add((found[0].archive_access_days, found[0].deep_archive_access_days)
+                             if found else (0, 0))
+            if len(paths) != 1 or len(tierings) != 1:
+                return None  # the group's modalities are treated differently today
+            path, (aa, daa) = paths.pop(), tierings.pop()
+            days = dict((c, d) for d, c in path)
+            for c in self.classes:
+                params[f"{g}.{c}"] = days.get(c, NEVER)
+            params[f"{g}.archive_access_days"] = aa or OFF
+            params[f"{g}.deep_archive_access_days"] = daa or OFF
+        choices = {d.name: d.choices for d in self.dimensions}
+        if any(params[name] not in options for name, options in choices.items()):
+            return None
+        normal = self.normalize(params)
+        return normal if all(self.path(normal, g) == self.path(params, g)
+                             for g in self.groups) else None
 
 
 DEFAULT_KEY = "studies/{modality}/{yyyy}/{mm}/{study_id}"
@@ -410,6 +464,21 @@ class BoundSpace:
                           {"cache.window_months": params["window_months"],
                            "cache.mode": params["mode"]})
         return policy
+
+    def today(self, archive: dict) -> Params | None:
+        """Today's policy of ``archive`` (its scenario entry, merged file data) as a normalized
+        candidate, when the space holds it."""
+        cloud = archive.get("cloud") if self.hybrid else archive
+        params = self.cloud.today(cloud) if isinstance(cloud, dict) else None
+        if params is None:
+            return None
+        if self.hybrid:
+            cache = archive.get("cache") or {}
+            params = {"window_months": cache.get("window_months"),
+                      "mode": cache.get("mode", "cache"), **params}
+            if any(params[d.name] not in d.choices for d in self.dimensions[:2]):
+                return None
+        return self.normalize(params)
 
     def enumerate(self, limit: int = 200_000) -> list[Params] | None:
         """Every distinct candidate, in a fixed order; None when there are more than ``limit``

@@ -130,6 +130,8 @@ class Outcome:
     elapsed_s: float
     computed_now: int
     params: dict[str, Params] = field(default_factory=dict)
+    today_key: str | None = None
+    """The candidate that is today's policy, when the space holds it."""
 
     @property
     def feasible(self) -> pd.DataFrame:
@@ -271,6 +273,10 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
         if progress:
             progress(min(done, steps), steps)
 
+    archive = next(a for a in search.data["archives"]
+                   if isinstance(a, dict) and a.get("name") == search.archive)
+    today = search.space.today(archive)
+    today_key = candidate_key(today) if today is not None else None
     current = evaluate(search, {CURRENT: None}, folder, jobs, scheduler)
     computed += current.attrs["computed"]
     tick(1)
@@ -286,7 +292,8 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
             f"{search.space.raw_size:,} combinations of"
         method = (f"Optuna TPE (seed {search.sampler_seed}, constraints): {search.budget} "
                   f"trials among {found} candidates")
-        rows, computed_here = _tpe(search, folder, jobs, scheduler, trials, params, tick)
+        rows, computed_here = _tpe(search, folder, jobs, scheduler, trials, params, tick,
+                                   today)
         computed += computed_here
     table = _table(search, pd.concat([current, rows], ignore_index=True), params, trials)
     best = _best(table)
@@ -302,7 +309,7 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
         recheck = _table(search, rechecked, params, {})
     tick(steps)
     return Outcome(search, table, method, best, recheck, time.perf_counter() - started,
-                   computed, params)
+                   computed, params, today_key)
 
 
 def second_seed(seed: int) -> int:
@@ -322,8 +329,10 @@ def _description(search: Search) -> dict:
 
 
 def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
-         trials: dict[str, int], params: dict[str, Params], tick) -> tuple[pd.DataFrame, int]:
-    """Optuna's TPE sampler, ``jobs`` trials at a time, told in the order it asked."""
+         trials: dict[str, int], params: dict[str, Params], tick,
+         today: Params | None) -> tuple[pd.DataFrame, int]:
+    """Optuna's TPE sampler, ``search.batch`` trials at a time, told in the order it asked;
+    its first trial is today's policy when the space holds it."""
     import optuna
     from optuna.distributions import BaseDistribution, CategoricalDistribution
 
@@ -333,6 +342,8 @@ def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
         seed=search.sampler_seed, multivariate=True, group=True,
         n_startup_trials=min(10, max(search.budget // 4, 1)))
     study = optuna.create_study(direction="minimize", sampler=sampler)
+    if today is not None:
+        study.enqueue_trial(today)
     space: dict[str, BaseDistribution] = {
         d.name: CategoricalDistribution(list(d.choices)) for d in search.space.dimensions}
     measured: dict[str, dict[str, float]] = {}

@@ -51,6 +51,7 @@ def summary_of(o: Outcome) -> dict[str, Any]:
         "computed_now": o.computed_now, "elapsed_s": round(o.elapsed_s, 1),
         "best": best and {**best, "params": o.params.get(o.best or "")},
         "current": current,
+        "current_key": o.today_key,
         "saving_vs_current_usd": (current["objective"] - best["objective"])
         if best and current else None,
         "pareto_front": pareto_front(o.table[o.table["key"] != CURRENT])["key"].tolist()
