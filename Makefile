@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint lab bench bench-montecarlo bench-national clean
+.PHONY: demo test lint lab bench bench-montecarlo bench-national bench-optimize clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-montecarlo: $(STAMP)
 
 bench-national: $(STAMP)
 	cd benchmarks && ../$(BIN)/python bench_national.py --jobs 2
+
+# 100 candidate policies of the academic medical center's S3 tiered variant, at full size.
+bench-optimize: $(STAMP)
+	cd benchmarks && ../$(BIN)/python bench_optimize.py --budget 100 --jobs 2
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache

@@ -410,8 +410,8 @@ def optimize(
         "--constraint", help="NAME>=VALUE or NAME<=VALUE on a summary.json measure, e.g. "
         "priors_within_5s>=0.99, missed_reads<=1000, p99_latency_s<=60 (several allowed).")
     ] = None,
-    budget: Annotated[int, typer.Option(help="Candidates the sampler may try (a space with "
-                                             "no more distinct ones is searched whole).")] = 100,
+    budget: Annotated[int, typer.Option(help="Distinct candidates to measure (a space with no "
+                                             "more is searched whole).")] = 100,
     space: Annotated[Path | None, typer.Option(help="A search space YAML file narrowing or "
                                                     "widening the defaults.")] = None,
     set_: Annotated[list[str] | None, typer.Option(

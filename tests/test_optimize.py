@@ -16,7 +16,7 @@ import sim
 from sim.errors import InputError
 from sim.io.scenario_file import read_merged
 from sim.optimize import CURRENT, bind_space, load_space, parse_constraint, prepare, run_search
-from sim.optimize.candidates import candidate_key, key_prefixes
+from sim.optimize.candidates import key_prefixes
 from sim.optimize.space import SpaceFile
 from sim.tiering.azure_lifecycle import parse_management_policy
 from sim.tiering.gcs_lifecycle import parse_gcs_lifecycle
@@ -236,7 +236,7 @@ def test_equivalent_choices_are_one_candidate():
                          "all.deep_archive_access_days": 365, "restore_tier": "Bulk"})
     b = bound.normalize({**base, "all.STANDARD_IA": 30, "all.DEEP_ARCHIVE": 180,
                          "restore_tier": "Bulk"})
-    assert candidate_key(a) == candidate_key(b)
+    assert bound.key(a) == bound.key(b)
     # IA at 30 then GLACIER_IR at 30: GLACIER_IR is dropped (same day)
     c = bound.normalize({**base, "all.STANDARD_IA": 30, "all.GLACIER_IR": 30})
     assert c["all.GLACIER_IR"] == "never"
@@ -326,3 +326,23 @@ def test_an_archive_without_a_policy_to_search_exits_2(tmp_path, run_cli):
 def test_the_default_space_loads():
     assert load_space(None) == SpaceFile()
     assert (REPO / "scenarios").is_dir()
+
+
+def test_serial_processes_and_dask_find_the_same(tmp_path):
+    """The TPE path (budget below the space's size) on one process, two local processes and
+    a Dask LocalCluster: the same candidates proposed, the same measures."""
+    scenario = never_read_after_day_10(tmp_path / "case")
+    space = tmp_path / "space.yaml"
+    space.write_text("s3:\n  transitions:\n    STANDARD_IA: [never, 30]\n"
+                     "    GLACIER_IR: [never, 0, 11, 60]\n    DEEP_ARCHIVE: [never, 11, 90]\n"
+                     "  restore_tier: [Standard, Bulk]\n")
+    tables = []
+    for name, jobs, scheduler in (("serial", 1, None), ("pool", 2, None),
+                                  ("dask", 2, "local")):
+        search = prepare(scenario, "s3", constraints=["reads_within_5s>=1"], budget=9,
+                         space_path=space, recheck=1)
+        outcome = run_search(search, tmp_path / name, jobs=jobs, scheduler=scheduler)
+        assert outcome.method.startswith("Optuna TPE")
+        tables.append(outcome.table.drop(columns="run_s"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    pd.testing.assert_frame_equal(tables[0], tables[2])

@@ -15,11 +15,11 @@ run on the same workload draw.
 
 from __future__ import annotations
 
-from sim.optimize.candidates import BoundSpace, Dimension, bind_space, candidate_key
+from sim.optimize.candidates import BoundSpace, Dimension, bind_space, policy_key
 from sim.optimize.measures import ALIASES, MEASURES, Constraint, parse_constraint
 from sim.optimize.search import CURRENT, Outcome, Search, prepare, run_search
 from sim.optimize.space import SpaceFile, load_space
 
 __all__ = ["ALIASES", "CURRENT", "MEASURES", "BoundSpace", "Constraint", "Dimension", "Outcome",
-           "Search", "SpaceFile", "bind_space", "candidate_key", "load_space",
+           "Search", "SpaceFile", "bind_space", "policy_key", "load_space",
            "parse_constraint", "prepare", "run_search"]

@@ -60,9 +60,11 @@ class Policy:
     archive_settings: dict[str, Any] = field(default_factory=dict)
 
 
-def candidate_key(params: Params) -> str:
-    """A short, file-name-safe identifier of a normalized candidate."""
-    text = json.dumps(params, sort_keys=True, default=str)
+def policy_key(policy: Policy) -> str:
+    """A short, file-name-safe identifier of what a candidate writes (its documents and
+    settings): two choices that write the same are one candidate, whatever the space."""
+    text = json.dumps([policy.documents, policy.settings, policy.archive_settings],
+                      sort_keys=True, default=str)
     return "c-" + hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -465,6 +467,10 @@ class BoundSpace:
                            "cache.mode": params["mode"]})
         return policy
 
+    def key(self, params: Params) -> str:
+        """The identifier of a normalized candidate (:func:`policy_key` of its policy)."""
+        return policy_key(self.policy(params))
+
     def today(self, archive: dict) -> Params | None:
         """Today's policy of ``archive`` (its scenario entry, merged file data) as a normalized
         candidate, when the space holds it."""
@@ -489,7 +495,7 @@ class BoundSpace:
         seen: dict[str, Params] = {}
         for values in itertools.product(*(d.choices for d in self.dimensions)):
             params = self.normalize(dict(zip(names, values, strict=True)))
-            seen.setdefault(candidate_key(params), params)
+            seen.setdefault(self.key(params), params)
         return list(seen.values())
 
     def described(self) -> dict[str, list]:

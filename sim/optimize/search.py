@@ -30,7 +30,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.io.scenario_file import read_merged, set_dotted, validate_scenario
-from sim.optimize.candidates import BoundSpace, Params, bind_space, candidate_key
+from sim.optimize.candidates import BoundSpace, Params, bind_space
 from sim.optimize.measures import (
     Constraint,
     measures_of,
@@ -44,6 +44,9 @@ from sim.uncertainty.runner import Task, run_tasks
 from sim.uncertainty.store import open_batch, write_text
 
 DOCUMENT_FILES = {"lifecycle": "lifecycle.json", "intelligent_tiering": "intelligent-tiering.json"}
+MAX_TRIALS_PER_CANDIDATE = 20
+"""The sampler stops after this many proposals per candidate of the budget even when it keeps
+proposing candidates already measured (it has converged)."""
 CURRENT = "current"
 """The key of the archive's policy as the scenario gives it (measured with the candidates)."""
 
@@ -176,8 +179,10 @@ def measure_task(task: Task, jobs: int = 1) -> pd.DataFrame:
     from sim.run import run
 
     scenario = task.scenarios[0]
+    started = time.perf_counter()
     result = run(scenario, workload=shared_workload(scenario), jobs=jobs)
-    row = {"key": task.key, **measures_of(result.summary, str(task.labels["archive"]))}
+    row = {"key": task.key, **measures_of(result.summary, str(task.labels["archive"])),
+           "run_s": time.perf_counter() - started}
     return pd.DataFrame([row])
 
 
@@ -189,7 +194,7 @@ def candidate_scenario(search: Search, params: Params | None, folder: Path,
     if seed is not None:
         data["seed"] = seed
     if params is not None:
-        apply_policy(data, search.space, params, folder / candidate_key(params))
+        apply_policy(data, search.space, params, folder / search.space.key(params))
     return validate_scenario(copy.deepcopy(data), search.scenario_path), data
 
 
@@ -276,13 +281,13 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
     archive = next(a for a in search.data["archives"]
                    if isinstance(a, dict) and a.get("name") == search.archive)
     today = search.space.today(archive)
-    today_key = candidate_key(today) if today is not None else None
+    today_key = search.space.key(today) if today is not None else None
     current = evaluate(search, {CURRENT: None}, folder, jobs, scheduler)
     computed += current.attrs["computed"]
     tick(1)
     if everything is not None and len(everything) <= search.budget:
         method = f"exhaustive: all {len(everything)} distinct candidates"
-        params = {candidate_key(p): p for p in everything}
+        params = {search.space.key(p): p for p in everything}
         trials = dict.fromkeys(params, 1)
         rows = evaluate(search, dict(params), folder, jobs, scheduler,
                         progress=lambda done, total: tick(1 + done))
@@ -290,11 +295,11 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
     else:
         found = f"{len(everything):,} distinct" if everything is not None else \
             f"{search.space.raw_size:,} combinations of"
-        method = (f"Optuna TPE (seed {search.sampler_seed}, constraints): {search.budget} "
-                  f"trials among {found} candidates")
-        rows, computed_here = _tpe(search, folder, jobs, scheduler, trials, params, tick,
-                                   today)
+        rows, computed_here, asked = _tpe(search, folder, jobs, scheduler, trials, params,
+                                          tick, today)
         computed += computed_here
+        method = (f"Optuna TPE (seed {search.sampler_seed}, constraints): {len(params)} "
+                  f"candidates measured among {found}, in {asked} proposals")
     table = _table(search, pd.concat([current, rows], ignore_index=True), params, trials)
     best = _best(table)
     recheck = pd.DataFrame()
@@ -330,9 +335,11 @@ def _description(search: Search) -> dict:
 
 def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
          trials: dict[str, int], params: dict[str, Params], tick,
-         today: Params | None) -> tuple[pd.DataFrame, int]:
-    """Optuna's TPE sampler, ``search.batch`` trials at a time, told in the order it asked;
-    its first trial is today's policy when the space holds it."""
+         today: Params | None) -> tuple[pd.DataFrame, int, int]:
+    """Optuna's TPE sampler until ``search.budget`` distinct candidates are measured (a
+    proposal already measured is told its result again, at no cost), ``search.batch``
+    proposals at a time, told in the order it asked; its first proposal is today's policy
+    when the space holds it.  The rows, the runs computed now, the proposals made."""
     import optuna
     from optuna.distributions import BaseDistribution, CategoricalDistribution
 
@@ -349,13 +356,13 @@ def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
     measured: dict[str, dict[str, float]] = {}
     frames, computed, asked = [], 0, 0
     batch = search.batch
-    while asked < search.budget:
-        wave = [study.ask(space) for _ in range(min(batch, search.budget - asked))]
+    while len(measured) < search.budget and asked < MAX_TRIALS_PER_CANDIDATE * search.budget:
+        wave = [study.ask(space) for _ in range(min(batch, search.budget - len(measured)))]
         asked += len(wave)
         keys = []
         for trial in wave:
             candidate = search.space.normalize(dict(trial.params))
-            key = candidate_key(candidate)
+            key = search.space.key(candidate)
             params[key] = candidate
             trials[key] = trials.get(key, 0) + 1
             keys.append(key)
@@ -371,13 +378,14 @@ def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
             for c in search.constraints:  # feasible when every value is 0 or less
                 trial.set_constraint(c.text, c.violation(row))
             study.tell(trial, row[search.objective_measure])
-        tick(1 + asked)
-    return pd.concat(frames, ignore_index=True), computed
+        tick(1 + len(measured))
+    return pd.concat(frames, ignore_index=True), computed, asked
 
 
 def _table(search: Search, rows: pd.DataFrame, params: dict[str, Params],
            trials: dict[str, int]) -> pd.DataFrame:
-    """Measures with the candidate's dimensions, objective, violation and feasibility."""
+    """Measures with the candidate's dimensions, objective, violation and feasibility
+    (``run_s``: how long its run took, the shared workload draw not included)."""
     rows = rows.drop_duplicates("key").reset_index(drop=True)
     measure = search.objective_measure
     records = []

@@ -24,6 +24,7 @@ from sim.optimize.search import (
     apply_policy,
     nan_to_none,
     put,
+    second_seed,
 )
 from sim.report.figures import png
 from sim.report.html import CHECK, CSS
@@ -46,7 +47,7 @@ def summary_of(o: Outcome) -> dict[str, Any]:
         "constraints": [c.text for c in s.constraints],
         "space": s.space.described(), "space_file": s.space.space_file,
         "verdict": o.verdict, "method": o.method, "budget": s.budget, "seed": s.seed,
-        "sampler_seed": s.sampler_seed, "recheck_seed": int(s.seed) + 1,
+        "sampler_seed": s.sampler_seed, "recheck_seed": second_seed(s.seed),
         "candidates_measured": int((o.table["key"] != CURRENT).sum()),
         "computed_now": o.computed_now, "elapsed_s": round(o.elapsed_s, 1),
         "best": best and {**best, "params": o.params.get(o.best or "")},
