@@ -116,7 +116,7 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
 def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:
     """Additive read figures of one cohort (counts and a latency histogram)."""
     m = read_masks(reads, target_s)
-    lat = m.latency[m.served]
+    lat = m.served_latency()
     return {
         "reads": int(len(reads)), "missing": int(m.missing.sum()),
         "unavailable": int(m.unavailable.sum()), "priors": int(m.prior.sum()),

@@ -39,7 +39,8 @@ def reads_table(reads: Reads, archive: str, tier_names: tuple[str, ...], tier: n
 @dataclass(frozen=True)
 class ReadMasks:
     """Per read: whether it was served, missed (not held), unavailable (link down), a prior
-    pull, served within the target; its latency [s]; and the served reads per tier name."""
+    pull, served within the target; its latency [s] (as stored); and the served reads per tier
+    name."""
 
     served: np.ndarray
     missing: np.ndarray
@@ -49,10 +50,14 @@ class ReadMasks:
     latency: np.ndarray
     by_tier: dict[str, int]
 
+    def served_latency(self) -> np.ndarray:
+        """The latencies of the served reads, as float64. [s]"""
+        return self.latency[self.served].astype(np.float64)
+
 
 def read_masks(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> ReadMasks:
     """The masks of :class:`ReadMasks`, computed on the categorical codes of the reads table
-    (a byte per read; no string per read)."""
+    (a byte per read; no string per read; reads counted per tier name, one comparison each)."""
     names, codes = _codes(reads["tier"])
     n = len(names)
     missing_code = names.index(MISSING_NAME) if MISSING_NAME in names else n
@@ -60,13 +65,17 @@ def read_masks(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) ->
     missing = codes == missing_code
     unavailable = codes == unavailable_code
     served = ~(missing | unavailable)
-    latency = reads["latency_s"].to_numpy(dtype=np.float64)
+    latency = reads["latency_s"].to_numpy()
     kind_names, kind_codes = _codes(reads["read_kind"])
     prior_name = READ_KIND_NAMES[ReadKind.PRIOR]
     prior = kind_codes == (kind_names.index(prior_name) if prior_name in kind_names
                            else len(kind_names))
-    counts = np.bincount(codes[served], minlength=n)
-    by_tier = {str(names[k]): int(counts[k]) for k in range(n) if counts[k]}
+    by_tier = {}
+    for k in range(n):
+        if k not in (missing_code, unavailable_code):
+            count = int(np.count_nonzero(codes == k))
+            if count:
+                by_tier[str(names[k])] = count
     return ReadMasks(served, missing, unavailable, prior, served & (latency <= target_s),
                      latency, by_tier)
 
@@ -84,7 +93,8 @@ def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
     """Counts by tier, misses, missed priors, the share of reads and of priors served within
     ``target_s``, latency percentiles. [s]"""
     m = read_masks(reads, target_s)
-    lat = m.latency[m.served]
+    lat = m.served_latency()
+    p50, p99 = np.percentile(lat, [50, 99]) if lat.size else (0.0, 0.0)
     prior, fast = m.prior, m.fast
     return {
         "reads": int(len(reads)),
@@ -97,7 +107,7 @@ def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
         "share_within_target": float(fast.sum() / len(reads)) if len(reads) else 1.0,
         "priors_within_target_share": float((fast & prior).sum() / prior.sum())
         if prior.any() else 1.0,
-        "latency_p50_s": float(np.percentile(lat, 50)) if lat.size else 0.0,
-        "latency_p99_s": float(np.percentile(lat, 99)) if lat.size else 0.0,
+        "latency_p50_s": float(p50),
+        "latency_p99_s": float(p99),
         "latency_max_s": float(lat.max()) if lat.size else 0.0,
     }

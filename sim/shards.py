@@ -18,6 +18,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +81,51 @@ def split(workload: Workload, index: int, count: int) -> Shard:
     reads = Reads(study=local_study, time_s=rd.time_s[read_ids], kind=rd.kind[read_ids])
     return Shard(Workload(workload.calendar, workload.modalities, studies, reads),
                  study_ids, read_ids)
+
+
+_KEPT: weakref.WeakKeyDictionary[Workload, dict[tuple[int, int], Shard]] = \
+    weakref.WeakKeyDictionary()
+_keeping = False
+
+
+@contextmanager
+def keeping_shards() -> Iterator[None]:
+    """Within: each workload's shards are split once and kept while the workload lives (many
+    runs on one draw, e.g. the optimizer's candidates, split it once; shard processes forked
+    from this one find them too).  Each shard is a copy of its part of the workload."""
+    global _keeping
+    before, _keeping = _keeping, True
+    try:
+        yield
+    finally:
+        _keeping = before
+
+
+def shard_of(workload: Workload, index: int, count: int) -> Shard:
+    """:func:`split`, or the kept shard within :func:`keeping_shards`."""
+    if not _keeping:
+        return split(workload, index, count)
+    kept = _KEPT.setdefault(workload, {})
+    if (index, count) not in kept:
+        kept[(index, count)] = split(workload, index, count)
+    return kept[(index, count)]
+
+
+def prepare_shards(workload: Workload, specs: list[Archive], link: Link = ALWAYS_UP) -> None:
+    """Within :func:`keeping_shards`: split the workload and build each archive once on each
+    shard, here, so that what engines derive from a workload alone (e.g. the S3 engine's read
+    order) is computed once, in this process, and inherited by the shard processes of every
+    later run on the same draw.  Outside :func:`keeping_shards` it does nothing."""
+    if not _keeping:
+        return
+    count = shard_count(len(workload.studies))
+    if not all(shardable(spec) for spec in specs):
+        count = 1
+    plans = [migration_plan(spec, workload) for spec in specs]
+    for index in range(count):
+        shard = shard_of(workload, index, count) if count > 1 else _whole(workload)
+        for spec, plan in zip(specs, _part(plans, shard, count), strict=True):
+            build_archive(spec, shard.workload, link=link, plan=plan)
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,7 +212,7 @@ def simulate(
         for index in range(count):
             if parallel and index > 0:
                 break
-            shard = whole[0] if whole else split(workload, index, count)
+            shard = whole[0] if whole else shard_of(workload, index, count)
             share = 1.0 if parallel else 1.0 / count
             report = None if progress is None else _scaled(progress, index * share, share)
             outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link,
@@ -177,7 +225,9 @@ def simulate(
             child.join()
             if status == "error":
                 raise payload
-            outcomes[index] = _to_whole(payload, split_ids(workload, index, count), count)
+            ids = shard_of(workload, index, count) if _keeping else \
+                split_ids(workload, index, count)
+            outcomes[index] = _to_whole(payload, ids, count)
     finally:
         for _, child, _ in children:
             if child.is_alive():
@@ -237,7 +287,7 @@ def _child(send, workload: Workload, specs: list[Archive], index: int, count: in
            keep_events: bool, link: Link, plans: list, parent: int) -> None:
     exit_with_parent(parent)
     try:
-        shard = split(workload, index, count)
+        shard = shard_of(workload, index, count)
         outcome, _ = _run_shard(shard.workload, specs, keep_events, None, link,
                                 _part(plans, shard, count))
         send.send(("ok", outcome))

@@ -14,13 +14,19 @@ of a study shares its key prefix, tags and tier.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim.archives.base import MonthUsage
 from sim.archives.s3_billing import S3Billing
-from sim.archives.s3_intelligent_tiering import IntelligentTieringPlanner, _move_possible_from
+from sim.archives.s3_intelligent_tiering import (
+    IntelligentTieringPlanner,
+    _move_possible_from,
+    quiet_after,
+)
 from sim.archives.s3_tiers import (
     ALLOWED,
     CLASS_OF_TIER,
@@ -127,14 +133,12 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._plan_requests: list[tuple[np.ndarray, np.ndarray]] = []
         self._stamp = np.full(n, -1, dtype=np.int64)  # scratch for de-duplicating requests
         # each study's reads in time order, and the next one not yet served (for IT planning)
-        by_study = stable_argsort(self._reads.study, max_key=n)
-        self._read_times = self._reads.time_s[by_study]
-        self._read_start = np.concatenate(
-            ([0], np.cumsum(np.bincount(self._reads.study, minlength=n)))).astype(np.int64)
+        order = read_order(workload)
+        self._read_times = order.times
+        self._read_start = order.start
         self._read_next = self._read_start[:-1].copy()
-        same_study = _same_study_as_next(self._read_start)
-        self._quiet_after_read = self._quiet_after(by_study, same_study)
-        self._repeat_read = _repeats_same_day(same_study, self._read_times, by_study)
+        self._quiet_after_read = order.quiet_after
+        self._repeat_read = order.repeat
         self._egress_bytes: dict[int, float] = defaultdict(float)
         self._read_tier = np.full(len(self._reads), MISSING, dtype=np.int8)
         self._read_latency = np.full(len(self._reads), np.nan, dtype=np.float32)
@@ -517,6 +521,43 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         """Tier code each read was served from (``MISSING``: study not held) and its latency. [s]
         """
         return self._read_tier, self._read_latency
+
+
+@dataclass(frozen=True)
+class ReadOrder:
+    """A workload's reads in study order (by study, then time) and what the engine derives
+    from them alone; kept per workload (runs on one draw share it).  Read-only arrays."""
+
+    times: np.ndarray
+    """Time of each read, in study order. [s]"""
+    start: np.ndarray
+    """Where each study's reads start in study order, and the number of reads at the end."""
+    quiet_after: np.ndarray
+    """Per read: the study's next read comes before any Intelligent-Tiering move could."""
+    repeat: np.ndarray
+    """Per read: its study was already read earlier the same day."""
+
+
+_READ_ORDERS: weakref.WeakKeyDictionary[Workload, ReadOrder] = weakref.WeakKeyDictionary()
+
+
+def read_order(workload: Workload) -> ReadOrder:
+    """The :class:`ReadOrder` of ``workload``, computed once while the workload lives."""
+    found = _READ_ORDERS.get(workload)
+    if found is not None:
+        return found
+    reads, n = workload.reads, len(workload.studies)
+    by_study = stable_argsort(reads.study, max_key=n)
+    times = reads.time_s[by_study]
+    start = np.concatenate(([0], np.cumsum(np.bincount(reads.study, minlength=n)))).astype(
+        np.int64)
+    same_study = _same_study_as_next(start)
+    found = ReadOrder(times, start, quiet_after(times, by_study, same_study),
+                      _repeats_same_day(same_study, times, by_study))
+    for array in (found.times, found.start, found.quiet_after, found.repeat):
+        array.flags.writeable = False
+    _READ_ORDERS[workload] = found
+    return found
 
 
 def _same_study_as_next(read_start: np.ndarray) -> np.ndarray:

@@ -45,16 +45,6 @@ class IntelligentTieringPlanner(S3State):
             self.prices.use(self.catalog.intelligent_tiering.overhead_bytes_at_class,
                              "intelligent_tiering.overhead_bytes_at_class")
 
-    def _quiet_after(self, by_study: np.ndarray, same_study: np.ndarray) -> np.ndarray:
-        """For each read: whether the study's next read comes before any Intelligent-Tiering
-        move could follow this one (then the read needs no planning); ``same_study``: whether
-        each read in study order has a next read of the same study. bool per read"""
-        quiet = np.zeros(len(self._reads), dtype=bool)
-        if len(self._reads) > 1:
-            times = self._read_times
-            quiet[by_study[:-1]] = same_study & (times[1:] + 1 <= _move_possible_from(times[:-1]))
-        return quiet
-
     def _plan_it(self, ids: np.ndarray, now_s) -> None:
         """Ask for the Intelligent-Tiering moves of ``ids`` from ``now_s`` on to be booked at the
         end of the day (no move can fall inside the day: the first is 30 days after an access)."""
@@ -192,6 +182,17 @@ class IntelligentTieringPlanner(S3State):
         self._last_access[sub] = when
         self._it_ready[sub] = 0
         self._plan_it(sub, when)
+
+
+def quiet_after(times: np.ndarray, by_study: np.ndarray, same_study: np.ndarray) -> np.ndarray:
+    """For each read: whether the study's next read comes before any Intelligent-Tiering move
+    could follow this one (then the read needs no planning); ``times``: read times in study
+    order (``by_study``: the reads in that order); ``same_study``: whether each read in study
+    order has a next read of the same study. bool per read"""
+    quiet = np.zeros(by_study.size, dtype=bool)
+    if by_study.size > 1:
+        quiet[by_study[:-1]] = same_study & (times[1:] + 1 <= _move_possible_from(times[:-1]))
+    return quiet
 
 
 def _move_possible_from(access_s: np.ndarray) -> np.ndarray:

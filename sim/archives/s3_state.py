@@ -71,6 +71,3 @@ class S3State(ArchiveModel):
 
     def _push_it_restored(self, ids: np.ndarray, when: np.ndarray) -> None:
         raise NotImplementedError
-
-    def _quiet_after(self, by_study: np.ndarray, same_study: np.ndarray) -> np.ndarray:
-        raise NotImplementedError

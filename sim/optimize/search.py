@@ -39,7 +39,7 @@ from sim.optimize.measures import (
 )
 from sim.optimize.space import load_space
 from sim.scenario import Scenario
-from sim.shards import shard_count
+from sim.shards import keeping_shards, shard_count
 from sim.uncertainty.runner import Task, run_tasks
 from sim.uncertainty.store import open_batch, write_text
 
@@ -162,14 +162,21 @@ _WORKLOAD: dict[str, Any] = {}
 
 
 def shared_workload(scenario: Scenario):
-    """The scenario's workload, drawn once per process for every candidate."""
+    """The scenario's workload, drawn once per process for every candidate; within
+    :func:`~sim.shards.keeping_shards`, also split into its shards once, each archive's
+    workload-only set-up computed on each (inherited by the shard processes of every run)."""
     from sim.compare import _workload_key
+    from sim.network import build_link
     from sim.run import load_workload
+    from sim.shards import prepare_shards
 
     key = _workload_key(scenario)
     if key not in _WORKLOAD:
         _WORKLOAD.clear()
-        _WORKLOAD[key] = load_workload(scenario)
+        workload = load_workload(scenario)
+        prepare_shards(workload, list(scenario.archives),
+                       build_link(scenario.network, workload.calendar, scenario.seed))
+        _WORKLOAD[key] = workload
     return _WORKLOAD[key]
 
 
@@ -180,7 +187,8 @@ def measure_task(task: Task, jobs: int = 1) -> pd.DataFrame:
 
     scenario = task.scenarios[0]
     started = time.perf_counter()
-    result = run(scenario, workload=shared_workload(scenario), jobs=jobs)
+    with keeping_shards():  # also on a Dask worker: its candidates share one split
+        result = run(scenario, workload=shared_workload(scenario), jobs=jobs)
     row = {"key": task.key, **measures_of(result.summary, str(task.labels["archive"])),
            "run_s": time.perf_counter() - started}
     return pd.DataFrame([row])
@@ -248,12 +256,14 @@ def evaluate(search: Search, keyed: Mapping[str, Params | None], folder: Path, j
         tasks.append(Task(prefix + key, (scenario,), labels={"archive": search.archive}))
     measure = measure_task
     if tasks and scheduler is None:
-        workload = shared_workload(tasks[0].scenarios[0])  # drawn once, before workers fork
+        with keeping_shards():  # drawn and split once, before workers fork
+            workload = shared_workload(tasks[0].scenarios[0])
         if jobs > 1 and shard_count(len(workload.studies)) > 1:
             # a large workload runs in shards: one candidate at a time, its shards on the
             # processes, is faster than candidates side by side (less memory traffic)
             measure, jobs = functools.partial(measure_task, jobs=jobs), 1
-    rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress, measure)
+    with keeping_shards():  # one split of the draw for every candidate
+        rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress, measure)
     rows["key"] = rows["key"].str.removeprefix(prefix)
     rows.attrs["computed"] = len(computed)
     return rows

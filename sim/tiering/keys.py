@@ -9,6 +9,7 @@ everything but the study id, so filters are evaluated once per such group, not p
 from __future__ import annotations
 
 import string
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,21 @@ def check_templates(key: str, tags: dict[str, str]) -> list[str]:
     return problems
 
 
+_GROUPS: weakref.WeakKeyDictionary[Workload, StudyGroups] = weakref.WeakKeyDictionary()
+
+
 def group_studies(workload: Workload) -> StudyGroups:
+    """The workload's studies grouped by every field a key or tag template can use; computed
+    once while the workload lives (runs on one draw share it)."""
+    found = _GROUPS.get(workload)
+    if found is None:
+        found = _group_studies(workload)
+        found.of_study.flags.writeable = False
+        _GROUPS[workload] = found
+    return found
+
+
+def _group_studies(workload: Workload) -> StudyGroups:
     st = workload.studies
     stamps = workload.calendar.timestamps(st.created_s)
     months = stamps.astype("datetime64[M]").astype(np.int64)
