@@ -40,7 +40,7 @@ def main() -> None:
     measured = int((outcome.table["key"] != "current").sum())
     best = outcome.table.set_index("key").loc[outcome.best] if outcome.best else None
     print(f"{outcome.method}")
-    print(f"{args.budget} trials, {measured} distinct candidates measured "
+    print(f"{measured} distinct candidates measured "
           f"(+ today's policy and {len(outcome.recheck)} re-checked on a second draw) in "
           f"{took:,.0f} s on {args.jobs} processes: {took / max(measured + 1, 1):.1f} s per "
           "candidate")

@@ -100,6 +100,17 @@ def _ordered_path(chosen: Sequence[tuple[Any, int, str]], allowed) -> list[tuple
     return path
 
 
+def _days_in_it(upload: str, path: list[tuple[int, str]]) -> int | None:
+    """Most days a study spends in INTELLIGENT_TIERING on this path: 0 when it never goes
+    there, None when it stays to the end. [days]"""
+    entered = 0 if upload == "INTELLIGENT_TIERING" else next(
+        (d for d, c in path if c == "INTELLIGENT_TIERING"), None)
+    if entered is None:
+        return 0
+    leaves = next((d for d, _ in path if d > entered), None)
+    return None if leaves is None else leaves - entered
+
+
 class ProviderSpace:
     """The dimensions, normalization and documents of one provider's space."""
 
@@ -161,11 +172,14 @@ class S3Candidates(ProviderSpace):
             path = self.path(params, g)
             for c in self.classes:
                 out[f"{g}.{c}"] = next((d for d, name in path if name == c), NEVER)
-            tiered = upload == "INTELLIGENT_TIERING" or any(c == "INTELLIGENT_TIERING"
-                                                             for _, c in path)
+            stay = _days_in_it(upload, path)
             aa, daa = params[f"{g}.archive_access_days"], params[f"{g}.deep_archive_access_days"]
-            if not tiered:
-                aa = daa = OFF
+            # an archive tier is never reached when studies leave IT before it is due (leaving
+            # and the tier on the same midnight: kept, as the order of the two is the engine's)
+            if stay is not None and aa != OFF and aa > stay:
+                aa = OFF
+            if stay is not None and daa != OFF and daa > stay:
+                daa = OFF
             if aa != OFF and daa != OFF and daa <= aa:
                 aa = OFF  # studies reach Deep Archive Access before Archive Access
             out[f"{g}.archive_access_days"], out[f"{g}.deep_archive_access_days"] = aa, daa

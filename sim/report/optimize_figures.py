@@ -58,13 +58,26 @@ def pareto_figure(table: pd.DataFrame, best: str | None, current: str, objective
                    edgecolor="black", zorder=5, label="best feasible")
     if floor is not None:
         ax.axvline(100 * floor, color="#555555", ls="--", lw=1)
-    top = float(shown["objective"].abs().max()) if len(shown) else 0.0
-    scale, unit = (1e6, "M USD") if top >= 1e6 else (1e3, "k USD")
+    # the axis shows the region that matters: up to today's policy or the feasible
+    # candidates' upper quartile (the dearest outliers are counted, not drawn)
+    anchors = [*now["objective"], *(feasible["objective"].quantile([0.75]) if len(feasible)
+                                    else shown["objective"].quantile([0.5]))]
+    note = ""
+    if anchors and len(shown) > 5:
+        lowest = float(shown["objective"].min())
+        ceiling = max(anchors) + 0.15 * (max(anchors) - lowest) + 1e-9
+        above = int((shown["objective"] > ceiling).sum())
+        if above:
+            ax.set_ylim(lowest - 0.05 * (ceiling - lowest), ceiling)
+            note = f"; {above} dearer candidate{'s' if above > 1 else ''} above the axis"
+    bottom, top = ax.get_ylim()
+    span = top - bottom
+    scale, unit = (1e6, "M USD") if max(abs(top), abs(bottom)) >= 1e6 else (1e3, "k USD")
+    digits = max(0, min(3, int(np.ceil(-np.log10(max(span / scale, 1e-9)))) + 1))
     _style(ax, "Every candidate policy: cost against prior-fetch speed",
            f"{objective_label} ({unit})")
-    digits = 1 if scale == 1e6 else 0
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / scale:,.{digits}f}"))
-    ax.set_xlabel("relevant priors shown within 5 s (%)")
+    ax.set_xlabel(f"relevant priors shown within 5 s (%){note}")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig

@@ -290,7 +290,7 @@ def _candidates_table(o: Outcome, top: int = 15) -> str:
     rows = []
     for r in t.to_dict("records"):
         label = "today" if r["key"] == CURRENT else r["key"]
-        cells = [f"<td class='l'>{html.escape(label)}</td>"]
+        cells = [f"<td class='l' style='white-space:nowrap'>{html.escape(label)}</td>"]
         cells += [f"<td>{html.escape(str(r.get(d, '')))}</td>" for d in dims]
         cells.append(f"<td>{_money(r['objective'])}</td>")
         for m in measures:
