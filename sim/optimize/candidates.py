@@ -448,8 +448,10 @@ class BoundSpace:
             windows = hybrid.window_months or sorted({*HYBRID_WINDOWS, *(
                 [own_window] if own_window else [])})
             modes = hybrid.mode or [cache.get("mode", "cache")]
+            capacities = hybrid.capacity_tb or [cache.get("capacity_tb") or "none"]
             dims = [Dimension("window_months", tuple(windows)),
-                    Dimension("mode", tuple(modes)), *dims]
+                    Dimension("mode", tuple(modes)),
+                    Dimension("capacity_tb", tuple(capacities)), *dims]
         elif space.hybrid is not None and space_file:
             raise InputError(f"hybrid: the archive {self.archive!r} is not a hybrid archive; "
                              "remove the hybrid section or give a hybrid archive",
@@ -476,9 +478,11 @@ class BoundSpace:
         """The documents and settings a normalized candidate writes."""
         policy = self.cloud.policy(params)
         if self.hybrid:
+            capacity = params["capacity_tb"]
             return Policy(policy.documents, policy.settings,
                           {"cache.window_months": params["window_months"],
-                           "cache.mode": params["mode"]})
+                           "cache.mode": params["mode"],
+                           "cache.capacity_tb": None if capacity == "none" else capacity})
         return policy
 
     def key(self, params: Params) -> str:
@@ -495,8 +499,9 @@ class BoundSpace:
         if self.hybrid:
             cache = archive.get("cache") or {}
             params = {"window_months": cache.get("window_months"),
-                      "mode": cache.get("mode", "cache"), **params}
-            if any(params[d.name] not in d.choices for d in self.dimensions[:2]):
+                      "mode": cache.get("mode", "cache"),
+                      "capacity_tb": cache.get("capacity_tb") or "none", **params}
+            if any(params[d.name] not in d.choices for d in self.dimensions[:3]):
                 return None
         return self.normalize(params)
 

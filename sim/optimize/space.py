@@ -220,8 +220,11 @@ class HybridSpace(Model):
     mode: list[Literal["cache", "tiered"]] | None = Field(
         None, description="cache (every study also in the cloud) or tiered (recent studies "
         "only on-prem).  Default: the archive's own.")
+    capacity_tb: list[Annotated[float, Field(gt=0)] | Literal["none"]] | None = Field(
+        None, description="Capacities of the cache, least recently used evicted first ('none': "
+        "the age window alone).  Default: the archive's own. [TB]")
 
-    @field_validator("window_months", "mode")
+    @field_validator("window_months", "mode", "capacity_tb")
     @classmethod
     def _listed(cls, values: list | None, info) -> list | None:
         return values if values is None else _choices(values)

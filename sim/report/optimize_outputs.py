@@ -181,8 +181,10 @@ def apply_text(o: Outcome, written: dict[str, Path]) -> str:
             lines += ["```", "gcloud storage buckets update gs://BUCKET "
                       "--lifecycle-file=lifecycle.json", "```", ""]
     if s.space.hybrid:
+        capacity = params["capacity_tb"]
         lines += [f"On-prem cache: {params['mode']} mode, a {params['window_months']}-month "
-                  "window.", ""]
+                  "window" + ("" if capacity == "none" else f", at most {capacity} TB") + ".",
+                  ""]
     return "\n".join(lines)
 
 
