@@ -33,10 +33,13 @@ from sim.optimize.space import (
     SpaceFile,
     group_members,
 )
+from sim.scenario.cloud import CloudArchive
 from sim.tiering.s3_lifecycle import ALLOWED_TRANSITIONS, ARCHIVE_CLASSES, IA_CLASSES
 
 Params = dict[str, Any]
 
+DEFAULT_KEY: str = CloudArchive.model_fields["object_key"].default
+"""The object key of a cloud archive that gives none (the scenario schema's default)."""
 HYBRID_WINDOWS = (6, 12, 24, 36, 60)
 """Default cache windows of a hybrid archive, besides its own. [months]"""
 
@@ -115,6 +118,15 @@ class ProviderSpace:
     """The dimensions, normalization and documents of one provider's space."""
 
     dimensions: list[Dimension]
+    groups: dict[str, tuple[str, ...] | None]
+    prefixes: dict[str, list[str]]
+
+    def _group(self, groups: Any, archive: dict, where: str) -> None:
+        """The space's modality groups and the key prefixes that select each."""
+        self.groups = group_members(groups)
+        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
+                                         f"{where}.groups")
+                         for g, members in self.groups.items()}
 
     def normalize(self, params: Params) -> Params:
         raise NotImplementedError
@@ -133,10 +145,7 @@ class S3Candidates(ProviderSpace):
     restore tier."""
 
     def __init__(self, space: S3Space, archive: dict, where: str):
-        self.groups = group_members(space.groups)
-        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
-                                         f"{where}.groups")
-                         for g, members in self.groups.items()}
+        self._group(space.groups, archive, where)
         uploads = tuple(space.storage_class or [archive.get("storage_class") or "STANDARD"])
         dims = [Dimension("storage_class", uploads)]
         for g in self.groups:
@@ -269,17 +278,11 @@ class S3Candidates(ProviderSpace):
                              for g in self.groups) else None
 
 
-DEFAULT_KEY = "studies/{modality}/{yyyy}/{mm}/{study_id}"
-
-
 class AzureCandidates(ProviderSpace):
     """Azure lifecycle management rules per group, or smart tier."""
 
     def __init__(self, space: AzureSpace, archive: dict, where: str):
-        self.groups = group_members(space.groups)
-        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
-                                         f"{where}.groups")
-                         for g, members in self.groups.items()}
+        self._group(space.groups, archive, where)
         options = archive.get("azure") or {}
         if "last_access" in space.clock and options.get("immutability"):
             raise InputError(f"{where}.clock: last_access needs last-access-time tracking, "
@@ -359,10 +362,7 @@ class GcsCandidates(ProviderSpace):
     """Google Cloud Storage lifecycle rules per group, or Autoclass."""
 
     def __init__(self, space: GcsSpace, archive: dict, where: str):
-        self.groups = group_members(space.groups)
-        self.prefixes = {g: key_prefixes(archive.get("object_key") or DEFAULT_KEY, members,
-                                         f"{where}.groups")
-                         for g, members in self.groups.items()}
+        self._group(space.groups, archive, where)
         self.classes = [c for c in GCS_CLASSES if c in space.ages]
         dims = [Dimension("mode", tuple(space.mode))]
         for g in self.groups:

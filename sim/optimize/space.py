@@ -76,7 +76,23 @@ def _choices(values: list, key: str = "") -> list:
     return values
 
 
-class ITSpace(Model):
+class _Section(Model):
+    """A space section: every list of choices (also those inside a mapping, e.g. each class's
+    days) is non-empty and lists each choice once."""
+
+    @field_validator("*")
+    @classmethod
+    def _distinct_choices(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return _choices(value)
+        if isinstance(value, dict):
+            for name, choices in value.items():
+                if isinstance(choices, list):
+                    _choices(choices, str(name))
+        return value
+
+
+class ITSpace(_Section):
     """The bucket's Intelligent-Tiering configuration: days without access before the opt-in
     Archive Access and Deep Archive Access tiers (``off``: not opted into)."""
 
@@ -94,13 +110,9 @@ class ITSpace(Model):
             return [OFF if v is False else v for v in values]
         return values
 
-    @field_validator("archive_access_days", "deep_archive_access_days")
-    @classmethod
-    def _listed(cls, values: list, info) -> list:
-        return _choices(values)
 
 
-class S3Space(Model):
+class S3Space(_Section):
     """S3: per group of modalities, the days each class is reached at (a lifecycle rule per
     group), Intelligent-Tiering's archive tiers, the class studies are uploaded to and the
     restore tier."""
@@ -124,7 +136,6 @@ class S3Space(Model):
     @classmethod
     def _aws_minimums(cls, transitions: dict[str, list]) -> dict[str, list]:
         for name, days in transitions.items():
-            _choices(days, name)
             low = S3_MIN_DAYS.get(name, 0)
             short = [d for d in days if d != NEVER and d < low]
             if short:
@@ -135,13 +146,9 @@ class S3Space(Model):
             raise ValueError("list at least one class")
         return transitions
 
-    @field_validator("storage_class", "restore_tier")
-    @classmethod
-    def _listed(cls, values: list | None, info) -> list | None:
-        return values if values is None else _choices(values)
 
 
-class AzureSpace(Model):
+class AzureSpace(_Section):
     """Azure: per group, a lifecycle rule moving blobs to Cool, Cold and Archive after days
     since last access or since modification, with or without auto-tiering back to Hot on a
     read; or the account's smart tier instead of rules."""
@@ -167,21 +174,10 @@ class AzureSpace(Model):
         default=["Standard", "High"],
         description="Rehydration priority for reads of archived blobs.")
 
-    @field_validator("tiers")
-    @classmethod
-    def _listed_days(cls, tiers: dict[str, list]) -> dict[str, list]:
-        for name, days in tiers.items():
-            _choices(days, name)
-        return tiers
-
-    @field_validator("storage_class", "clock", "auto_tier_to_hot", "smart_tier",
-                     "rehydrate_priority")
-    @classmethod
-    def _listed(cls, values: list | None, info) -> list | None:
-        return values if values is None else _choices(values)
 
 
-class GcsSpace(Model):
+
+class GcsSpace(_Section):
     """Google Cloud Storage: per group, lifecycle ages (days since upload) to NEARLINE,
     COLDLINE and ARCHIVE; or Autoclass with its terminal class."""
 
@@ -197,20 +193,10 @@ class GcsSpace(Model):
         default=["NEARLINE", "ARCHIVE"],
         description="Autoclass terminal storage class.")
 
-    @field_validator("ages")
-    @classmethod
-    def _listed_days(cls, ages: dict[str, list]) -> dict[str, list]:
-        for name, days in ages.items():
-            _choices(days, name)
-        return ages
-
-    @field_validator("mode", "autoclass_terminal")
-    @classmethod
-    def _listed(cls, values: list, info) -> list:
-        return _choices(values)
 
 
-class HybridSpace(Model):
+
+class HybridSpace(_Section):
     """A hybrid archive: its cache window and mode (the cloud part's policy from the provider's
     section)."""
 
@@ -224,10 +210,6 @@ class HybridSpace(Model):
         None, description="Capacities of the cache, least recently used evicted first ('none': "
         "the age window alone).  Default: the archive's own. [TB]")
 
-    @field_validator("window_months", "mode", "capacity_tb")
-    @classmethod
-    def _listed(cls, values: list | None, info) -> list | None:
-        return values if values is None else _choices(values)
 
 
 class SpaceFile(Model):
