@@ -464,7 +464,8 @@ def _print_optimum(summary: dict) -> None:
                         f"({summary['elapsed_s']:,.0f} s; USD)")
     for col in ("policy", summary["objective_measure"], "priors ≤5 s", "missed", "feasible"):
         table.add_column(col, justify="right" if table.columns else "left", no_wrap=True)
-    for label, row in (("best", summary["best"]), ("today", summary["current"])):
+    for label, row in (("best", summary["best"]), ("closest", summary["closest"]),
+                       ("today", summary["current"])):
         if row is None:
             continue
         priors = row.get("priors_within_5s")

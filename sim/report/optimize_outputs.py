@@ -53,6 +53,7 @@ def summary_of(o: Outcome) -> dict[str, Any]:
         "best": best and {**best, "params": o.params.get(o.best or "")},
         "current": current,
         "current_key": o.today_key,
+        "closest": None if best else _closest(o.table),
         "saving_vs_current_usd": (current["objective"] - best["objective"])
         if best and current else None,
         "pareto_front": pareto_front(o.table[o.table["key"] != CURRENT])["key"].tolist()
@@ -62,6 +63,14 @@ def summary_of(o: Outcome) -> dict[str, Any]:
                        for r in o.table.to_dict("records")],
         "version": __version__,
     }
+
+
+def _closest(table: pd.DataFrame) -> dict[str, Any] | None:
+    """The candidate nearest to meeting every constraint (then the cheapest)."""
+    candidates = table[table["key"] != CURRENT]
+    if candidates.empty:
+        return None
+    return _clean(candidates.sort_values(["violation", "objective"]).iloc[0].to_dict())
 
 
 def _row(table: pd.DataFrame, key: str) -> dict[str, Any] | None:
