@@ -372,3 +372,25 @@ def test_a_hybrid_search_writes_a_variant_that_reproduces_it(tmp_path):
     assert sum(rerun.summary["npv_usd"].values()) == pytest.approx(
         summary["best"]["npv_usd"], rel=1e-12)
     assert "On-prem cache:" in (out / "best" / "APPLY.md").read_text()
+
+
+@pytest.mark.parametrize("scenario", [
+    "academic-medical-center-s3-tiered.yaml", "academic-medical-center-azure.yaml",
+    "academic-medical-center-gcs-lifecycle.yaml", "academic-medical-center-hybrid.yaml"])
+def test_a_written_candidate_is_recognised_as_todays_policy(tmp_path, scenario):
+    """Put a candidate's documents and settings into the scenario: the space finds that same
+    candidate as today's policy (S3, Azure, GCS, a hybrid's cloud part)."""
+    import copy
+    import random
+
+    from sim.optimize.search import apply_policy
+
+    data = read_merged(SCENARIOS / scenario)
+    name = data["archives"][0]["name"]
+    bound = bind_space(SpaceFile(), data, name)
+    rng = random.Random(3)
+    for k in range(25):
+        params = bound.normalize({d.name: rng.choice(d.choices) for d in bound.dimensions})
+        written = copy.deepcopy(data)
+        apply_policy(written, bound, params, tmp_path / f"c{k}")
+        assert bound.today(written["archives"][0]) == params, params

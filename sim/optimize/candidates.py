@@ -103,6 +103,15 @@ def _ordered_path(chosen: Sequence[tuple[Any, int, str]], allowed) -> list[tuple
     return path
 
 
+def _held(space: ProviderSpace, params: Params) -> Params | None:
+    """``params`` normalized, if every value is one of its dimension's choices and the
+    normalized candidate writes what ``params`` describe (else None)."""
+    if any(params.get(d.name) not in d.choices for d in space.dimensions):
+        return None
+    normal = space.normalize(params)
+    return normal if space.policy(normal) == space.policy(params) else None
+
+
 def _days_in_it(upload: str, path: list[tuple[int, str]]) -> int | None:
     """Most days a study spends in INTELLIGENT_TIERING on this path: 0 when it never goes
     there, None when it stays to the end. [days]"""
@@ -270,12 +279,7 @@ class S3Candidates(ProviderSpace):
                 params[f"{g}.{c}"] = days.get(c, NEVER)
             params[f"{g}.archive_access_days"] = aa or OFF
             params[f"{g}.deep_archive_access_days"] = daa or OFF
-        choices = {d.name: d.choices for d in self.dimensions}
-        if any(params[name] not in options for name, options in choices.items()):
-            return None
-        normal = self.normalize(params)
-        return normal if all(self.path(normal, g) == self.path(params, g)
-                             for g in self.groups) else None
+        return _held(self, params)
 
 
 class AzureCandidates(ProviderSpace):
@@ -327,6 +331,56 @@ class AzureCandidates(ProviderSpace):
         if not archived:
             out["rehydrate_priority"] = self.first["rehydrate_priority"]
         return out
+
+    def today(self, archive: dict) -> Params | None:
+        from pathlib import Path
+
+        from sim.io.policy_files import load_azure_policy
+        from sim.tiering.azure_lifecycle import DELETE, TIERS
+
+        options = archive.get("azure") or {}
+        params: Params = {"storage_class": archive.get("storage_class") or "Hot",
+                          "smart_tier": bool(options.get("smart_tier", False)),
+                          "rehydrate_priority": options.get("rehydrate_priority", "Standard")}
+        rules = [r for r in (load_azure_policy(Path(archive["lifecycle"])).rules
+                             if archive.get("lifecycle") else ())
+                 if r.enabled and r.block_blobs]
+        if any(r.index_match for r in rules):
+            return None
+        for g in self.groups:
+            found: set[tuple | None] = set()
+            for prefix in self.prefixes[g]:
+                if any(p.startswith(prefix) and p != prefix for r in rules for p in r.prefixes):
+                    return None  # a rule for part of the group's blobs
+                covering = [r for r in rules
+                            if not r.prefixes or any(prefix.startswith(p) for p in r.prefixes)]
+                if len(covering) > 1:
+                    return None
+                if not covering:
+                    found.add(None)
+                    continue
+                rule = covering[0]
+                conditions = rule.actions.values()
+                clocks = {"modification" if c.clock == "creation" else c.clock
+                          for c in conditions}
+                if DELETE in rule.actions or len(clocks) != 1 or any(
+                        c.tier_change_days is not None for c in conditions):
+                    return None
+                found.add((clocks.pop(), tuple(sorted((TIERS[t], c.days)
+                                                      for t, c in rule.actions.items())),
+                           rule.auto_tier_to_hot))
+            if len(found) != 1:
+                return None  # the group's modalities are treated differently today
+            kept = found.pop()
+            clock, steps, auto = kept if kept else (self.first[f"{g}.clock"], (), False)
+            days = dict(steps)
+            if set(days) - set(self.tiers):
+                return None
+            params[f"{g}.clock"] = clock
+            for t in self.tiers:
+                params[f"{g}.{t}"] = days.get(t, NEVER)
+            params[f"{g}.auto_tier_to_hot"] = auto
+        return _held(self, params)
 
     def policy(self, params: Params) -> Policy:
         clock_names = {"last_access": "daysAfterLastAccessTimeGreaterThan",
@@ -388,6 +442,45 @@ class GcsCandidates(ProviderSpace):
         if params["mode"] != "autoclass":
             out["autoclass_terminal"] = self.first["autoclass_terminal"]
         return out
+
+    def today(self, archive: dict) -> Params | None:
+        from pathlib import Path
+
+        from sim.io.policy_files import load_gcs_lifecycle
+        from sim.tiering.gcs_lifecycle import CLASSES
+
+        autoclass = archive.get("autoclass")
+        params: Params = {"mode": "autoclass" if autoclass else "lifecycle",
+                          "autoclass_terminal": (autoclass or {}).get(
+                              "terminal_storage_class", "NEARLINE")}
+        rules = load_gcs_lifecycle(Path(archive["lifecycle"])).rules \
+            if archive.get("lifecycle") else ()
+        if any(r.action < 0 or r.age is None or r.created_before or r.custom_time_before
+               or r.days_since_custom_time is not None or r.suffixes for r in rules):
+            return None
+        for g in self.groups:
+            found = set()
+            for prefix in self.prefixes[g]:
+                if any(p.startswith(prefix) and p != prefix for r in rules
+                       for p in r.prefixes or ()):
+                    return None
+                covering = [r for r in rules
+                            if r.prefixes is None or any(prefix.startswith(p) for p in r.prefixes)]
+                found.add(tuple(sorted((r.age, r.action, r.matches_class) for r in covering)))
+            if len(found) != 1:
+                return None
+            steps = found.pop()
+            warmer = [0]
+            for _, action, matches in steps:  # as policy() writes them, and nothing else
+                if matches is None or sorted(matches) != warmer or action <= warmer[-1]:
+                    return None
+                warmer.append(action)
+            ages = {CLASSES[action]: age for age, action, _ in steps}
+            if set(ages) - set(self.classes):
+                return None
+            for c in self.classes:
+                params[f"{g}.{c}"] = ages.get(c, NEVER)
+        return _held(self, params)
 
     def policy(self, params: Params) -> Policy:
         if params["mode"] == "autoclass":
