@@ -394,3 +394,4 @@ def test_a_written_candidate_is_recognised_as_todays_policy(tmp_path, scenario):
         written = copy.deepcopy(data)
         apply_policy(written, bound, params, tmp_path / f"c{k}")
         assert bound.today(written["archives"][0]) == params, params
+

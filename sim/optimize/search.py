@@ -294,6 +294,16 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
     today_key = search.space.key(today) if today is not None else None
     current = evaluate(search, {CURRENT: None}, folder, jobs, scheduler)
     computed += current.attrs["computed"]
+    row = current.iloc[0]
+    absent = [c.text for c in search.constraints
+              if c.measure not in row or pd.isna(row[c.measure])]
+    if absent:
+        raise InputError(f"--constraint {', '.join(absent)}: archive {search.archive!r} has no "
+                         "such measure (reads measures need a cloud or hybrid archive with a "
+                         "reads table; exit measures a cloud archive's exit estimate); "
+                         "measured: " + ", ".join(k for k in row.index
+                                                   if k not in ("key", "run_s")
+                                                   and not pd.isna(row[k])))
     tick(1)
     if everything is not None and len(everything) <= search.budget:
         method = f"exhaustive: all {len(everything)} distinct candidates"
