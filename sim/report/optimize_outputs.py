@@ -218,9 +218,15 @@ def render(o: Outcome, summary: dict[str, Any], figure: bytes) -> str:
              f"<p><small>{e(s.scenario.name)}; objective: lowest {e(s.objective_measure)}; "
              f"constraints: {e(constraints)}; {e(o.method)}.</small></p>"]
     if o.verdict == "none":
-        parts.append("<p class='lead risk'>Nothing measured met every constraint, today's "
-                     "policy included.  The table below lists the closest; widen the space "
-                     "(--space) or relax a constraint.</p>")
+        closest = summary.get("closest")
+        near = ""
+        if closest and "priors_within_5s" in closest:
+            near = (f"  The closest, {closest['key']}, costs {_money(closest['objective'])} "
+                    f"with {_share(closest['priors_within_5s'])} of priors within 5 s.")
+        parts.append("<p class='lead risk'>" + e(
+            "Nothing measured met every constraint, today's policy included." + near
+            + "  Widen the space (--space) or relax a constraint; a bound no policy can reach "
+            "(e.g. the link's transfer time) shows as every candidate missing it.") + "</p>")
     elif o.verdict == "keep":
         parts.append("<p class='lead'>" + e(
             f"Keep today's policy: it meets every constraint at {_money(current['objective'])}"
