@@ -475,11 +475,20 @@ def _print_optimum(summary: dict) -> None:
                       "-" if missed is None else f"{missed:,.0f}",
                       "yes" if row["feasible"] else "no")
     out.print(table)
-    verdict = {"none": "Nothing measured met every constraint (today's policy included): "
-                       "widen the space or relax a constraint.",
-               "keep": "Keep today's policy: no feasible candidate found is cheaper.",
-               "change": "The best policy is cheaper than today's (or today's breaks a "
-                         "constraint)."}[summary["verdict"]]
+    best, today = summary["best"], summary["current"]
+    if summary["verdict"] == "none":
+        verdict = ("Nothing measured met every constraint (today's policy included): widen "
+                   "the space or relax a constraint (a bound the link or outages put out of "
+                   "reach shows as every candidate missing it).")
+    elif summary["verdict"] == "keep":
+        verdict = "Keep today's policy: no feasible candidate found is cheaper."
+    elif today is not None and not today["feasible"]:
+        verdict = (f"Today's policy breaks a constraint; the cheapest one that meets them costs "
+                   f"{abs(best['objective'] - today['objective']):,.0f} "
+                   f"{'less' if best['objective'] <= today['objective'] else 'more'}.")
+    else:
+        verdict = (f"The best policy costs {today['objective'] - best['objective']:,.0f} less "
+                   "than today's and meets every constraint.")
     out.print(verdict, highlight=False)
     if summary["best"] is not None:
         files = summary.get("best_files", {})

@@ -288,6 +288,7 @@ def run_cli(monkeypatch, capsys):
     ("s3:\n  groups: {a: [MG], b: [MG, CT]}\n", "MG is already in group 'a'"),
     ("azure:\n  clock: [modification]\n", "s3: missing; the archive 's3-lifecycle' is on aws"),
     ("s3:\n  colour: [blue]\n", "s3.colour: unknown field"),
+    ("s3:\n  transitions: {DEEP_ARCHIVE: [off, 730]}\n", "YAML reads a bare off, no, on"),
 ])
 def test_a_bad_space_exits_2_naming_the_file_and_field(tmp_path, run_cli, space, expected):
     path = tmp_path / "space.yaml"
@@ -395,3 +396,33 @@ def test_a_written_candidate_is_recognised_as_todays_policy(tmp_path, scenario):
         apply_policy(written, bound, params, tmp_path / f"c{k}")
         assert bound.today(written["archives"][0]) == params, params
 
+
+
+def test_earlier_measurements_count_and_ties_prefer_today(tmp_path):
+    """A search with a small budget, then one with a constraint in the same folder: the
+    second's table holds every candidate the first measured.  A Deep Archive step after the
+    run's end costs nothing in it: today's policy (no lifecycle) wins the tie over it."""
+    scenario = never_read_after_day_10(tmp_path / "case")
+    space = tmp_path / "space.yaml"
+    space.write_text("s3:\n  transitions:\n    DEEP_ARCHIVE: [never, 11, 30, 5000]\n"
+                     "  restore_tier: [Standard]\n")
+    first = run_search(prepare(scenario, "s3", budget=10, space_path=space, recheck=0),
+                       tmp_path / "out")
+    assert first.method.startswith("exhaustive: all 4")
+    again = run_search(prepare(scenario, "s3", budget=10, space_path=space, recheck=0,
+                               constraints=["npv_usd<=1e9"]), tmp_path / "out")
+    assert set(again.table["key"]) == set(first.table["key"])
+    table = first.table.set_index("all.DEEP_ARCHIVE")
+    assert table.loc[5000, "objective"] == table.loc["never", "objective"]
+    costly = run_search(prepare(scenario, "s3", budget=10, space_path=space, recheck=0,
+                                constraints=["reads_within_5s>=1", "npv_usd>=" + str(
+                                    table.loc[30, "objective"] + 1)]), tmp_path / "out")
+    assert costly.best == costly.today_key  # never moving, not the step at day 5000
+    assert costly.verdict == "keep"
+
+
+def test_constraint_bounds_outside_what_a_measure_takes_are_refused():
+    with pytest.raises(InputError, match="for a percentage write e.g. priors_within_5s>=99%"):
+        parse_constraint("priors_within_5s>=99")
+    with pytest.raises(InputError, match="missed_reads is never negative"):
+        parse_constraint("missed_reads<=-5")

@@ -62,6 +62,15 @@ class Policy:
     settings: dict[str, Any] = field(default_factory=dict)
     archive_settings: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def steps(self) -> int:
+        """How many moves the documents write (transitions, archive tiers, tier actions): of
+        two policies that cost the same, the one with fewer is preferred (a rule due after
+        the run's end costs nothing in it, but would later)."""
+        text = json.dumps(self.documents)
+        return sum(text.count(word) for word in ('"StorageClass"', '"AccessTier"', '"tierTo',
+                                                 '"SetStorageClass"'))
+
 
 def policy_key(policy: Policy) -> str:
     """A short, file-name-safe identifier of what a candidate writes (its documents and
@@ -513,8 +522,8 @@ class BoundSpace:
         self.hybrid = kind == "hybrid"
         cloud = archive.get("cloud") if self.hybrid else archive
         if kind not in ("cloud", "hybrid") or not isinstance(cloud, dict):
-            raise InputError(f"--archive {self.archive}: a {kind} archive has no policy "
-                             "document to search; give a cloud or hybrid archive")
+            raise InputError(f"--archive {self.archive}: it is of kind {kind!r}, which has no "
+                             "policy document to search; give a cloud or hybrid archive")
         self.provider = cloud.get("provider", "")
         section = SECTION_OF_PROVIDER.get(self.provider)
         if section is None:

@@ -34,6 +34,9 @@ MEASURES: dict[str, str] = {
 }
 """Every measure a constraint or the objective may name."""
 
+SHARES = ("priors_within_5s", "reads_within_5s")
+"""Measures that are shares of reads, from 0 to 1."""
+
 ALIASES = {
     "priors_within_target_share": "priors_within_5s",
     "share_within_target": "reads_within_5s",
@@ -86,6 +89,11 @@ def parse_constraint(text: str) -> Constraint:
         raise InputError(f"--constraint {text!r}: {number!r} is not a number") from None
     if not math.isfinite(bound):
         raise InputError(f"--constraint {text!r}: the bound must be a finite number")
+    if name in SHARES and not 0 <= bound <= 1:
+        raise InputError(f"--constraint {text!r}: {name} is a share from 0 to 1 (got "
+                         f"{bound:g}; for a percentage write e.g. {name}{op}99%)")
+    if name not in SHARES and bound < 0:
+        raise InputError(f"--constraint {text!r}: {name} is never negative (got {bound:g})")
     return Constraint(name, op, bound, f"{name}{op}{number}{percent}")
 
 

@@ -219,10 +219,12 @@ def apply_policy(data: dict[str, Any], space: BoundSpace, params: Params,
     for dotted, value in policy.archive_settings.items():
         put(archive, dotted, value)
     written = {}
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    if not (documents_dir / "params.json").is_file():
+        write_text(documents_dir / "params.json", json.dumps(params, indent=2) + "\n")
     for name, document in policy.documents.items():
         path = documents_dir / DOCUMENT_FILES[name]
         if not path.is_file():
-            documents_dir.mkdir(parents=True, exist_ok=True)
             write_text(path, json.dumps(document, indent=2) + "\n")
         cloud[name] = str(path)
         written[name] = path
@@ -320,8 +322,10 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
         computed += computed_here
         method = (f"Optuna TPE (seed {search.sampler_seed}, constraints): {len(params)} "
                   f"candidates measured among {found}, in {asked} proposals")
-    table = _table(search, pd.concat([current, rows], ignore_index=True), params, trials)
-    best = _best(table)
+    earlier = _measured_before(search, folder, params)
+    table = _table(search, pd.concat([current, rows, *earlier], ignore_index=True), params,
+                   trials)
+    best = _best(table, search.space, params, today_key)
     recheck = pd.DataFrame()
     if best is not None and search.recheck:
         chosen = table[table["feasible"] & (table["key"] != CURRENT)].nsmallest(
@@ -335,6 +339,25 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
     tick(steps)
     return Outcome(search, table, method, best, recheck, time.perf_counter() - started,
                    computed, params, today_key)
+
+
+def _measured_before(search: Search, folder: Path, params: dict[str, Params]
+                     ) -> list[pd.DataFrame]:
+    """Candidates of this space measured by earlier searches in the folder (another budget,
+    constraints or objective) and not proposed now: their rows (``params`` gains them)."""
+    names = {d.name for d in search.space.dimensions}
+    frames = []
+    for path in sorted((folder / "candidates").glob("c-*/params.json")):
+        key = path.parent.name
+        stored = folder / "tasks" / f"{key}.parquet"
+        if key in params or not stored.is_file():
+            continue
+        candidate = json.loads(path.read_text(encoding="utf-8"))
+        if set(candidate) != names or search.space.key(candidate) != key:
+            continue  # measured in another space
+        params[key] = candidate
+        frames.append(pd.read_parquet(stored))
+    return frames
 
 
 def second_seed(seed: int) -> int:
@@ -424,12 +447,17 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _best(table: pd.DataFrame) -> str | None:
-    """The feasible candidate with the lowest objective (None: no candidate is feasible)."""
+def _best(table: pd.DataFrame, space: BoundSpace, params: dict[str, Params],
+          today_key: str | None) -> str | None:
+    """The feasible candidate with the lowest objective (to the cent); on a tie today's
+    policy, then the one with the fewest moves (None: no candidate is feasible)."""
     feasible = table[table["feasible"] & (table["key"] != CURRENT)]
     if feasible.empty:
         return None
-    return str(feasible.sort_values(["objective", "key"]).iloc[0]["key"])
+    ranked = sorted(feasible[["key", "objective"]].itertuples(index=False),
+                    key=lambda r: (round(float(r.objective), 2), r.key != today_key,
+                                   space.policy(params[r.key]).steps, r.key))
+    return str(ranked[0].key)
 
 
 def nan_to_none(value: Any) -> Any:

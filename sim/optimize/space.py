@@ -78,7 +78,21 @@ def _choices(values: list, key: str = "") -> list:
 
 class _Section(Model):
     """A space section: every list of choices (also those inside a mapping, e.g. each class's
-    days) is non-empty and lists each choice once."""
+    days) is non-empty and lists each choice once; a number is never a YAML true/false."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no(cls, value: Any, info: Any) -> Any:
+        if info.field_name in ("auto_tier_to_hot", "smart_tier", "intelligent_tiering",
+                               "archive_access_days", "deep_archive_access_days"):
+            return value  # true/false choices, or (IT) a bare off read as false means off
+        lists = value.values() if isinstance(value, dict) else [value]
+        for choices in lists:
+            if isinstance(choices, list) and any(isinstance(v, bool) for v in choices):
+                raise ValueError("got true or false among the choices (YAML reads a bare "
+                                 "off, no, on or yes so); write never for a class not used, "
+                                 "or quote the word")
+        return value
 
     @field_validator("*")
     @classmethod

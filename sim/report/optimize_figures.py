@@ -72,8 +72,8 @@ def pareto_figure(table: pd.DataFrame, best: str | None, current: str, objective
             note = f"; {above} dearer candidate{'s' if above > 1 else ''} above the axis"
     bottom, top = ax.get_ylim()
     span = top - bottom
-    scale, unit = (1e6, "M USD") if max(abs(top), abs(bottom)) >= 1e6 else (1e3, "k USD")
-    digits = max(0, min(3, int(np.ceil(-np.log10(max(span / scale, 1e-9)))) + 1))
+    scale, unit = (1e6, "M USD") if span >= 1e6 else (1e3, "k USD")
+    digits = max(0, min(3, int(np.ceil(-np.log10(max(span / scale / 5, 1e-9))))))
     _style(ax, "Every candidate policy: cost against prior-fetch speed",
            f"{objective_label} ({unit})")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / scale:,.{digits}f}"))

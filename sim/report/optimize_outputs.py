@@ -159,6 +159,16 @@ def apply_text(o: Outcome, written: dict[str, Path]) -> str:
     lines = [f"# Applying the policy found for archive {s.archive}", "",
              "Check the documents against your bucket's existing rules first: they replace "
              "the whole lifecycle configuration.", ""]
+    archive = next(a for a in s.data["archives"]
+                   if isinstance(a, dict) and a.get("name") == s.archive)
+    cloud = archive.get("cloud", archive) if s.space.hybrid else archive
+    dropped = [f for f in PATH_KEYS if cloud.get(f) and f not in written]
+    if dropped:
+        lines += ["The policy writes no " + " and no ".join(f.replace("_", "-") for f in dropped)
+                  + " configuration: remove the one the bucket has today (e.g. aws s3api "
+                  "delete-bucket-lifecycle / delete-bucket-intelligent-tiering-configuration; "
+                  "az storage account management-policy delete; gcloud storage buckets update "
+                  "--clear-lifecycle).", ""]
     provider = s.space.provider
     if provider == "aws":
         if "lifecycle" in written:
@@ -265,8 +275,9 @@ def render(o: Outcome, summary: dict[str, Any], figure: bytes) -> str:
     parts.append("<h2>How the search ran</h2><p>" + e(
         f"Every candidate ran on one workload draw (seed {s.seed}): the same studies and "
         f"reads, so differences are the policy's alone.  {o.method}; "
-        f"{summary['candidates_measured']} distinct candidates measured "
-        f"({o.computed_now} computed in this run, the rest read back from the folder) in "
+        f"{summary['candidates_measured']} distinct candidates measured; "
+        f"{o.computed_now} runs computed in this search (candidates, today's policy and the "
+        f"re-checks), any others read back from the folder; "
         f"{o.elapsed_s:,.0f} s.  The best were measured again on a second draw (seed "
         f"{summary['recheck_seed']}).") + "</p>")
     parts.append(f"<p><small>archive-sim {e(__version__)}; amounts in USD.</small></p>"
