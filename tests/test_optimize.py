@@ -289,6 +289,11 @@ def run_cli(monkeypatch, capsys):
     ("azure:\n  clock: [modification]\n", "s3: missing; the archive 's3-lifecycle' is on aws"),
     ("s3:\n  colour: [blue]\n", "s3.colour: unknown field"),
     ("s3:\n  transitions: {DEEP_ARCHIVE: [off, 730]}\n", "YAML reads a bare off, no, on"),
+    ("s3:\n  groups: {mammo: [MGX]}\n",
+     "s3.groups.mammo.0: Input should be 'CR', 'CT', 'MR', 'US', 'MG', 'NM', 'XA' or 'OT'; or "
+     "Input should be 'rest' (got 'MGX')"),
+    ("s3:\n  transitions: {GLACIER_IRR: [30]}\n", "s3.transitions.GLACIER_IRR: Input should be"),
+    ("", "the file is empty; leave --space out for the defaults"),
 ])
 def test_a_bad_space_exits_2_naming_the_file_and_field(tmp_path, run_cli, space, expected):
     path = tmp_path / "space.yaml"

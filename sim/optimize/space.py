@@ -285,7 +285,8 @@ def load_space(path: str | Path | None) -> SpaceFile:
     path = Path(path)
     data = read_yaml(path)
     if data is None:
-        data = {}
+        raise InputError("the file is empty; leave --space out for the defaults, or give a "
+                         "section (s3, azure, gcs or hybrid)", file=path)
     if not isinstance(data, dict):
         raise InputError("a search space is a YAML mapping with sections s3, azure, gcs or "
                          "hybrid", file=path)
@@ -304,8 +305,8 @@ def _problems(exc: ValidationError) -> list[str]:
     by_field: dict[str, tuple[list[str], Any, str]] = {}
     for error in exc.errors():
         parts = [str(p) for p in error["loc"]
-                 if str(p) not in _UNION_TAGS and not str(p).startswith(("function-",
-                                                                         "literal["))]
+                 if str(p) not in _UNION_TAGS and str(p) != "[key]"
+                 and not str(p).startswith(("function-", "literal[", "list["))]
         where = ".".join(parts)
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
@@ -314,6 +315,11 @@ def _problems(exc: ValidationError) -> list[str]:
                                                             error["type"]))
         if message not in messages:
             messages.append(message)
+    for where in list(by_field):  # a union's other branch, reported on a deeper field
+        deeper = [w for w in by_field if w.startswith(where + ".")]
+        if where and deeper:
+            by_field[deeper[0]][0].extend(m for m in by_field.pop(where)[0]
+                                          if m not in by_field[deeper[0]][0])
     lines = []
     for where, (messages, given, kind) in by_field.items():
         shown = "" if isinstance(given, dict | list) or kind == "extra_forbidden" \
