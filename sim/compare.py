@@ -75,7 +75,7 @@ def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 
             if scenario.workload.cohorts > 1:  # drawn cohort by cohort (same for equal settings)
                 results[scenario.name] = run(scenario, progress=step, jobs=jobs)
                 continue
-            key = _workload_key(scenario)
+            key = workload_key(scenario)
             if key not in workloads:
                 workloads[key] = load_workload(scenario)
             results[scenario.name] = run(scenario, progress=step, workload=workloads[key],
@@ -121,7 +121,8 @@ def annual_by_category(results: dict[str, RunResult]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["scenario", "year", "category", "amount_usd"]]
 
 
-def _workload_key(scenario: Scenario) -> str:
+def workload_key(scenario: Scenario) -> str:
+    """What decides a scenario's workload draw: scenarios with the same key share one."""
     return json.dumps({"workload": scenario.workload.model_dump(mode="json"),
                        "seed": scenario.seed, "start": scenario.start.isoformat(),
                        "horizon": scenario.horizon_months}, sort_keys=True)

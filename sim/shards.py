@@ -102,13 +102,32 @@ def keeping_shards() -> Iterator[None]:
 
 
 def shard_of(workload: Workload, index: int, count: int) -> Shard:
-    """:func:`split`, or the kept shard within :func:`keeping_shards`."""
+    """Shard ``index`` of ``count`` (the whole workload when ``count`` is 1): :func:`split`,
+    or the kept shard within :func:`keeping_shards`."""
+    if count == 1:
+        return _whole(workload)
     if not _keeping:
         return split(workload, index, count)
     kept = _KEPT.setdefault(workload, {})
     if (index, count) not in kept:
         kept[(index, count)] = split(workload, index, count)
     return kept[(index, count)]
+
+
+def _shard_ids(workload: Workload, index: int, count: int) -> Shard:
+    """The whole-workload indices of shard ``index``: the kept shard's, else computed."""
+    kept = _KEPT.get(workload, {}).get((index, count))
+    return kept if kept is not None else split_ids(workload, index, count)
+
+
+def _count_and_plans(workload: Workload, specs: list[Archive], shards: int | None = None
+                     ) -> tuple[int, list]:
+    """How many shards the archives run in (one when an archive's decisions span every
+    study), and each archive's migration plan (its upload queue spans every shard)."""
+    count = shards or shard_count(len(workload.studies))
+    if not all(shardable(spec) for spec in specs):
+        count = 1
+    return count, [migration_plan(spec, workload) for spec in specs]
 
 
 def prepare_shards(workload: Workload, specs: list[Archive], link: Link = ALWAYS_UP) -> None:
@@ -118,12 +137,9 @@ def prepare_shards(workload: Workload, specs: list[Archive], link: Link = ALWAYS
     later run on the same draw.  Outside :func:`keeping_shards` it does nothing."""
     if not _keeping:
         return
-    count = shard_count(len(workload.studies))
-    if not all(shardable(spec) for spec in specs):
-        count = 1
-    plans = [migration_plan(spec, workload) for spec in specs]
+    count, plans = _count_and_plans(workload, specs)
     for index in range(count):
-        shard = shard_of(workload, index, count) if count > 1 else _whole(workload)
+        shard = shard_of(workload, index, count)
         for spec, plan in zip(specs, _part(plans, shard, count), strict=True):
             build_archive(spec, shard.workload, link=link, plan=plan)
 
@@ -188,12 +204,7 @@ def simulate(
     link
         The site's internet link (outages, bandwidth).
     """
-    count = shards or shard_count(len(workload.studies))
-    if not all(shardable(spec) for spec in specs):
-        count = 1
-    plans = [migration_plan(spec, workload)
-             for spec in specs]  # a migration's upload queue spans every shard
-    whole = [_whole(workload)] if count == 1 else None
+    count, plans = _count_and_plans(workload, specs, shards)
     parallel = count > 1 and jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
     outcomes: list[ShardOutcome | None] = [None] * count
     children = []
@@ -212,7 +223,7 @@ def simulate(
         for index in range(count):
             if parallel and index > 0:
                 break
-            shard = whole[0] if whole else shard_of(workload, index, count)
+            shard = shard_of(workload, index, count)
             share = 1.0 if parallel else 1.0 / count
             report = None if progress is None else _scaled(progress, index * share, share)
             outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link,
@@ -225,9 +236,7 @@ def simulate(
             child.join()
             if status == "error":
                 raise payload
-            ids = shard_of(workload, index, count) if _keeping else \
-                split_ids(workload, index, count)
-            outcomes[index] = _to_whole(payload, ids, count)
+            outcomes[index] = _to_whole(payload, _shard_ids(workload, index, count), count)
     finally:
         for _, child, _ in children:
             if child.is_alive():

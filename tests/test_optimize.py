@@ -62,6 +62,14 @@ def never_read_after_day_10(folder: Path) -> Path:
     return folder / "scenario.yaml"
 
 
+def deep_archive_space(folder: Path, days: str) -> Path:
+    """A space file: Deep Archive at these days (YAML list items), Standard restores."""
+    space = folder / "space.yaml"
+    space.write_text(f"s3:\n  transitions:\n    DEEP_ARCHIVE: [{days}]\n"
+                     "  restore_tier: [Standard]\n")
+    return space
+
+
 def test_the_known_optimum_is_found_exactly(tmp_path):
     """By hand: every read falls in a study's first 10 days.  Deep Archive at the first
     midnight (day 0) makes the reads on days 2, 5 and 9 wait hours for a restore, so it breaks
@@ -69,9 +77,7 @@ def test_the_known_optimum_is_found_exactly(tmp_path):
     then pays Deep Archive's $0.00099 instead of STANDARD's $0.023 per GB-month, so the earliest
     move after the last read, day 11, is the cheapest; never moving is the dearest."""
     scenario = never_read_after_day_10(tmp_path / "case")
-    space = tmp_path / "space.yaml"
-    space.write_text("s3:\n  transitions:\n    DEEP_ARCHIVE: [never, 0, 11, 30, 180]\n"
-                     "  restore_tier: [Standard]\n")
+    space = deep_archive_space(tmp_path, "never, 0, 11, 30, 180")
     search = prepare(scenario, "s3", constraints=["reads_within_5s>=1"], budget=20,
                      space_path=space, recheck=0)
     outcome = run_search(search, tmp_path / "out")
@@ -88,9 +94,7 @@ def test_the_known_optimum_is_found_exactly(tmp_path):
 
 def test_a_search_resumes_without_measuring_anything_again(tmp_path):
     scenario = never_read_after_day_10(tmp_path / "case")
-    space = tmp_path / "space.yaml"
-    space.write_text("s3:\n  transitions:\n    DEEP_ARCHIVE: [never, 11, 30]\n"
-                     "  restore_tier: [Standard]\n")
+    space = deep_archive_space(tmp_path, "never, 11, 30")
     first = run_search(prepare(scenario, "s3", budget=10, space_path=space, recheck=1),
                        tmp_path / "out")
     again = run_search(prepare(scenario, "s3", budget=10, space_path=space, recheck=1,
@@ -402,15 +406,12 @@ def test_a_written_candidate_is_recognised_as_todays_policy(tmp_path, scenario):
         assert bound.today(written["archives"][0]) == params, params
 
 
-
 def test_earlier_measurements_count_and_ties_prefer_today(tmp_path):
     """A search with a small budget, then one with a constraint in the same folder: the
     second's table holds every candidate the first measured.  A Deep Archive step after the
     run's end costs nothing in it: today's policy (no lifecycle) wins the tie over it."""
     scenario = never_read_after_day_10(tmp_path / "case")
-    space = tmp_path / "space.yaml"
-    space.write_text("s3:\n  transitions:\n    DEEP_ARCHIVE: [never, 11, 30, 5000]\n"
-                     "  restore_tier: [Standard]\n")
+    space = deep_archive_space(tmp_path, "never, 11, 30, 5000")
     first = run_search(prepare(scenario, "s3", budget=10, space_path=space, recheck=0),
                        tmp_path / "out")
     assert first.method.startswith("exhaustive: all 4")

@@ -16,9 +16,16 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.io.policy_files import (
+    load_azure_policy,
+    load_gcs_lifecycle,
+    load_intelligent_tiering,
+    load_lifecycle,
+)
 from sim.optimize.space import (
     AZURE_TIERS,
     GCS_CLASSES,
@@ -34,6 +41,7 @@ from sim.optimize.space import (
     group_members,
 )
 from sim.scenario.cloud import CloudArchive
+from sim.tiering import azure_lifecycle, gcs_lifecycle
 from sim.tiering.s3_lifecycle import ALLOWED_TRANSITIONS, ARCHIVE_CLASSES, IA_CLASSES
 
 Params = dict[str, Any]
@@ -112,6 +120,20 @@ def _ordered_path(chosen: Sequence[tuple[Any, int, str]], allowed) -> list[tuple
     return path
 
 
+def _covering(prefix: str, items, prefixes_of) -> list | None:
+    """The rules (``items``) that apply to every object under ``prefix``
+    (``prefixes_of(item)``: its prefixes, empty for every object), or None when one applies
+    to only part of them (today's policy then treats the group's studies differently)."""
+    out = []
+    for item in items:
+        prefixes = prefixes_of(item) or ("",)
+        if any(p.startswith(prefix) and p != prefix for p in prefixes):
+            return None
+        if any(prefix.startswith(p) for p in prefixes):
+            out.append(item)
+    return out
+
+
 def _held(space: ProviderSpace, params: Params) -> Params | None:
     """``params`` normalized, if every value is one of its dimension's choices and the
     normalized candidate writes what ``params`` describe (else None)."""
@@ -138,6 +160,11 @@ class ProviderSpace:
     dimensions: list[Dimension]
     groups: dict[str, tuple[str, ...] | None]
     prefixes: dict[str, list[str]]
+
+    def first(self, name: str) -> Any:
+        """The first choice of dimension ``name`` (what a setting that cannot matter is set
+        to)."""
+        return next(d.choices[0] for d in self.dimensions if d.name == name)
 
     def _group(self, groups: Any, archive: dict, where: str) -> None:
         """The space's modality groups and the key prefixes that select each."""
@@ -212,7 +239,7 @@ class S3Candidates(ProviderSpace):
             out[f"{g}.archive_access_days"], out[f"{g}.deep_archive_access_days"] = aa, daa
             restores |= any(c in ARCHIVE_CLASSES for _, c in path) or aa != OFF or daa != OFF
         if not restores:
-            out["restore_tier"] = self.dimensions[-1].choices[0]
+            out["restore_tier"] = self.first("restore_tier")
         return out
 
     def policy(self, params: Params) -> Policy:
@@ -246,12 +273,7 @@ class S3Candidates(ProviderSpace):
                     "lifecycle": None, "intelligent_tiering": None}
         return Policy(documents, settings)
 
-
     def today(self, archive: dict) -> Params | None:
-        from pathlib import Path
-
-        from sim.io.policy_files import load_intelligent_tiering, load_lifecycle
-
         params: Params = {"storage_class": archive.get("storage_class") or "STANDARD",
                           "restore_tier": archive.get("restore_tier") or "Standard"}
         rules = load_lifecycle(Path(archive["lifecycle"])).rules \
@@ -266,18 +288,14 @@ class S3Candidates(ProviderSpace):
         for g in self.groups:
             paths, tierings = set(), set()
             for prefix in self.prefixes[g]:
-                if any(p.startswith(prefix) and p != prefix for p in
-                       [r.filter.prefix for r in rules] + [c.prefix for c in configs]):
-                    return None  # a rule for part of the group's studies
-                covering = [r for r in rules if prefix.startswith(r.filter.prefix)]
-                if len(covering) > 1 or any(a.days is None or a.storage_class not in
-                                            self.classes for r in covering for a in r.actions):
+                covering = _covering(prefix, rules, lambda r: (r.filter.prefix,))
+                found = _covering(prefix, configs, lambda c: (c.prefix,))
+                if covering is None or found is None or len(covering) > 1 or len(found) > 1 \
+                        or any(a.days is None or a.storage_class not in self.classes
+                               for r in covering for a in r.actions):
                     return None
                 paths.add(tuple(sorted((a.days, a.storage_class) for r in covering
                                        for a in r.actions)))
-                found = [c for c in configs if prefix.startswith(c.prefix)]
-                if len(found) > 1:
-                    return None
                 tierings.add((found[0].archive_access_days, found[0].deep_archive_access_days)
                              if found else (0, 0))
             if len(paths) != 1 or len(tierings) != 1:
@@ -311,7 +329,6 @@ class AzureCandidates(ProviderSpace):
             dims.append(Dimension(f"{g}.auto_tier_to_hot", tuple(space.auto_tier_to_hot)))
         dims.append(Dimension("rehydrate_priority", tuple(space.rehydrate_priority)))
         self.dimensions = dims
-        self.first = {d.name: d.choices[0] for d in dims}
 
     def path(self, params: Params, group: str) -> list[tuple[int, str]]:
         ranks = {t: i for i, t in enumerate(("Hot", *AZURE_TIERS))}
@@ -323,13 +340,13 @@ class AzureCandidates(ProviderSpace):
 
     def normalize(self, params: Params) -> Params:
         out = dict(params)
-        archived = params["storage_class"] == "Archive"
+        archived = False
         for g in self.groups:
             path = [] if params["smart_tier"] else self.path(params, g)
             for t in self.tiers:
                 out[f"{g}.{t}"] = next((d for d, name in path if name == t), NEVER)
             if not path:
-                out[f"{g}.clock"] = self.first[f"{g}.clock"]
+                out[f"{g}.clock"] = self.first(f"{g}.clock")
             cool_on_access = out[f"{g}.clock"] == "last_access" and \
                 any(t == "Cool" for _, t in path)
             if not cool_on_access:
@@ -338,15 +355,10 @@ class AzureCandidates(ProviderSpace):
         if params["smart_tier"]:
             out["storage_class"] = "Hot"
         if not archived:
-            out["rehydrate_priority"] = self.first["rehydrate_priority"]
+            out["rehydrate_priority"] = self.first("rehydrate_priority")
         return out
 
     def today(self, archive: dict) -> Params | None:
-        from pathlib import Path
-
-        from sim.io.policy_files import load_azure_policy
-        from sim.tiering.azure_lifecycle import DELETE, TIERS
-
         options = archive.get("azure") or {}
         params: Params = {"storage_class": archive.get("storage_class") or "Hot",
                           "smart_tier": bool(options.get("smart_tier", False)),
@@ -359,11 +371,8 @@ class AzureCandidates(ProviderSpace):
         for g in self.groups:
             found: set[tuple | None] = set()
             for prefix in self.prefixes[g]:
-                if any(p.startswith(prefix) and p != prefix for r in rules for p in r.prefixes):
-                    return None  # a rule for part of the group's blobs
-                covering = [r for r in rules
-                            if not r.prefixes or any(prefix.startswith(p) for p in r.prefixes)]
-                if len(covering) > 1:
+                covering = _covering(prefix, rules, lambda r: r.prefixes)
+                if covering is None or len(covering) > 1:
                     return None
                 if not covering:
                     found.add(None)
@@ -372,16 +381,16 @@ class AzureCandidates(ProviderSpace):
                 conditions = rule.actions.values()
                 clocks = {"modification" if c.clock == "creation" else c.clock
                           for c in conditions}
-                if DELETE in rule.actions or len(clocks) != 1 or any(
+                if azure_lifecycle.DELETE in rule.actions or len(clocks) != 1 or any(
                         c.tier_change_days is not None for c in conditions):
                     return None
-                found.add((clocks.pop(), tuple(sorted((TIERS[t], c.days)
+                found.add((clocks.pop(), tuple(sorted((azure_lifecycle.TIERS[t], c.days)
                                                       for t, c in rule.actions.items())),
                            rule.auto_tier_to_hot))
             if len(found) != 1:
                 return None  # the group's modalities are treated differently today
             kept = found.pop()
-            clock, steps, auto = kept if kept else (self.first[f"{g}.clock"], (), False)
+            clock, steps, auto = kept if kept else (self.first(f"{g}.clock"), (), False)
             days = dict(steps)
             if set(days) - set(self.tiers):
                 return None
@@ -432,7 +441,6 @@ class GcsCandidates(ProviderSpace):
             dims += [Dimension(f"{g}.{c}", tuple(space.ages[c])) for c in self.classes]
         dims.append(Dimension("autoclass_terminal", tuple(space.autoclass_terminal)))
         self.dimensions = dims
-        self.first = {d.name: d.choices[0] for d in dims}
 
     def path(self, params: Params, group: str) -> list[tuple[int, str]]:
         if params["mode"] != "lifecycle":
@@ -449,15 +457,10 @@ class GcsCandidates(ProviderSpace):
             for c in self.classes:
                 out[f"{g}.{c}"] = next((d for d, name in path if name == c), NEVER)
         if params["mode"] != "autoclass":
-            out["autoclass_terminal"] = self.first["autoclass_terminal"]
+            out["autoclass_terminal"] = self.first("autoclass_terminal")
         return out
 
     def today(self, archive: dict) -> Params | None:
-        from pathlib import Path
-
-        from sim.io.policy_files import load_gcs_lifecycle
-        from sim.tiering.gcs_lifecycle import CLASSES
-
         autoclass = archive.get("autoclass")
         params: Params = {"mode": "autoclass" if autoclass else "lifecycle",
                           "autoclass_terminal": (autoclass or {}).get(
@@ -470,11 +473,9 @@ class GcsCandidates(ProviderSpace):
         for g in self.groups:
             found = set()
             for prefix in self.prefixes[g]:
-                if any(p.startswith(prefix) and p != prefix for r in rules
-                       for p in r.prefixes or ()):
+                covering = _covering(prefix, rules, lambda r: r.prefixes)
+                if covering is None:
                     return None
-                covering = [r for r in rules
-                            if r.prefixes is None or any(prefix.startswith(p) for p in r.prefixes)]
                 found.add(tuple(sorted((r.age, r.action, r.matches_class) for r in covering)))
             if len(found) != 1:
                 return None
@@ -484,7 +485,7 @@ class GcsCandidates(ProviderSpace):
                 if matches is None or sorted(matches) != warmer or action <= warmer[-1]:
                     return None
                 warmer.append(action)
-            ages = {CLASSES[action]: age for age, action, _ in steps}
+            ages = {gcs_lifecycle.CLASSES[action]: age for age, action, _ in steps}
             if set(ages) - set(self.classes):
                 return None
             for c in self.classes:
@@ -520,7 +521,7 @@ class BoundSpace:
         kind = archive.get("kind")
         self.archive = archive["name"]
         self.hybrid = kind == "hybrid"
-        cloud = archive.get("cloud") if self.hybrid else archive
+        cloud = self.cloud_entry(archive)
         if kind not in ("cloud", "hybrid") or not isinstance(cloud, dict):
             raise InputError(f"--archive {self.archive}: it is of kind {kind!r}, which has no "
                              "policy document to search; give a cloud or hybrid archive")
@@ -561,6 +562,10 @@ class BoundSpace:
         self.dimensions = dims
         self.space_file = space_file
 
+    def cloud_entry(self, archive: dict) -> Any:
+        """The cloud archive's entry: the archive's own, or a hybrid archive's ``cloud``."""
+        return archive.get("cloud") if self.hybrid else archive
+
     @property
     def raw_size(self) -> int:
         """Combinations of choices (before duplicates are merged)."""
@@ -594,7 +599,7 @@ class BoundSpace:
     def today(self, archive: dict) -> Params | None:
         """Today's policy of ``archive`` (its scenario entry, merged file data) as a normalized
         candidate, when the space holds it."""
-        cloud = archive.get("cloud") if self.hybrid else archive
+        cloud = self.cloud_entry(archive)
         params = self.cloud.today(cloud) if isinstance(cloud, dict) else None
         if params is None:
             return None
@@ -624,13 +629,19 @@ class BoundSpace:
         return {d.name: list(d.choices) for d in self.dimensions}
 
 
-def bind_space(space: SpaceFile, scenario_data: dict, archive: str,
-               space_file: str | None = None) -> BoundSpace:
-    """The space of archive ``archive`` of a scenario (merged file data)."""
+def archive_entry(scenario_data: dict, archive: str) -> dict:
+    """The entry of archive ``archive`` in a scenario's (merged) file data; an unknown name is
+    an error listing the scenario's archives."""
     archives = [a for a in scenario_data.get("archives", []) if isinstance(a, dict)]
     found = next((a for a in archives if a.get("name") == archive), None)
     if found is None:
         names = ", ".join(str(a.get("name")) for a in archives)
         raise InputError(f"--archive {archive!r}: no such archive in the scenario; its "
                          f"archives: {names}")
-    return BoundSpace(space, found, space_file)
+    return found
+
+
+def bind_space(space: SpaceFile, scenario_data: dict, archive: str,
+               space_file: str | None = None) -> BoundSpace:
+    """The space of archive ``archive`` of a scenario (merged file data)."""
+    return BoundSpace(space, archive_entry(scenario_data, archive), space_file)

@@ -3,14 +3,13 @@ large one; each candidate run on one shared workload draw (common random numbers
 measures stored as it finishes (a search resumes, or widens, without redoing one); the best
 re-checked on a second workload draw.
 
-Why TPE (Optuna's Tree-structured Parzen Estimator, ``constraints_func``): the spaces are mostly
-categorical and conditional (a class reached or not, days from a short list, archive tiers that
-only matter when Intelligent-Tiering is on), which TPE handles natively; it is seeded and
-deterministic, so a resumed search asks for the same candidates again and finds them stored;
-and it takes the constraints as they are (``Trial.set_constraint``: feasibility first, then
-cost).  The decision is one
-number under hard limits, so the search has one objective; the Pareto front of cost against
-priors within 5 s is drawn from every candidate evaluated.
+Why TPE (Optuna's Tree-structured Parzen Estimator): the spaces are mostly categorical and
+conditional (a class reached or not, days from a short list, archive tiers that only matter
+when Intelligent-Tiering is on), which TPE handles natively; it is seeded and deterministic, so
+a resumed search asks for the same candidates again and finds them stored; and it takes the
+constraints as they are (``Trial.set_constraint``: feasibility first, then cost).  The decision
+is one number under hard limits, so the search has one objective; the Pareto front of cost
+against priors within 5 s is drawn from every candidate evaluated.
 """
 
 from __future__ import annotations
@@ -18,19 +17,19 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import math
 import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
 from sim.errors import InputError
 from sim.io.scenario_file import read_merged, set_dotted, validate_scenario
-from sim.optimize.candidates import BoundSpace, Params, bind_space
+from sim.optimize.candidates import BoundSpace, Params, archive_entry, bind_space
 from sim.optimize.measures import (
     Constraint,
     measures_of,
@@ -41,7 +40,7 @@ from sim.optimize.space import load_space
 from sim.scenario import Scenario
 from sim.shards import keeping_shards, shard_count
 from sim.uncertainty.runner import Task, run_tasks
-from sim.uncertainty.store import open_batch, write_text
+from sim.uncertainty.store import describe, open_batch, write_text
 
 DOCUMENT_FILES = {"lifecycle": "lifecycle.json", "intelligent_tiering": "intelligent-tiering.json"}
 MAX_TRIALS_PER_CANDIDATE = 20
@@ -137,10 +136,6 @@ class Outcome:
     """The candidate that is today's policy, when the space holds it."""
 
     @property
-    def feasible(self) -> pd.DataFrame:
-        return self.table[self.table["feasible"] & (self.table["key"] != CURRENT)]
-
-    @property
     def verdict(self) -> str:
         """``change`` (the best candidate is feasible and beats today's policy, or today's
         breaks a constraint), ``keep`` (today's policy meets every constraint and no candidate
@@ -162,20 +157,21 @@ _WORKLOAD: dict[str, Any] = {}
 
 
 def shared_workload(scenario: Scenario):
-    """The scenario's workload, drawn once per process for every candidate; within
-    :func:`~sim.shards.keeping_shards`, also split into its shards once, each archive's
-    workload-only set-up computed on each (inherited by the shard processes of every run)."""
-    from sim.compare import _workload_key
+    """The scenario's workload, drawn once per process for every candidate, split into its
+    shards once and each archive's workload-only set-up computed on each (kept by
+    :func:`~sim.shards.keeping_shards`: forked shard processes of every run inherit them)."""
+    from sim.compare import workload_key
     from sim.network import build_link
     from sim.run import load_workload
     from sim.shards import prepare_shards
 
-    key = _workload_key(scenario)
+    key = workload_key(scenario)
     if key not in _WORKLOAD:
         _WORKLOAD.clear()
         workload = load_workload(scenario)
-        prepare_shards(workload, list(scenario.archives),
-                       build_link(scenario.network, workload.calendar, scenario.seed))
+        with keeping_shards():
+            prepare_shards(workload, list(scenario.archives),
+                           build_link(scenario.network, workload.calendar, scenario.seed))
         _WORKLOAD[key] = workload
     return _WORKLOAD[key]
 
@@ -195,24 +191,23 @@ def measure_task(task: Task, jobs: int = 1) -> pd.DataFrame:
 
 
 def candidate_scenario(search: Search, params: Params | None, folder: Path,
-                       seed: int | None = None) -> tuple[Scenario, dict[str, Any]]:
+                       seed: int | None = None) -> Scenario:
     """The scenario with the candidate's documents (written under ``folder/KEY/``) and
-    settings (``params`` None: the scenario as given), and its file data."""
+    settings (``params`` None: the scenario as given)."""
     data = copy.deepcopy(search.data)
     if seed is not None:
         data["seed"] = seed
     if params is not None:
         apply_policy(data, search.space, params, folder / search.space.key(params))
-    return validate_scenario(copy.deepcopy(data), search.scenario_path), data
+    return validate_scenario(data, search.scenario_path)
 
 
 def apply_policy(data: dict[str, Any], space: BoundSpace, params: Params,
                  documents_dir: Path) -> dict[str, Path]:
     """Put a candidate's settings and documents (written to ``documents_dir``) into scenario
     data; the documents' paths by archive field."""
-    archive = next(a for a in data["archives"]
-                   if isinstance(a, dict) and a.get("name") == space.archive)
-    cloud = archive["cloud"] if space.hybrid else archive
+    archive = archive_entry(data, space.archive)
+    cloud = space.cloud_entry(archive)
     policy = space.policy(params)
     for dotted, value in policy.settings.items():
         put(cloud, dotted, value)
@@ -254,18 +249,16 @@ def evaluate(search: Search, keyed: Mapping[str, Params | None], folder: Path, j
     documents = folder / "candidates"
     tasks = []
     for key, params in keyed.items():
-        scenario, _ = candidate_scenario(search, params, documents, seed)
+        scenario = candidate_scenario(search, params, documents, seed)
         tasks.append(Task(prefix + key, (scenario,), labels={"archive": search.archive}))
     measure = measure_task
     if tasks and scheduler is None:
-        with keeping_shards():  # drawn and split once, before workers fork
-            workload = shared_workload(tasks[0].scenarios[0])
+        workload = shared_workload(tasks[0].scenarios[0])  # drawn before workers fork
         if jobs > 1 and shard_count(len(workload.studies)) > 1:
             # a large workload runs in shards: one candidate at a time, its shards on the
             # processes, is faster than candidates side by side (less memory traffic)
             measure, jobs = functools.partial(measure_task, jobs=jobs), 1
-    with keeping_shards():  # one split of the draw for every candidate
-        rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress, measure)
+    rows, computed = run_tasks(tasks, folder, jobs, scheduler, progress, measure)
     rows["key"] = rows["key"].str.removeprefix(prefix)
     rows.attrs["computed"] = len(computed)
     return rows
@@ -290,9 +283,7 @@ def run_search(search: Search, folder: Path, jobs: int = 1, scheduler: str | Non
         if progress:
             progress(min(done, steps), steps)
 
-    archive = next(a for a in search.data["archives"]
-                   if isinstance(a, dict) and a.get("name") == search.archive)
-    today = search.space.today(archive)
+    today = search.space.today(archive_entry(search.data, search.archive))
     today_key = search.space.key(today) if today is not None else None
     current = evaluate(search, {CURRENT: None}, folder, jobs, scheduler)
     computed += current.attrs["computed"]
@@ -368,12 +359,8 @@ def second_seed(seed: int) -> int:
 def _description(search: Search) -> dict:
     """What a stored candidate's measures depend on (not the budget, objective or
     constraints: a search may be widened or re-judged in the same folder)."""
-    import hashlib
-
-    digest = hashlib.sha256(json.dumps(search.data, sort_keys=True, default=str).encode())
-    return {"command": "optimize", "scenario": str(search.scenario_path.resolve()),
-            "scenario_sha256": digest.hexdigest()[:16], "archive": search.archive,
-            "seed": search.seed}
+    scenario = SimpleNamespace(path=search.scenario_path, data=search.data)
+    return describe("optimize", [scenario], archive=search.archive, seed=search.seed)
 
 
 def _tpe(search: Search, folder: Path, jobs: int, scheduler: str | None,
@@ -459,7 +446,3 @@ def _best(table: pd.DataFrame, space: BoundSpace, params: dict[str, Params],
                                    space.policy(params[r.key]).steps, r.key))
     return str(ranked[0].key)
 
-
-def nan_to_none(value: Any) -> Any:
-    """JSON-able: NaN becomes null."""
-    return None if isinstance(value, float) and math.isnan(value) else value

@@ -9,6 +9,7 @@ import base64
 import copy
 import html
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,13 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.optimize.candidates import archive_entry
 from sim.optimize.measures import MEASURES
 from sim.optimize.search import (
     CURRENT,
     DOCUMENT_FILES,
     Outcome,
     apply_policy,
-    nan_to_none,
     put,
     second_seed,
 )
@@ -79,10 +80,11 @@ def _row(table: pd.DataFrame, key: str) -> dict[str, Any] | None:
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    """A table row as JSON-able values (numpy scalars as Python ones, NaN as null)."""
     out = {}
     for k, v in row.items():
         v = v.item() if hasattr(v, "item") else v
-        out[k] = nan_to_none(v)
+        out[k] = None if isinstance(v, float) and math.isnan(v) else v
     return out
 
 
@@ -159,9 +161,7 @@ def apply_text(o: Outcome, written: dict[str, Path]) -> str:
     lines = [f"# Applying the policy found for archive {s.archive}", "",
              "Check the documents against your bucket's existing rules first: they replace "
              "the whole lifecycle configuration.", ""]
-    archive = next(a for a in s.data["archives"]
-                   if isinstance(a, dict) and a.get("name") == s.archive)
-    cloud = archive.get("cloud", archive) if s.space.hybrid else archive
+    cloud = s.space.cloud_entry(archive_entry(s.data, s.archive))
     dropped = [f for f in PATH_KEYS if cloud.get(f) and f not in written]
     if dropped:
         lines += ["The policy writes no " + " and no ".join(f.replace("_", "-") for f in dropped)
