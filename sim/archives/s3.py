@@ -14,7 +14,6 @@ of a study shares its key prefix, tags and tier.
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -62,7 +61,7 @@ from sim.tiering.keys import (
     prefix_matches,
     tags_match,
 )
-from sim.workload.model import Workload
+from sim.workload.model import Workload, per_workload
 from sim.workload.sorting import stable_argsort
 
 
@@ -538,14 +537,9 @@ class ReadOrder:
     """Per read: its study was already read earlier the same day."""
 
 
-_READ_ORDERS: weakref.WeakKeyDictionary[Workload, ReadOrder] = weakref.WeakKeyDictionary()
-
-
+@per_workload
 def read_order(workload: Workload) -> ReadOrder:
     """The :class:`ReadOrder` of ``workload``, computed once while the workload lives."""
-    found = _READ_ORDERS.get(workload)
-    if found is not None:
-        return found
     reads, n = workload.reads, len(workload.studies)
     by_study = stable_argsort(reads.study, max_key=n)
     times = reads.time_s[by_study]
@@ -556,7 +550,6 @@ def read_order(workload: Workload) -> ReadOrder:
                       _repeats_same_day(same_study, times, by_study))
     for array in (found.times, found.start, found.quiet_after, found.repeat):
         array.flags.writeable = False
-    _READ_ORDERS[workload] = found
     return found
 
 

@@ -9,13 +9,12 @@ everything but the study id, so filters are evaluated once per such group, not p
 from __future__ import annotations
 
 import string
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.errors import InputError
-from sim.workload.model import Workload
+from sim.workload.model import Workload, per_workload
 
 AGE_GROUPS = ("child", "adult", "senior", "unknown")
 KEY_FIELDS = ("modality", "yyyy", "mm", "age_group", "study_id")
@@ -49,21 +48,10 @@ def check_templates(key: str, tags: dict[str, str]) -> list[str]:
     return problems
 
 
-_GROUPS: weakref.WeakKeyDictionary[Workload, StudyGroups] = weakref.WeakKeyDictionary()
-
-
+@per_workload
 def group_studies(workload: Workload) -> StudyGroups:
     """The workload's studies grouped by every field a key or tag template can use; computed
     once while the workload lives (runs on one draw share it)."""
-    found = _GROUPS.get(workload)
-    if found is None:
-        found = _group_studies(workload)
-        found.of_study.flags.writeable = False
-        _GROUPS[workload] = found
-    return found
-
-
-def _group_studies(workload: Workload) -> StudyGroups:
     st = workload.studies
     stamps = workload.calendar.timestamps(st.created_s)
     months = stamps.astype("datetime64[M]").astype(np.int64)
@@ -92,7 +80,9 @@ def _group_studies(workload: Workload) -> StudyGroups:
             "mm": f"{month.month:02d}",
             "age_group": AGE_GROUPS[ag],
         })
-    return StudyGroups(of_study.astype(np.int32), fields)
+    groups = StudyGroups(of_study.astype(np.int32), fields)
+    groups.of_study.flags.writeable = False  # shared by every run on the draw
+    return groups
 
 
 class RuleMatches:

@@ -6,8 +6,12 @@ within the run has ``delete_s == NEVER``.
 
 from __future__ import annotations
 
+import functools
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TypeVar
 
 import numpy as np
 
@@ -122,3 +126,21 @@ class Workload:
     @property
     def n_patients(self) -> int:
         return int(self.studies.patient.max()) + 1 if len(self.studies) else 0
+
+
+_T = TypeVar("_T")
+
+
+def per_workload(compute: Callable[[Workload], _T]) -> Callable[[Workload], _T]:
+    """``compute(workload)`` done once per workload and kept while the workload lives (runs on
+    one draw, e.g. a comparison's options or the optimizer's candidates, share it).  Callers
+    must not change what it returns (arrays in it may be made read-only)."""
+    kept: weakref.WeakKeyDictionary[Workload, _T] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(compute)
+    def once(workload: Workload) -> _T:
+        found = kept.get(workload)
+        if found is None:
+            found = kept[workload] = compute(workload)
+        return found
+    return once

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import pandas as pd
 
-from sim.workload.model import NEVER, ReadKind, Workload
+from sim.workload.model import NEVER, ReadKind, Workload, per_workload
 from sim.workload.sorting import stable_argsort
 
 WORKLOAD_COLUMNS = [
@@ -25,20 +23,14 @@ WORKLOAD_COLUMNS = [
 ]
 
 
-_TABLES: weakref.WeakKeyDictionary[Workload, pd.DataFrame] = weakref.WeakKeyDictionary()
-"""Tables already computed, by workload (a comparison runs several options on one draw)."""
-
-
 def monthly_workload(workload: Workload) -> pd.DataFrame:
     """Per month and modality: studies, bytes and objects ingested, reads (all kinds), prior
     pulls, deletions, bytes deleted, and what is stored at the month's end (including the
     existing archive held at the start).  [counts, bytes]"""
-    table = _TABLES.get(workload)
-    if table is None:
-        table = _TABLES[workload] = _monthly_workload(workload)
-    return table.copy()
+    return _monthly_workload(workload).copy()
 
 
+@per_workload
 def _monthly_workload(workload: Workload) -> pd.DataFrame:
     cal = workload.calendar
     st, rd = workload.studies, workload.reads
