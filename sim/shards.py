@@ -28,6 +28,7 @@ import numpy as np
 from sim.archives import build_archive, migration_plan, shardable
 from sim.archives.base import ArchiveModel, HeldAtEnd, MonthUsage, add_held
 from sim.des import ProgressCallback, bill, meter_loop
+from sim.jit import kernel
 from sim.ledger import Charge
 from sim.lifeline import exit_with_parent
 from sim.network import ALWAYS_UP, Link
@@ -59,7 +60,8 @@ def split(workload: Workload, index: int, count: int) -> Shard:
     """Shard ``index`` of ``count``: studies ``index, index + count, ...`` and their reads."""
     st, rd = workload.studies, workload.reads
     study_ids = np.arange(index, len(st), count, dtype=np.int64)
-    read_ids = _shard_reads(rd.study, index, count)
+    read_ids, local_study, time_s, kind = _reads_of_shard(rd.study, rd.time_s, rd.kind, index,
+                                                          count)
 
     def every(values: np.ndarray) -> np.ndarray:  # a strided copy: no index array
         return np.ascontiguousarray(values[index::count])
@@ -75,10 +77,7 @@ def split(workload: Workload, index: int, count: int) -> Shard:
         study_uid=None if st.study_uid is None else st.study_uid[study_ids],
         acquired_s=None if st.acquired_s is None else every(st.acquired_s),
     )
-    study = rd.study[read_ids]
-    local_study = (study >> (count.bit_length() - 1) if count & (count - 1) == 0
-                   else study // count).astype(rd.study.dtype)
-    reads = Reads(study=local_study, time_s=rd.time_s[read_ids], kind=rd.kind[read_ids])
+    reads = Reads(study=local_study, time_s=time_s, kind=kind)
     return Shard(Workload(workload.calendar, workload.modalities, studies, reads),
                  study_ids, read_ids)
 
@@ -254,13 +253,42 @@ def split_ids(workload: Workload, index: int, count: int) -> Shard:
 
 
 def _shard_reads(study: np.ndarray, index: int, count: int) -> np.ndarray:
-    """Indices of the reads of shard ``index``'s studies (``study mod count == index``; a
-    bit mask when ``count`` is a power of two, the usual case: no division)."""
+    """Indices of the reads of shard ``index``'s studies (``study mod count == index``)."""
     if count == 1:
         return np.arange(study.size)
-    if count & (count - 1) == 0:
-        return np.flatnonzero((study & (count - 1)) == index)
-    return np.flatnonzero(study % count == index)
+    return _read_ids_of_shard(study, index, count)
+
+
+@kernel
+def _read_ids_of_shard(study, index, count):  # pragma: no cover - compiled
+    """Indices of the reads whose study is in shard ``index`` of ``count``. int64"""
+    found = 0
+    for r in range(study.size):
+        if study[r] % count == index:
+            found += 1
+    read_ids = np.empty(found, dtype=np.int64)
+    found = 0
+    for r in range(study.size):
+        if study[r] % count == index:
+            read_ids[found] = r
+            found += 1
+    return read_ids
+
+
+@kernel
+def _reads_of_shard(study, time_s, kind, index, count):  # pragma: no cover - compiled
+    """The reads of shard ``index`` of ``count``: their indices in the whole workload, and
+    their study (numbered within the shard), time and kind."""
+    read_ids = _read_ids_of_shard(study, index, count)
+    local_study = np.empty(read_ids.size, dtype=study.dtype)
+    shard_time = np.empty(read_ids.size, dtype=time_s.dtype)
+    shard_kind = np.empty(read_ids.size, dtype=kind.dtype)
+    for k in range(read_ids.size):
+        r = read_ids[k]
+        local_study[k] = study[r] // count
+        shard_time[k] = time_s[r]
+        shard_kind[k] = kind[r]
+    return read_ids, local_study, shard_time, shard_kind
 
 
 def _whole(workload: Workload) -> Shard:

@@ -11,6 +11,7 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 LAYERS = [
     # helpers that depend on nothing in the simulator
     {"sim.errors", "sim.calendar", "sim.lifeline", "sim.files", "sim.executors", "sim.version",
+     "sim.jit",
      "sim.allocator"},
     # inputs and their models: scenario, providers, catalogs, policy parsers, readers, workload
     {"sim.scenario", "sim.providers", "sim.pricing", "sim.tiering", "sim.ledger",

@@ -23,8 +23,7 @@ from sim.archives.base import MonthUsage
 from sim.archives.s3_billing import S3Billing
 from sim.archives.s3_intelligent_tiering import (
     IntelligentTieringPlanner,
-    _move_possible_from,
-    quiet_after,
+    move_possible_from,
 )
 from sim.archives.s3_tiers import (
     ALLOWED,
@@ -41,6 +40,7 @@ from sim.archives.s3_tiers import (
     TIERS,
 )
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from sim.jit import kernel
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes
 from sim.pricing.price_book import PriceBook
@@ -62,7 +62,6 @@ from sim.tiering.keys import (
     tags_match,
 )
 from sim.workload.model import Workload, per_workload
-from sim.workload.sorting import stable_argsort
 
 
 class S3Archive(IntelligentTieringPlanner, S3Billing):
@@ -234,7 +233,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             has_read = first < self._read_start[studies + 1]
             read_s = self._read_times[np.minimum(first, self._read_times.size - 1)] \
                 if self._read_times.size else t
-            quiet = has_read & (read_s + 1 <= _move_possible_from(t))
+            quiet = has_read & (read_s + 1 <= move_possible_from(t))
             self._plan_it(studies[~quiet], t[~quiet])
         else:
             self._plan_it(studies, t)
@@ -318,38 +317,12 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         """Meter studies leaving tiers ``old`` for tiers ``new`` at ``t_s`` (one pass)."""
         if ids.size == 0:
             return
-        old = old.astype(np.int64)
-        new = np.broadcast_to(np.asarray(new, dtype=np.int64), ids.shape)
-        t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
-        size = self._size[ids]
-        if self._plain[old].all() and self._plain[new].all():
-            # within Intelligent-Tiering's FA/IA/AIA: same bytes, no overhead, still monitored
-            self._meter.change_many(np.concatenate([old, new]), np.concatenate([-size, size]),
-                                    np.concatenate([t_s, t_s]))
-            return
-        objects = self._objects[ids]
-
-        def class_bytes(tiers: np.ndarray) -> np.ndarray:
-            return np.maximum(size, objects * self._min_bytes[tiers]) \
-                + objects * self._ovh_class[tiers]
-
-        lines: list[np.ndarray] = [old, new]
-        deltas: list[np.ndarray] = [-class_bytes(old), class_bytes(new)]
-        times = [t_s, t_s]
-        std_old, std_new = self._ovh_std[old], self._ovh_std[new]
-        if std_old.any() or std_new.any():
-            lines += [LINE_OVERHEAD + old, LINE_OVERHEAD + new]
-            deltas += [-objects * std_old, objects * std_new]
-            times += [t_s, t_s]
-        joined = (CLASS_OF_TIER[new] == IT_CLASS).astype(np.int64) \
-            - (CLASS_OF_TIER[old] == IT_CLASS).astype(np.int64)
-        change = (joined != 0) & ~self._small[ids]
-        if change.any():
-            lines.append(np.full(int(change.sum()), LINE_MONITORED))
-            deltas.append((joined * objects)[change])
-            times.append(t_s[change])
-        self._meter.change_many(np.concatenate(lines), np.concatenate(deltas),
-                                np.concatenate(times))
+        n = ids.size
+        lines, deltas, times = _shift_changes(
+            ids.astype(np.int64, copy=False), _int64s(old, n), _int64s(new, n), _int64s(t_s, n),
+            self._size, self._objects, self._small, self._plain, self._min_bytes,
+            self._ovh_class, self._ovh_std, _IS_IT_TIER)
+        self._meter.change_many(lines, deltas, times)
 
     def _transition(self, ids: np.ndarray, target: np.ndarray, t_s: int) -> None:
         """Lifecycle transitions to target classes at midnight ``t_s``."""
@@ -522,6 +495,71 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         return self._read_tier, self._read_latency
 
 
+_IS_IT_TIER = CLASS_OF_TIER == IT_CLASS
+
+
+def _int64s(values, n: int) -> np.ndarray:
+    """``values`` (one per study, or one for all) as ``n`` contiguous int64."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.shape == (n,) and values.flags.c_contiguous:
+        return values
+    return np.ascontiguousarray(np.broadcast_to(values, (n,)))
+
+
+@kernel
+def _shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, ovh_class,
+                   ovh_std, is_it):  # pragma: no cover - compiled
+    """The meter changes of studies ``ids`` leaving tiers ``old`` for ``new`` at ``t_s``: the
+    billable bytes on each tier's line (largest of size and minimum, plus per-object overhead
+    at the class's rate), the overhead billed at the STANDARD rate, and the objects monitored
+    by Intelligent-Tiering.  Returns (line, delta, time [s]) in a fixed order: leaving, then
+    arriving, per line kind."""
+    n = ids.size
+    all_plain = True
+    for i in range(n):
+        if not (plain[old[i]] and plain[new[i]]):
+            all_plain = False
+            break
+    if all_plain:  # within Intelligent-Tiering's FA/IA/AIA: same bytes, still monitored
+        lines = np.empty(2 * n, dtype=np.int64)
+        deltas = np.empty(2 * n, dtype=np.float64)
+        times = np.empty(2 * n, dtype=np.int64)
+        for i in range(n):
+            lines[i], deltas[i], times[i] = old[i], -size[ids[i]], t_s[i]
+            lines[n + i], deltas[n + i], times[n + i] = new[i], size[ids[i]], t_s[i]
+        return lines, deltas, times
+    any_std = False
+    for i in range(n):
+        if ovh_std[old[i]] != 0 or ovh_std[new[i]] != 0:
+            any_std = True
+            break
+    lines = np.empty(5 * n, dtype=np.int64)
+    deltas = np.empty(5 * n, dtype=np.float64)
+    times = np.empty(5 * n, dtype=np.int64)
+    for i in range(n):
+        s, objs = ids[i], objects[ids[i]]
+        before = max(size[s], objs * min_bytes[old[i]]) + objs * ovh_class[old[i]]
+        after = max(size[s], objs * min_bytes[new[i]]) + objs * ovh_class[new[i]]
+        lines[i], deltas[i], times[i] = old[i], -before, t_s[i]
+        lines[n + i], deltas[n + i], times[n + i] = new[i], after, t_s[i]
+    k = 2 * n
+    if any_std:
+        for i in range(n):
+            lines[k + i] = LINE_OVERHEAD + old[i]
+            deltas[k + i] = -objects[ids[i]] * ovh_std[old[i]]
+            times[k + i] = t_s[i]
+            lines[k + n + i] = LINE_OVERHEAD + new[i]
+            deltas[k + n + i] = objects[ids[i]] * ovh_std[new[i]]
+            times[k + n + i] = t_s[i]
+        k += 2 * n
+    for i in range(n):
+        joined = np.int64(is_it[new[i]]) - np.int64(is_it[old[i]])
+        if joined != 0 and not small[ids[i]]:
+            lines[k], deltas[k], times[k] = LINE_MONITORED, joined * objects[ids[i]], t_s[i]
+            k += 1
+    return lines[:k], deltas[:k], times[:k]
+
+
 @dataclass(frozen=True)
 class ReadOrder:
     """A workload's reads in study order (by study, then time) and what the engine derives
@@ -540,40 +578,41 @@ class ReadOrder:
 @per_workload
 def read_order(workload: Workload) -> ReadOrder:
     """The :class:`ReadOrder` of ``workload``, computed once while the workload lives."""
-    reads, n = workload.reads, len(workload.studies)
-    by_study = stable_argsort(reads.study, max_key=n)
-    times = reads.time_s[by_study]
-    start = np.concatenate(([0], np.cumsum(np.bincount(reads.study, minlength=n)))).astype(
-        np.int64)
-    same_study = _same_study_as_next(start)
-    found = ReadOrder(times, start, quiet_after(times, by_study, same_study),
-                      _repeats_same_day(same_study, times, by_study))
+    reads = workload.reads
+    found = ReadOrder(*_order_by_study(reads.study, reads.time_s, len(workload.studies)))
     for array in (found.times, found.start, found.quiet_after, found.repeat):
         array.flags.writeable = False
     return found
 
 
-def _same_study_as_next(read_start: np.ndarray) -> np.ndarray:
-    """For each read in study order but the last: whether the next one is of the same study
-    (``read_start``: where each study's reads start, and the total at the end). bool"""
-    n_reads = int(read_start[-1])
-    same = np.ones(max(n_reads - 1, 0), dtype=bool)
-    ends = read_start[1:-1]  # a study's reads end where the next study's start
-    ends = ends[(ends > 0) & (ends < n_reads)]
-    same[ends - 1] = False
-    return same
-
-
-def _repeats_same_day(same_study: np.ndarray, time_s: np.ndarray, by_study: np.ndarray
-                      ) -> np.ndarray:
-    """For each read: whether its study was already read earlier the same day (``time_s`` in
-    ``by_study`` order: by study, then time; ``same_study``: :func:`_same_study_as_next`).
-    bool per read"""
-    repeat = np.zeros(by_study.size, dtype=bool)
-    if by_study.size > 1:
-        day = time_s // SECONDS_PER_DAY
-        repeat[by_study[1:]] = same_study & (day[1:] == day[:-1])
-    return repeat
+@kernel
+def _order_by_study(study, time_s, n_studies):  # pragma: no cover - compiled
+    """The fields of :class:`ReadOrder` for reads ``study`` at ``time_s`` (in time order): a
+    counting sort by study (stable, so each study's reads stay in time order), then one pass
+    over neighbours in study order."""
+    n_reads = study.size
+    start = np.zeros(n_studies + 1, dtype=np.int64)
+    for r in range(n_reads):
+        start[study[r] + 1] += 1
+    for s in range(n_studies):
+        start[s + 1] += start[s]
+    fill = start[:-1].copy()
+    by_study = np.empty(n_reads, dtype=np.int64)
+    times = np.empty(n_reads, dtype=np.int64)
+    for r in range(n_reads):
+        at = fill[study[r]]
+        fill[study[r]] += 1
+        by_study[at] = r
+        times[at] = time_s[r]
+    quiet = np.zeros(n_reads, dtype=np.bool_)
+    repeat = np.zeros(n_reads, dtype=np.bool_)
+    for at in range(n_reads - 1):
+        if at + 1 == start[study[by_study[at]] + 1]:  # the next read is another study's
+            continue
+        # the next read comes before any Intelligent-Tiering move could follow this one
+        quiet[by_study[at]] = times[at + 1] + 1 <= move_possible_from(times[at])
+        repeat[by_study[at + 1]] = times[at + 1] // SECONDS_PER_DAY == times[at] // SECONDS_PER_DAY
+    return times, start, quiet, repeat
 
 
 def restored_copy_expiry_s(request_s: np.ndarray, days: int) -> np.ndarray:

@@ -14,6 +14,7 @@ from sim.archives.s3_tiers import (
     TIERS,
 )
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from sim.jit import kernel
 from sim.tiering import intelligent_tiering as it
 from sim.tiering.keys import StudyGroups, prefix_matches, tags_match
 
@@ -63,68 +64,17 @@ class IntelligentTieringPlanner(S3State):
         """
         if not self._plan_requests:
             return
-        ids = np.concatenate([r[0] for r in self._plan_requests])
-        now_s = np.concatenate([r[1] for r in self._plan_requests])
+        ids = np.concatenate([r[0] for r in self._plan_requests]).astype(np.int64, copy=False)
+        now_s = np.concatenate([r[1] for r in self._plan_requests]).astype(np.int64, copy=False)
         self._plan_requests = []
-        if ids.size > 1:  # requests are in time order: keep the last
-            position = np.arange(ids.size)
-            self._stamp[ids] = -1
-            np.maximum.at(self._stamp, ids, position)
-            last = self._stamp[ids] == position
-            ids, now_s = ids[last], now_s[last]
-        tier = self._tier[ids]
-        sel = ((tier >= IT_BASE) & (tier < IT_BASE + it.AA) & ~self._small[ids] & self._present[ids]
-               & (self._it_ready[ids] <= now_s))
-        if not sel.all():
-            ids, now_s, tier = ids[sel], now_s[sel], tier[sel]
-        if ids.size == 0:
-            return
-        # moves happen at midnights: the first midnight at or after last access, plus N days
-        base_day = -(-self._last_access[ids] // SECONDS_PER_DAY)
-        limit = np.full(ids.size, self._cal.horizon_s, dtype=np.int64)
-        if self._read_times.size:  # a move at the midnight of the next read comes first
-            nxt = self._read_next[ids]
-            has_read = nxt < self._read_start[ids + 1]
-            read_s = self._read_times[np.minimum(nxt, self._read_times.size - 1)]
-            limit = np.where(has_read, np.minimum(limit, read_s + 1), limit)
-            # most reads are followed by another before the study would leave FA: nothing to book
-            keep = (tier > IT_BASE) | ((base_day + it.IA_DAYS) * SECONDS_PER_DAY < limit)
-            if not keep.all():
-                ids, now_s, tier, base_day, limit = (ids[keep], now_s[keep], tier[keep],
-                                                     base_day[keep], limit[keep])
-        limit = np.minimum(limit, self._delete_s[ids])
-        due = self._calendar.due_day[ids]
-        limit = np.where(due >= 0, np.minimum(limit, due * SECONDS_PER_DAY), limit)
-        current = (tier - IT_BASE).astype(np.int8)
-        if self._any_archive_tier:
-            aa = self._aa_days[ids].astype(np.int64)
-            daa = self._daa_days[ids].astype(np.int64)
-            steps: tuple = ((it.IA, it.IA_DAYS),
-                            (it.AIA, np.where(aa == it.AIA_DAYS, 0, it.AIA_DAYS)),  # AA at 90
-                            (it.AA, aa), (it.DAA, daa))                     # replaces AIA
-        else:
-            steps = ((it.IA, it.IA_DAYS), (it.AIA, it.AIA_DAYS))
-        moves = []
-        for level, days in steps:
-            move_s = (base_day + days) * SECONDS_PER_DAY
-            ok = (move_s > now_s) & (move_s < limit) & (current < level)
-            if not np.isscalar(days):
-                ok &= days > 0
-            if not ok.any():
-                continue
-            where = np.flatnonzero(ok)
-            moves.append((where, current[where] + IT_BASE, IT_BASE + level, move_s[where]))
-            current[where] = level
-        if not moves:
-            return
-        # nothing can interrupt these moves (the limit above), so they are metered now
-        where = np.concatenate([m[0] for m in moves])
-        old = np.concatenate([m[1] for m in moves])
-        new = np.concatenate([np.full(m[0].size, m[2], dtype=np.int8) for m in moves])
-        when = np.concatenate([m[3] for m in moves])
-        self._shift(ids[where], old, new, when)
-        self.events.add(when, ids[where], "transition", old, new)
-        self._tier[ids] = current + IT_BASE  # the tier the study will be in until it is next seen
+        study, old, new, when = _plan_moves(
+            ids, now_s, self._stamp, self._tier, self._small, self._present, self._it_ready,
+            self._last_access, self._read_next, self._read_start, self._read_times,
+            self._delete_s, self._calendar.due_day, self._aa_days, self._daa_days,
+            self._any_archive_tier, self._cal.horizon_s)
+        if study.size:  # nothing can interrupt these moves (the limit), so they are metered now
+            self._shift(study, old, new, when)
+            self.events.add(when, study, "transition", old, new)
 
     def _read_it(self, day: int, ids, t, latency, position) -> np.ndarray:
         """Intelligent-Tiering: access resets the clock; IA/AIA come back to FA at once; AA/DAA
@@ -184,17 +134,82 @@ class IntelligentTieringPlanner(S3State):
         self._plan_it(sub, when)
 
 
-def quiet_after(times: np.ndarray, by_study: np.ndarray, same_study: np.ndarray) -> np.ndarray:
-    """For each read: whether the study's next read comes before any Intelligent-Tiering move
-    could follow this one (then the read needs no planning); ``times``: read times in study
-    order (``by_study``: the reads in that order); ``same_study``: whether each read in study
-    order has a next read of the same study. bool per read"""
-    quiet = np.zeros(by_study.size, dtype=bool)
-    if by_study.size > 1:
-        quiet[by_study[:-1]] = same_study & (times[1:] + 1 <= _move_possible_from(times[:-1]))
-    return quiet
-
-
-def _move_possible_from(access_s: np.ndarray) -> np.ndarray:
-    """Earliest Intelligent-Tiering move after an access: midnight IA_DAYS later. [s]"""
+@kernel
+def move_possible_from(access_s):  # pragma: no cover - compiled
+    """Earliest Intelligent-Tiering move after an access at ``access_s``: midnight IA_DAYS
+    later (a time or an array of times). [s]"""
     return (-(-access_s // SECONDS_PER_DAY) + it.IA_DAYS) * SECONDS_PER_DAY
+
+
+@kernel
+def _plan_moves(ids, now_s, stamp, tier, small, present, it_ready, last_access, read_next,
+                read_start, read_times, delete_s, due_day, aa_days, daa_days, any_archive,
+                horizon_s):  # pragma: no cover - compiled
+    """The moves of :meth:`IntelligentTieringPlanner._book_it_moves`: for each study asked for
+    (``ids`` at ``now_s``, in time order; the last request of a study counts) that is warm in
+    Intelligent-Tiering and monitored, its moves after ``now_s`` and before its limit (next
+    read's midnight, deletion, next lifecycle due day, end of the run).  Updates ``tier`` to the
+    tier each study will be in until it is next seen.  Returns (study, old tier, new tier, move
+    time [s]), all IA moves first, then AIA, AA and DAA moves, each in request order."""
+    n = ids.size
+    if n > 1:  # the last request of each study counts
+        for i in range(n):
+            stamp[ids[i]] = i
+    keep = np.zeros(n, dtype=np.bool_)
+    base_day = np.empty(n, dtype=np.int64)
+    limit = np.empty(n, dtype=np.int64)
+    current = np.empty(n, dtype=np.int8)
+    kept = 0
+    for i in range(n):
+        s = ids[i]
+        if n > 1 and stamp[s] != i:
+            continue
+        t = tier[s]
+        if t < IT_BASE or t >= IT_BASE + it.AA or small[s] or not present[s] \
+                or it_ready[s] > now_s[i]:
+            continue
+        base = -(-last_access[s] // SECONDS_PER_DAY)  # first midnight at or after last access
+        until = horizon_s
+        if read_times.size:  # a move at the midnight of the next read comes first
+            nxt = read_next[s]
+            if nxt < read_start[s + 1]:
+                until = min(until, read_times[nxt] + 1)
+            # most reads are followed by another before the study would leave FA
+            if t == IT_BASE and (base + it.IA_DAYS) * SECONDS_PER_DAY >= until:
+                continue
+        until = min(until, delete_s[s])
+        if due_day[s] >= 0:
+            until = min(until, due_day[s] * SECONDS_PER_DAY)
+        keep[i] = True
+        base_day[i], limit[i], current[i] = base, until, t - IT_BASE
+        kept += 1
+    study = np.empty(4 * kept, dtype=np.int64)
+    old = np.empty(4 * kept, dtype=np.int8)
+    new = np.empty(4 * kept, dtype=np.int8)
+    when = np.empty(4 * kept, dtype=np.int64)
+    moves = 0
+    for level in (it.IA, it.AIA, it.AA, it.DAA):
+        if level >= it.AA and not any_archive:
+            break
+        for i in range(n):
+            if not keep[i] or current[i] >= level:
+                continue
+            s = ids[i]
+            if level == it.IA:
+                days = it.IA_DAYS
+            elif level == it.AIA:  # an Archive Access tier at 90 days replaces AIA
+                days = 0 if any_archive and aa_days[s] == it.AIA_DAYS else it.AIA_DAYS
+            elif level == it.AA:
+                days = aa_days[s]
+            else:
+                days = daa_days[s]
+            move_s = (base_day[i] + days) * SECONDS_PER_DAY
+            if days > 0 and now_s[i] < move_s < limit[i]:
+                study[moves], old[moves], new[moves] = s, current[i] + IT_BASE, level + IT_BASE
+                when[moves] = move_s
+                current[i] = level
+                moves += 1
+    for i in range(n):
+        if keep[i]:
+            tier[ids[i]] = current[i] + IT_BASE
+    return study[:moves], old[:moves], new[:moves], when[:moves]

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, Calendar
+from sim.jit import kernel
 from sim.ledger import Charge
 
 
@@ -44,6 +45,7 @@ class Meter:
         self._partial = np.zeros((n_lines, n_days + 1))  # quantity-seconds of changes in day d
         self._level = np.zeros(n_lines)  # level at the start of day self._open_day
         self._open_day = 0  # first day not yet closed
+        self._scratch: _MeterScratch | None = None
 
     @property
     def level(self) -> np.ndarray:
@@ -64,29 +66,17 @@ class Meter:
         """Like :meth:`change` for objects on different lines (one line per object)."""
         if np.size(delta) == 0:
             return
-        delta = np.asarray(delta, dtype=np.float64)
-        t_s = np.asarray(t_s, dtype=np.int64)
-        if t_s.shape != delta.shape:
-            t_s = np.broadcast_to(t_s, delta.shape)
-        day, into_day = np.divmod(t_s, SECONDS_PER_DAY)
-        lo, hi = int(day.min()), int(day.max())
-        if hi >= self._partial.shape[1]:  # after the end of the run: not billed
-            inside = day < self._partial.shape[1]
-            if not inside.any():
-                return
-            lines = np.broadcast_to(lines, delta.shape)[inside]
-            delta, into_day, day = delta[inside], into_day[inside], day[inside]
-            hi = int(day.max())
-        if lo < self._open_day:
-            raise ValueError(f"meter change on day {lo}, already closed")
-        span = hi - lo + 1
-        index = np.asarray(lines, dtype=np.int64) * span + (day - lo)
-        size = self._n_lines * span
-        remaining = SECONDS_PER_DAY - into_day
-        self._partial[:, lo:hi + 1] += np.bincount(
-            index, weights=delta * remaining, minlength=size).reshape(self._n_lines, span)
-        self._step[:, lo + 1:hi + 2] += np.bincount(
-            index, weights=delta, minlength=size).reshape(self._n_lines, span)
+        delta = np.ascontiguousarray(delta, dtype=np.float64).reshape(-1)
+        n = delta.size
+        lines = _full_array(lines, n)
+        t_s = _full_array(t_s, n)
+        if self._scratch is None:
+            self._scratch = _MeterScratch(self._partial.shape)
+        s = self._scratch
+        lowest = _add_changes(self._partial, self._step, s.partial, s.step, s.seen, s.touched,
+                              lines, delta, t_s, self._open_day)
+        if lowest < self._open_day:
+            raise ValueError(f"meter change on day {lowest}, already closed")
 
     def close(self, stop_day: int) -> np.ndarray:
         """Quantity-seconds of each line over the open days up to ``stop_day`` (exclusive)."""
@@ -104,6 +94,60 @@ class Meter:
         self._level = self._level + rises[:, -1]
         self._open_day = stop_day
         return out, end_of_day
+
+
+class _MeterScratch:
+    """Per-cell sums of one batch of meter changes (zero between batches)."""
+
+    def __init__(self, shape: tuple[int, int]):
+        self.partial = np.zeros(shape)
+        self.step = np.zeros(shape)
+        self.seen = np.zeros(shape, dtype=np.bool_)
+        self.touched = np.empty(shape[0] * shape[1], dtype=np.int64)
+
+
+def _full_array(values: np.ndarray | int, n: int) -> np.ndarray:
+    """``values`` (one per change, or one for all) as ``n`` contiguous int64."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.shape == (n,) and values.flags.c_contiguous:
+        return values
+    return np.ascontiguousarray(np.broadcast_to(values, (n,)))
+
+
+@kernel
+def _add_changes(partial, step, sum_partial, sum_step, seen, touched, lines, delta, t_s,
+                 open_day):  # pragma: no cover - compiled
+    """Add changes to a meter's ``partial`` and ``step`` arrays; changes after the run's last
+    day are dropped.  Each cell's changes are first summed in input order from zero, then added
+    to the cell (the order ``np.bincount`` adds in, so results are bit-identical to it).
+    Returns the earliest day changed; when that day is before ``open_day`` nothing is changed.
+    """
+    days = partial.shape[1]
+    count = 0
+    lowest = days
+    for i in range(delta.size):
+        day = t_s[i] // SECONDS_PER_DAY
+        if day >= days:
+            continue
+        lowest = min(lowest, day)
+        line = lines[i]
+        if not seen[line, day]:
+            seen[line, day] = True
+            touched[count] = line * days + day
+            count += 1
+        remaining = SECONDS_PER_DAY - (t_s[i] - day * SECONDS_PER_DAY)
+        sum_partial[line, day] += delta[i] * remaining
+        sum_step[line, day] += delta[i]
+    apply = lowest >= open_day
+    for k in range(count):
+        line, day = touched[k] // days, touched[k] % days
+        if apply:
+            partial[line, day] += sum_partial[line, day]
+            step[line, day + 1] += sum_step[line, day]
+        sum_partial[line, day] = 0.0
+        sum_step[line, day] = 0.0
+        seen[line, day] = False
+    return lowest
 
 
 class DueCalendar:
@@ -163,7 +207,7 @@ class ChargeBook:
             amount_usd: float) -> None:
         if quantity == 0 and amount_usd == 0:
             return
-        month = int(self._calendar.month_of_seconds(np.array([t_s]))[0])
+        month = self._calendar.month_of_second(t_s)
         cell = self._book[month][(tier, category, unit)]
         cell[0] += quantity
         cell[1] += amount_usd
