@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 import sim
+from sim.allocator import small_pages
 from sim.errors import InputError, named_file
 
 app = typer.Typer(
@@ -36,7 +37,8 @@ out = Console(soft_wrap=True)
 def main() -> None:
     """Console-script entry point: bad input -> one paragraph on stderr and exit 2."""
     try:
-        app()
+        with small_pages():  # runs allocate large arrays: see sim.allocator
+            app()
     except InputError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.allocator import small_pages
 from sim.describe import describe, window_text
 from sim.errors import named_file
 from sim.finance import (
@@ -55,6 +56,7 @@ class Comparison:
     (:mod:`sim.numbers`)."""
 
 
+@small_pages()
 def compare(scenarios: list[Scenario], baseline: str | None = None, jobs: int = 1,
             progress=None, files: list[Path] | None = None) -> Comparison:
     """Run ``scenarios`` (names must differ) and compare them with ``baseline`` (a scenario name;

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.allocator import small_pages
 from sim.archives.base import ArchiveModel, HeldAtEnd, add_held
 from sim.des import ProgressCallback
 from sim.errors import InputError
@@ -69,6 +70,7 @@ def load_workload(scenario: Scenario, seed: int | None = None) -> Workload:
     return generate_workload(scenario, seed)
 
 
+@small_pages()
 def run(
     scenario: Scenario,
     seed: int | None = None,
