@@ -413,19 +413,18 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
     # ------------------------------------------------------------------------------ reads
 
     def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
-        present = self._present[ids]
-        ids, t, position = ids[present], t[present], position[present]
-        ready = self._it_ready[ids]
-        restored = (ready > 0) & (ready <= t)
-        if restored.any():  # restore completed earlier today: back in Frequent Access already
-            self._complete_it_restores(day, ids[restored])
-        tiers = self._tier[ids]
-        self._read_tier[position] = tiers
-        classes = CLASS_OF_TIER[tiers]
-        size = self._size[ids]
-        objects_by_class = np.bincount(classes, weights=self._objects[ids], minlength=IT_CLASS + 1)
-        bytes_by_class = np.bincount(classes, weights=size, minlength=IT_CLASS + 1)
-        latency = self._first_byte_s[classes]
+        ids, t = ids.astype(np.int64, copy=False), t.astype(np.int64, copy=False)
+        position = position.astype(np.int64, copy=False)
+        while True:
+            found = _gather_reads(ids, t, position, self._present, self._it_ready, self._tier,
+                                  CLASS_OF_TIER, self._size, self._objects, self._first_byte_s,
+                                  self._read_tier)
+            restored = found[0]
+            if not restored.size:
+                break
+            # restores completed earlier today: back in Frequent Access before these reads
+            self._complete_it_restores(day, restored)
+        _, ids, t, position, classes, latency, objects_by_class, bytes_by_class = found
         t0 = day * SECONDS_PER_DAY
         for c in np.flatnonzero(objects_by_class).tolist():
             sc = self._class(c)
@@ -496,6 +495,49 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
 
 _IS_IT_TIER = CLASS_OF_TIER == IT_CLASS
+
+
+@kernel
+def _gather_reads(ids, t, position, present, it_ready, tier, class_of_tier, size, objects,
+                  first_byte_s, read_tier):  # pragma: no cover - compiled
+    """One round of a day's reads (each study at most once): the present studies' reads, their
+    class, first-byte latency [s], and objects and bytes read per class (summed in read order,
+    as ``np.bincount`` sums).  Records each read's tier in ``read_tier``.  When some studies'
+    Intelligent-Tiering restores completed before their read, returns only those (first item)
+    and records nothing: they are completed first, then the round is gathered again."""
+    n = ids.size
+    restored = np.empty(n, dtype=np.int64)
+    n_restored = 0
+    kept = np.empty(n, dtype=np.int64)
+    n_kept = 0
+    for i in range(n):
+        s = ids[i]
+        if present[s]:
+            kept[n_kept] = i
+            n_kept += 1
+            if 0 < it_ready[s] <= t[i]:
+                restored[n_restored] = s
+                n_restored += 1
+    n_classes = class_of_tier.max() + 1
+    out_ids = np.empty(n_kept if n_restored == 0 else 0, dtype=np.int64)
+    out_t = np.empty_like(out_ids)
+    out_position = np.empty_like(out_ids)
+    classes = np.empty_like(out_ids)
+    latency = np.empty(out_ids.size, dtype=np.float64)
+    objects_by_class = np.zeros(n_classes, dtype=np.float64)
+    bytes_by_class = np.zeros(n_classes, dtype=np.float64)
+    for k in range(out_ids.size):
+        i = kept[k]
+        s = ids[i]
+        out_ids[k], out_t[k], out_position[k] = s, t[i], position[i]
+        read_tier[position[i]] = tier[s]
+        c = class_of_tier[tier[s]]
+        classes[k] = c
+        latency[k] = first_byte_s[c]
+        objects_by_class[c] += objects[s]
+        bytes_by_class[c] += size[s]
+    return (restored[:n_restored], out_ids, out_t, out_position, classes, latency,
+            objects_by_class, bytes_by_class)
 
 
 def _int64s(values, n: int) -> np.ndarray:
