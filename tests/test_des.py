@@ -61,8 +61,8 @@ def test_daily_order_and_month_ends():
     assert sum(1 for k, _, _ in rec.calls if k == "end_of_day") == cal.n_days
 
 
-def test_first_occurrences_and_ranks_agree_with_a_plain_loop():
-    from sim.tiering.core import first_occurrences, rank_within
+def test_first_occurrences_and_read_rounds_agree_with_a_plain_loop():
+    from sim.tiering.core import first_occurrences, read_rounds
 
     ids = np.random.default_rng(3).integers(0, 50, 400)
     seen: dict[int, int] = {}
@@ -70,9 +70,13 @@ def test_first_occurrences_and_ranks_agree_with_a_plain_loop():
     for i in ids.tolist():
         expected_rank.append(seen.get(i, 0))
         seen[i] = seen.get(i, 0) + 1
-    assert rank_within(ids).tolist() == expected_rank
     scratch = np.zeros(50, dtype=np.int64)
-    assert first_occurrences(ids, scratch).tolist() == [r == 0 for r in expected_rank]
+    first = first_occurrences(ids, scratch)
+    assert first.tolist() == [r == 0 for r in expected_rank]
+    rounds = list(read_rounds(ids, ~first))
+    assert len(rounds) == max(expected_rank) + 1
+    for r, now in enumerate(rounds):  # round r: the reads that are their study's r-th, in order
+        assert now.tolist() == [i for i, k in enumerate(expected_rank) if k == r]
 
 
 def test_read_rounds_give_each_study_once_per_round_in_time_order():

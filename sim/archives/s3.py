@@ -280,19 +280,12 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         """Add (sign +1) or remove (-1) studies' billable bytes on their tiers' lines at ``t_s``."""
         if ids.size == 0:
             return
-        tiers = tiers.astype(np.int64)
-        t_s = np.broadcast_to(np.asarray(t_s, dtype=np.int64), ids.shape)
-        objects = self._objects[ids]
-        size = np.maximum(self._size[ids], objects * self._min_bytes[tiers])
-        class_bytes = size + objects * self._ovh_class[tiers]
-        self._meter.change_many(tiers, sign * class_bytes, t_s)
-        std = self._ovh_std[tiers] > 0
-        if std.any():
-            self._meter.change_many(LINE_OVERHEAD + tiers[std],
-                                    sign * objects[std] * self._ovh_std[tiers[std]], t_s[std])
-        monitored = (CLASS_OF_TIER[tiers] == IT_CLASS) & ~self._small[ids]
-        if monitored.any():
-            self._meter.change(LINE_MONITORED, sign * objects[monitored], t_s[monitored])
+        n = ids.size
+        lines, deltas, times = _add_changes_of(
+            ids.astype(np.int64, copy=False), _int64s(tiers, n), sign, _int64s(t_s, n),
+            self._size, self._objects, self._small, self._min_bytes, self._ovh_class,
+            self._ovh_std, _IS_IT_TIER)
+        self._meter.change_many(lines, deltas, times)
 
     # ------------------------------------------------------------------------ transitions
 
@@ -546,6 +539,35 @@ def _int64s(values, n: int) -> np.ndarray:
     if values.shape == (n,) and values.flags.c_contiguous:
         return values
     return np.ascontiguousarray(np.broadcast_to(values, (n,)))
+
+
+@kernel
+def _add_changes_of(ids, tiers, sign, t_s, size, objects, small, min_bytes, ovh_class, ovh_std,
+                    is_it):  # pragma: no cover - compiled
+    """The meter changes of studies ``ids`` arriving on (``sign`` +1) or leaving (-1) tiers
+    ``tiers`` at ``t_s``: billable bytes on the tier's line, overhead at the STANDARD rate, and
+    objects monitored by Intelligent-Tiering.  Returns (line, delta, time [s]); each kind of line
+    in study order."""
+    n = ids.size
+    lines = np.empty(3 * n, dtype=np.int64)
+    deltas = np.empty(3 * n, dtype=np.float64)
+    times = np.empty(3 * n, dtype=np.int64)
+    for i in range(n):
+        s, objs = ids[i], objects[ids[i]]
+        billed = max(size[s], objs * min_bytes[tiers[i]]) + objs * ovh_class[tiers[i]]
+        lines[i], deltas[i], times[i] = tiers[i], sign * billed, t_s[i]
+    k = n
+    for i in range(n):
+        if ovh_std[tiers[i]] > 0:
+            lines[k] = LINE_OVERHEAD + tiers[i]
+            deltas[k] = sign * objects[ids[i]] * ovh_std[tiers[i]]
+            times[k] = t_s[i]
+            k += 1
+    for i in range(n):
+        if is_it[tiers[i]] and not small[ids[i]]:
+            lines[k], deltas[k], times[k] = LINE_MONITORED, sign * objects[ids[i]], t_s[i]
+            k += 1
+    return lines[:k], deltas[:k], times[:k]
 
 
 @kernel

@@ -288,11 +288,24 @@ def read_rounds(ids: np.ndarray, repeat: np.ndarray) -> Iterator[np.ndarray | sl
     if not repeat.any():
         yield slice(None)
         return
-    yield np.flatnonzero(~repeat)
+    yield from _rounds(ids.astype(np.int64, copy=False), repeat)
+
+
+@kernel
+def _rounds(ids, repeat):  # pragma: no cover - compiled
+    """The rounds of :func:`read_rounds` when some reads are repeats: the first reads, then the
+    repeats by their occurrence number among the repeats of the same study."""
+    first = np.flatnonzero(~repeat)
     again = np.flatnonzero(repeat)
-    rank = rank_within(ids[again])
-    for r in range(int(rank.max()) + 1):
-        yield again[rank == r]
+    order = np.argsort(ids[again], kind="mergesort")  # stable: equal ids stay in time order
+    rank = np.empty(again.size, dtype=np.int64)
+    for k in range(again.size):
+        same = k > 0 and ids[again[order[k]]] == ids[again[order[k - 1]]]
+        rank[order[k]] = rank[order[k - 1]] + 1 if same else 0
+    rounds = [first]
+    for r in range(rank.max() + 1):
+        rounds.append(again[rank == r])
+    return rounds
 
 
 def first_occurrences(ids: np.ndarray, scratch: np.ndarray) -> np.ndarray:
@@ -302,16 +315,3 @@ def first_occurrences(ids: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     scratch[ids] = ids.size
     np.minimum.at(scratch, ids, position)
     return scratch[ids] == position
-
-
-def rank_within(ids: np.ndarray) -> np.ndarray:
-    """Occurrence number of each id among the equal ids before it (0 for the first)."""
-    if ids.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    ordered = ids[order]
-    new_group = np.r_[True, ordered[1:] != ordered[:-1]]
-    group_start = np.maximum.accumulate(np.where(new_group, np.arange(ids.size), 0))
-    rank = np.empty(ids.size, dtype=np.int64)
-    rank[order] = np.arange(ids.size) - group_start
-    return rank
