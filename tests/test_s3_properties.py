@@ -98,3 +98,13 @@ def test_same_seed_gives_the_identical_ledger(scenario):
     a, b = sim.run(scenario), sim.run(scenario)
     pd.testing.assert_frame_equal(a.ledger, b.ledger, check_exact=True)
     pd.testing.assert_frame_equal(a.reads, b.reads, check_exact=True)
+
+
+@given(st.lists(st.integers(-200 * 365 * 86_400, 200 * 365 * 86_400), min_size=1, max_size=50))
+@settings(max_examples=50, deadline=None)
+def test_key_months_agree_with_numpy_datetimes(times_s):
+    """The compiled month of a time (object keys' {yyyy}/{mm}) is numpy's, before 1970 too."""
+    from sim.tiering.keys import _month_since_1970
+
+    expected = np.array(times_s).astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
+    assert [_month_since_1970(t) for t in times_s] == expected.tolist()

@@ -122,6 +122,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._last_access = np.zeros(n, dtype=np.int64)
         self._copy_ready = np.zeros(n, dtype=np.int64)
         self._copy_until = np.zeros(n, dtype=np.int64)
+        self._any_copies = False  # a GLACIER / DEEP_ARCHIVE restore was requested
         self._it_ready = np.zeros(n, dtype=np.int64)
         self._calendar = DueCalendar(n, self._cal.n_days)
         self._meter = Meter(METER_LINES, self._cal.n_days)
@@ -295,8 +296,9 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         tiers = self._tier[ids]
         self._early_deletion(ids, tiers, t_s)
         self._meter_add(ids, tiers, -1, t_s)
-        self._cancel_restored_copies(ids, t_s)
-        self._copy_ready[ids] = 0
+        if self._any_copies:
+            self._cancel_restored_copies(ids, t_s)
+            self._copy_ready[ids] = 0
         self._present[ids] = False
         self._calendar.cancel(ids)
         self.events.add(t_s, ids, event, tiers, MISSING)
@@ -457,6 +459,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             until = np.maximum(restored_copy_expiry_s(when, self._restore_days), ready)
             self._copy_ready[sub] = ready
             self._copy_until[sub] = until
+            self._any_copies = True
             latency[need] = hours_s
             size = self._size[sub]  # the copy is billed at STANDARD while it exists
             self._meter.change(LINE_RESTORED, np.concatenate([size, -size]),

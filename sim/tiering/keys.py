@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import InputError
+from sim.jit import kernel
 from sim.workload.model import Workload, per_workload
 
 AGE_GROUPS = ("child", "adult", "senior", "unknown")
@@ -53,22 +54,9 @@ def group_studies(workload: Workload) -> StudyGroups:
     """The workload's studies grouped by every field a key or tag template can use; computed
     once while the workload lives (runs on one draw share it)."""
     st = workload.studies
-    stamps = workload.calendar.timestamps(st.created_s)
-    months = stamps.astype("datetime64[M]").astype(np.int64)
-    first_month = int(months.min()) if len(st) else 0
-    month_index = months - first_month
-    age = st.age_years
-    age_group = np.full(len(st), 3, dtype=np.int64)
-    age_group[age < 18] = 0
-    age_group[(age >= 18) & (age < 65)] = 1
-    age_group[age >= 65] = 2
-    n_months = int(month_index.max()) + 1 if len(st) else 1
-    code = (st.modality.astype(np.int64) * n_months + month_index) * 4 + age_group
-    counts = np.bincount(code, minlength=int(len(workload.modalities) * n_months * 4))
-    present = np.flatnonzero(counts)
-    group_of_code = np.zeros(counts.size, dtype=np.int64)
-    group_of_code[present] = np.arange(present.size)
-    of_study = group_of_code[code]
+    origin_s = int(np.datetime64(workload.calendar.start, "s").astype(np.int64))
+    of_study, present, first_month, n_months = _group_codes(
+        st.created_s, origin_s, st.modality, st.age_years, len(workload.modalities))
     fields = []
     for c in present.tolist():
         c, ag = divmod(c, 4)
@@ -80,7 +68,7 @@ def group_studies(workload: Workload) -> StudyGroups:
             "mm": f"{month.month:02d}",
             "age_group": AGE_GROUPS[ag],
         })
-    groups = StudyGroups(of_study.astype(np.int32), fields)
+    groups = StudyGroups(of_study, fields)
     groups.of_study.flags.writeable = False  # shared by every run on the draw
     return groups
 
@@ -142,3 +130,52 @@ def tags_match(tag_templates: dict[str, str], groups: StudyGroups,
             return np.zeros(len(groups.fields), dtype=bool)
         out &= np.array([template.format(**f) == value for f in groups.fields], dtype=bool)
     return out
+
+
+@kernel
+def _group_codes(created_s, origin_s, modality, age_years, n_modalities
+                 ):  # pragma: no cover - compiled
+    """Each study's group (int32) and the codes of the groups present, in code order: code =
+    (modality x months + month - first month) x 4 + age group (``AGE_GROUPS`` order, NaN age:
+    unknown); months counted from 1970-01 in UTC (``created_s`` from ``origin_s``, the calendar
+    start since the epoch).  Also returns the first month and the number of months."""
+    n = created_s.size
+    code = np.empty(n, dtype=np.int64)
+    first, last = 0, 0
+    for i in range(n):
+        code[i] = _month_since_1970(origin_s + created_s[i])
+        if i == 0 or code[i] < first:
+            first = code[i]
+        if i == 0 or code[i] > last:
+            last = code[i]
+    n_months = last - first + 1
+    counts = np.zeros(n_modalities * n_months * 4, dtype=np.int64)
+    for i in range(n):
+        age = age_years[i]
+        group = 0 if age < 18 else 1 if age < 65 else 2 if age >= 65 else 3  # NaN: unknown
+        code[i] = (modality[i] * n_months + code[i] - first) * 4 + group
+        counts[code[i]] += 1
+    present = np.flatnonzero(counts)
+    group_of_code = np.zeros(counts.size, dtype=np.int32)
+    for g in range(present.size):
+        group_of_code[present[g]] = g
+    of_study = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        of_study[i] = group_of_code[code[i]]
+    return of_study, present, first, n_months
+
+
+@kernel
+def _month_since_1970(t_s):  # pragma: no cover - compiled
+    """Calendar month of a UTC time, counted from January 1970 (proleptic Gregorian: the
+    days-to-civil-date algorithm of H. Hinnant, "chrono-compatible low-level date algorithms").
+    [s since 1970-01-01T00:00:00Z]"""
+    z = t_s // 86_400 + 719_468  # days since 0000-03-01
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    month = mp + 3 if mp < 10 else mp - 9
+    year = yoe + era * 400 + (1 if month <= 2 else 0)
+    return (year - 1970) * 12 + month - 1
