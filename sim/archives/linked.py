@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.archives.base import MISSING, UNAVAILABLE, ArchiveModel, ArchiveWrapper, MonthUsage
 from sim.calendar import SECONDS_PER_DAY
+from sim.jit import kernel
 from sim.ledger import Charge
 from sim.network import Link
 from sim.pricing.metering import BYTES_PER_GIB
@@ -192,7 +193,7 @@ class LinkedCloud(ArchiveWrapper):
             (OLD_ARCHIVE,) if migration is not None else ())
         day_starts = np.arange(self._cal.n_days + 1, dtype=np.int64) * SECONDS_PER_DAY
         self._first = np.searchsorted(inner_reads.time_s, day_starts)
-        self._transfer_s = link.transfer_s(st.size_bytes[rd.study[reaches]]).astype(np.float32)
+        self._link, self._read_study = link, rd.study  # for the transfer times, at the end
         self._size = st.size_bytes
         self._uploaded_until_day = -1
 
@@ -321,9 +322,22 @@ class LinkedCloud(ArchiveWrapper):
         latency = np.full(self._n_reads, np.nan, dtype=np.float32)
         tier[self._positions] = inner_tier
         served = inner_tier != MISSING
-        latency[self._positions] = np.where(served, inner_latency + self._transfer_s, np.nan)
+        transfer_s = np.zeros(self._positions.size, dtype=np.float32) \
+            if self._link.wan_mbps is None else _transfer_s(
+                self._size, self._read_study, self._positions, self._link.wan_mbps)
+        latency[self._positions] = np.where(served, inner_latency + transfer_s, np.nan)
         if self._migration is not None:
             tier[self._old_served] = len(self.read_tier_names) - 1
             latency[self._old_served] = self._migration.old_read_latency_s
         return tier, latency
 
+
+
+@kernel
+def _transfer_s(size_bytes, study, positions, wan_mbps):  # pragma: no cover - compiled
+    """Time each read at ``positions`` takes to cross the link (``Link.transfer_s`` of its
+    study's size, as float32). [s]"""
+    out = np.empty(positions.size, dtype=np.float32)
+    for k in range(positions.size):
+        out[k] = np.float64(size_bytes[study[positions[k]]]) * 8 / (wan_mbps * 1e6)
+    return out
