@@ -37,12 +37,6 @@ class Link:
         inside = k >= 0
         return inside & (t_s < self.down_until_s[np.maximum(k, 0)])
 
-    def transfer_s(self, size_bytes: np.ndarray) -> np.ndarray:
-        """Time to bring ``size_bytes`` over the link (0 when no bandwidth is given). [s]"""
-        if self.wan_mbps is None:
-            return np.zeros(np.shape(size_bytes))
-        return np.asarray(size_bytes, dtype=np.float64) * 8 / (self.wan_mbps * 1e6)
-
     @property
     def down_hours(self) -> float:
         return float((self.down_until_s - self.down_from_s).sum()) / SECONDS_PER_HOUR

@@ -335,8 +335,8 @@ class LinkedCloud(ArchiveWrapper):
 
 @kernel
 def _transfer_s(size_bytes, study, positions, wan_mbps):  # pragma: no cover - compiled
-    """Time each read at ``positions`` takes to cross the link (``Link.transfer_s`` of its
-    study's size, as float32). [s]"""
+    """Time each read at ``positions`` takes to bring its study's bytes over a link of
+    ``wan_mbps`` (computed in float64, kept as float32). [s]"""
     out = np.empty(positions.size, dtype=np.float32)
     for k in range(positions.size):
         out[k] = np.float64(size_bytes[study[positions[k]]]) * 8 / (wan_mbps * 1e6)
