@@ -308,7 +308,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._shift(ids, self._tier[ids], new_tiers, t_s)
         self._tier[ids] = new_tiers
 
-    def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray, t_s) -> None:
+    def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray | int, t_s) -> None:
         """Meter studies leaving tiers ``old`` for tiers ``new`` at ``t_s`` (one pass)."""
         if ids.size == 0:
             return

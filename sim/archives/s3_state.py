@@ -57,7 +57,7 @@ class S3State(ArchiveModel):
     def _move(self, ids: np.ndarray, new_tiers: np.ndarray, t_s) -> None:
         raise NotImplementedError
 
-    def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray, t_s) -> None:
+    def _shift(self, ids: np.ndarray, old: np.ndarray, new: np.ndarray | int, t_s) -> None:
         raise NotImplementedError
 
     def _bill_restore(self, ids, t, option, tier_name: str, price_name: str) -> None:
