@@ -20,6 +20,24 @@ def _hugepage_now() -> bool:
     return before
 
 
+def test_small_pages_around_a_run_and_inside_the_draw_come_back_in_order():
+    before = _hugepage_now()
+    seen = []
+
+    @allocator.small_pages()
+    def a_run():
+        seen.append(_hugepage_now())
+        with allocator.reuse_freed_memory():  # the draw inside a run
+            seen.append(_hugepage_now())
+        seen.append(_hugepage_now())
+
+    a_run()
+    a_run()
+    assert seen == [False] * 6
+    assert _hugepage_now() == before
+    assert allocator._pages_depth == 0 and allocator._depth == 0
+
+
 def test_settings_come_back_after_nested_and_concurrent_use():
     before = _hugepage_now()
     seen = []
