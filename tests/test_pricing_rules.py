@@ -81,3 +81,16 @@ def test_price_book_notes_the_stand_ins_a_bill_uses():
 def test_docstring_examples(module):
     failures, _ = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert failures == 0
+
+
+def test_compiled_study_billable_bytes_is_the_same_rule():
+    from sim.pricing.object_size import study_billable_bytes
+
+    # 2 objects of 5 KB under a 128 KB minimum: 2 x 131,072 = 262,144
+    assert study_billable_bytes(10 * 1024, 2, 128 * 1024, 0) == 262_144
+    # 3 objects in Deep Archive: 1,000,000 + 3 x 32,768 (class-rate overhead) = 1,098,304
+    assert study_billable_bytes(1_000_000, 3, 0, 32_768) == 1_098_304
+    for size, objects, minimum, overhead in [(0, 1, 131_072, 0), (5 * 2**30, 400, 131_072, 0),
+                                             (7, 1, 0, 32_768)]:
+        expected = billable_bytes(np.array([size]), np.array([objects]), minimum, overhead)[0]
+        assert study_billable_bytes(size, objects, minimum, overhead) == expected

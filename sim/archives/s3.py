@@ -42,7 +42,7 @@ from sim.archives.s3_tiers import (
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.jit import kernel
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.pricing.object_size import billable_bytes
+from sim.pricing.object_size import billable_bytes, study_billable_bytes
 from sim.pricing.price_book import PriceBook
 from sim.providers.aws import Catalog, StorageClass
 from sim.tiering import intelligent_tiering as it
@@ -557,7 +557,7 @@ def _add_changes_of(ids, tiers, sign, t_s, size, objects, small, min_bytes, ovh_
     times = np.empty(3 * n, dtype=np.int64)
     for i in range(n):
         s, objs = ids[i], objects[ids[i]]
-        billed = max(size[s], objs * min_bytes[tiers[i]]) + objs * ovh_class[tiers[i]]
+        billed = study_billable_bytes(size[s], objs, min_bytes[tiers[i]], ovh_class[tiers[i]])
         lines[i], deltas[i], times[i] = tiers[i], sign * billed, t_s[i]
     k = n
     for i in range(n):
@@ -605,8 +605,8 @@ def _shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, o
     times = np.empty(5 * n, dtype=np.int64)
     for i in range(n):
         s, objs = ids[i], objects[ids[i]]
-        before = max(size[s], objs * min_bytes[old[i]]) + objs * ovh_class[old[i]]
-        after = max(size[s], objs * min_bytes[new[i]]) + objs * ovh_class[new[i]]
+        before = study_billable_bytes(size[s], objs, min_bytes[old[i]], ovh_class[old[i]])
+        after = study_billable_bytes(size[s], objs, min_bytes[new[i]], ovh_class[new[i]])
         lines[i], deltas[i], times[i] = old[i], -before, t_s[i]
         lines[n + i], deltas[n + i], times[n + i] = new[i], after, t_s[i]
     k = 2 * n

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.jit import kernel
+
 
 def billable_bytes(
     size_bytes: np.ndarray, objects: np.ndarray, min_billable_bytes: int, overhead_bytes: int = 0
@@ -26,3 +28,10 @@ def billable_bytes(
     if min_billable_bytes > 0:  # equal objects: each is small exactly when size < count x minimum
         size = np.maximum(size, count * int(min_billable_bytes))
     return size + count * int(overhead_bytes)
+
+
+@kernel
+def study_billable_bytes(size_bytes, objects, min_billable_bytes, overhead_bytes
+                         ):  # pragma: no cover - compiled
+    """:func:`billable_bytes` of one study, for the engines' compiled loops. [bytes]"""
+    return max(size_bytes, objects * min_billable_bytes) + objects * overhead_bytes
