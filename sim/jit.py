@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,3 +24,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def kernel(function: F) -> F:
     """``function`` compiled (no Python objects inside, cached on disk, releases the GIL)."""
     return numba.njit(cache=True, nogil=True, error_model="numpy")(function)  # type: ignore[return-value]
+
+
+def int64s(values: np.ndarray | int, n: int) -> np.ndarray:
+    """``values`` (one per element, or one for all) as ``n`` contiguous int64, the form the
+    kernels take (one compiled version, no broadcast views)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.shape == (n,) and values.flags.c_contiguous:
+        return values
+    return np.ascontiguousarray(np.broadcast_to(values, (n,)))

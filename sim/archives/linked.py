@@ -332,7 +332,6 @@ class LinkedCloud(ArchiveWrapper):
         return tier, latency
 
 
-
 @kernel
 def _transfer_s(size_bytes, study, positions, wan_mbps):  # pragma: no cover - compiled
     """Time each read at ``positions`` takes to bring its study's bytes over a link of

@@ -40,7 +40,7 @@ from sim.archives.s3_tiers import (
     TIERS,
 )
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from sim.jit import kernel
+from sim.jit import int64s, kernel
 from sim.pricing.metering import BYTES_PER_GIB
 from sim.pricing.object_size import billable_bytes, study_billable_bytes
 from sim.pricing.price_book import PriceBook
@@ -283,7 +283,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             return
         n = ids.size
         lines, deltas, times = _add_changes_of(
-            ids.astype(np.int64, copy=False), _int64s(tiers, n), sign, _int64s(t_s, n),
+            ids.astype(np.int64, copy=False), int64s(tiers, n), sign, int64s(t_s, n),
             self._size, self._objects, self._small, self._min_bytes, self._ovh_class,
             self._ovh_std, _IS_IT_TIER)
         self._meter.change_many(lines, deltas, times)
@@ -314,7 +314,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             return
         n = ids.size
         lines, deltas, times = _shift_changes(
-            ids.astype(np.int64, copy=False), _int64s(old, n), _int64s(new, n), _int64s(t_s, n),
+            ids.astype(np.int64, copy=False), int64s(old, n), int64s(new, n), int64s(t_s, n),
             self._size, self._objects, self._small, self._plain, self._min_bytes,
             self._ovh_class, self._ovh_std, _IS_IT_TIER)
         self._meter.change_many(lines, deltas, times)
@@ -536,12 +536,11 @@ def _gather_reads(ids, t, position, present, it_ready, tier, class_of_tier, size
             objects_by_class, bytes_by_class)
 
 
-def _int64s(values, n: int) -> np.ndarray:
-    """``values`` (one per study, or one for all) as ``n`` contiguous int64."""
-    values = np.asarray(values, dtype=np.int64)
-    if values.shape == (n,) and values.flags.c_contiguous:
-        return values
-    return np.ascontiguousarray(np.broadcast_to(values, (n,)))
+@kernel
+def _empty_changes(capacity):  # pragma: no cover - compiled
+    """Room for ``capacity`` meter changes: (line, delta, time [s])."""
+    return (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.float64),
+            np.empty(capacity, dtype=np.int64))
 
 
 @kernel
@@ -552,9 +551,7 @@ def _add_changes_of(ids, tiers, sign, t_s, size, objects, small, min_bytes, ovh_
     objects monitored by Intelligent-Tiering.  Returns (line, delta, time [s]); each kind of line
     in study order."""
     n = ids.size
-    lines = np.empty(3 * n, dtype=np.int64)
-    deltas = np.empty(3 * n, dtype=np.float64)
-    times = np.empty(3 * n, dtype=np.int64)
+    lines, deltas, times = _empty_changes(3 * n)
     for i in range(n):
         s, objs = ids[i], objects[ids[i]]
         billed = study_billable_bytes(size[s], objs, min_bytes[tiers[i]], ovh_class[tiers[i]])
@@ -588,9 +585,7 @@ def _shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, o
             all_plain = False
             break
     if all_plain:  # within Intelligent-Tiering's FA/IA/AIA: same bytes, still monitored
-        lines = np.empty(2 * n, dtype=np.int64)
-        deltas = np.empty(2 * n, dtype=np.float64)
-        times = np.empty(2 * n, dtype=np.int64)
+        lines, deltas, times = _empty_changes(2 * n)
         for i in range(n):
             lines[i], deltas[i], times[i] = old[i], -size[ids[i]], t_s[i]
             lines[n + i], deltas[n + i], times[n + i] = new[i], size[ids[i]], t_s[i]
@@ -600,9 +595,7 @@ def _shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, o
         if ovh_std[old[i]] != 0 or ovh_std[new[i]] != 0:
             any_std = True
             break
-    lines = np.empty(5 * n, dtype=np.int64)
-    deltas = np.empty(5 * n, dtype=np.float64)
-    times = np.empty(5 * n, dtype=np.int64)
+    lines, deltas, times = _empty_changes(5 * n)
     for i in range(n):
         s, objs = ids[i], objects[ids[i]]
         before = study_billable_bytes(size[s], objs, min_bytes[old[i]], ovh_class[old[i]])

@@ -182,7 +182,7 @@ def _plan_moves(ids, now_s, stamp, tier, small, present, it_ready, last_access, 
             if nxt < read_start[s + 1]:
                 until = min(until, read_times[nxt] + 1)
             # most reads are followed by another before the study would leave FA
-            if t == IT_BASE and (base + it.IA_DAYS) * SECONDS_PER_DAY >= until:
+            if t == IT_BASE and move_possible_from(last_access[s]) >= until:
                 continue
         until = min(until, delete_s[s])
         if due_day[s] >= 0:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, Calendar
-from sim.jit import kernel
+from sim.jit import int64s, kernel
 from sim.ledger import Charge
 
 
@@ -58,18 +58,18 @@ class Meter:
 
     def change(self, line: int, delta: np.ndarray, t_s: np.ndarray | int) -> None:
         """Add ``delta`` (one value per object) to ``line`` from ``t_s`` on. [s]"""
-        if np.size(delta) == 0:
-            return
-        self.change_many(np.full(np.size(delta), line), delta, t_s)
+        self.change_many(line, delta, t_s)
 
-    def change_many(self, lines: np.ndarray, delta: np.ndarray, t_s: np.ndarray | int) -> None:
-        """Like :meth:`change` for objects on different lines (one line per object)."""
+    def change_many(self, lines: np.ndarray | int, delta: np.ndarray, t_s: np.ndarray | int
+                    ) -> None:
+        """Like :meth:`change` for objects on different lines (one line per object, or one for
+        all)."""
         if np.size(delta) == 0:
             return
         delta = np.ascontiguousarray(delta, dtype=np.float64).reshape(-1)
         n = delta.size
-        lines = _full_array(lines, n)
-        t_s = _full_array(t_s, n)
+        lines = int64s(lines, n)
+        t_s = int64s(t_s, n)
         if self._scratch is None:
             self._scratch = _MeterScratch(self._partial.shape)
         s = self._scratch
@@ -104,14 +104,6 @@ class _MeterScratch:
         self.step = np.zeros(shape)
         self.seen = np.zeros(shape, dtype=np.bool_)
         self.touched = np.empty(shape[0] * shape[1], dtype=np.int64)
-
-
-def _full_array(values: np.ndarray | int, n: int) -> np.ndarray:
-    """``values`` (one per change, or one for all) as ``n`` contiguous int64."""
-    values = np.asarray(values, dtype=np.int64)
-    if values.shape == (n,) and values.flags.c_contiguous:
-        return values
-    return np.ascontiguousarray(np.broadcast_to(values, (n,)))
 
 
 @kernel
