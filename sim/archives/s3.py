@@ -25,6 +25,7 @@ from sim.archives.s3_intelligent_tiering import (
     IntelligentTieringPlanner,
     move_possible_from,
 )
+from sim.archives.s3_state import STUDY_STATE
 from sim.archives.s3_tiers import (
     ALLOWED,
     CLASS_OF_TIER,
@@ -103,39 +104,46 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self.catalog = catalog
         self._cal = workload.calendar
         st = workload.studies
-        self._size = st.size_bytes
-        self._objects = st.objects.astype(np.int64)
-        self._created = st.created_s
-        self._delete_s = st.delete_s
         n = len(st)
+        self._state = state = np.zeros(n, dtype=STUDY_STATE)
+        state["size_bytes"], state["objects"], state["delete_s"] = \
+            st.size_bytes, st.objects, st.delete_s
+        self._size = state["size_bytes"]
+        self._objects = state["objects"]
+        self._created = st.created_s
+        self._delete_s = state["delete_s"]
         self._reads = workload.reads
         self._initial = CLASSES.index(storage_class)
         self._restore_tier = restore_tier
         self._restore_days = restore_days
         self._egress_share = egress_share
         it_small = int(catalog.intelligent_tiering.small_object_bytes.value)
-        self._small = self._size < self._objects * it_small  # objects under 128 KB
-
-        self._present = np.zeros(n, dtype=bool)
-        self._tier = np.full(n, MISSING, dtype=np.int8)
-        self._class_since = np.zeros(n, dtype=np.int64)
-        self._last_access = np.zeros(n, dtype=np.int64)
+        state["small"] = self._size < self._objects * it_small  # objects under 128 KB
+        self._small = state["small"]
+        self._present = state["present"]
+        state["tier"] = MISSING
+        self._tier = state["tier"]
+        self._class_since = state["class_since_s"]
+        self._last_access = state["last_access_s"]
         self._copy_ready = np.zeros(n, dtype=np.int64)
         self._copy_until = np.zeros(n, dtype=np.int64)
         self._any_copies = False  # a GLACIER / DEEP_ARCHIVE restore was requested
-        self._it_ready = np.zeros(n, dtype=np.int64)
-        self._calendar = DueCalendar(n, self._cal.n_days)
+        self._it_ready = state["it_ready_s"]
+        self._calendar = DueCalendar(n, self._cal.n_days, due_day=state["due_day"])
         self._meter = Meter(METER_LINES, self._cal.n_days)
         self._book = ChargeBook(self._cal)
         self.events = EventLog(keep_events)
         self._restored_due: dict[int, list[tuple]] = defaultdict(list)  # IT restores by day
         self._plan_requests: list[tuple[np.ndarray, np.ndarray]] = []
-        self._stamp = np.full(n, -1, dtype=np.int64)  # scratch for de-duplicating requests
+        state["stamp"] = -1
+        self._stamp = state["stamp"]  # scratch for de-duplicating requests
         # each study's reads in time order, and the next one not yet served (for IT planning)
         order = read_order(workload)
         self._read_times = order.times
         self._read_start = order.start
-        self._read_next = self._read_start[:-1].copy()
+        state["read_next"], state["read_end"] = order.start[:-1], order.start[1:]
+        self._read_next = state["read_next"]
+        self._read_end = state["read_end"]
         self._quiet_after_read = order.quiet_after
         self._repeat_read = order.repeat
         self._egress_bytes: dict[int, float] = defaultdict(float)
@@ -231,7 +239,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._reschedule(studies, day)
         if self._initial == IT_CLASS:  # most studies are read again before they could move
             first = self._read_next[studies]
-            has_read = first < self._read_start[studies + 1]
+            has_read = first < self._read_end[studies]
             read_s = self._read_times[np.minimum(first, self._read_times.size - 1)] \
                 if self._read_times.size else t
             quiet = has_read & (read_s + 1 <= move_possible_from(t))

@@ -28,8 +28,8 @@ class IntelligentTieringPlanner(S3State):
     def _compile_it(self, configs, groups: StudyGroups | None, key: str,
                     tags: dict[str, str]) -> None:
         n = len(self._size)
-        self._aa_days = np.zeros(n, dtype=np.int16)
-        self._daa_days = np.zeros(n, dtype=np.int16)
+        self._aa_days = self._state["aa_days"]
+        self._daa_days = self._state["daa_days"]
         taken = np.zeros(n, dtype=bool)
         for cfg in configs:  # the first enabled configuration that matches applies
             if not cfg.enabled:
@@ -69,7 +69,7 @@ class IntelligentTieringPlanner(S3State):
         self._plan_requests = []
         study, old, new, when = _plan_moves(
             ids, now_s, self._stamp, self._tier, self._small, self._present, self._it_ready,
-            self._last_access, self._read_next, self._read_start, self._read_times,
+            self._last_access, self._read_next, self._read_end, self._read_times,
             self._delete_s, self._calendar.due_day, self._aa_days, self._daa_days,
             self._any_archive_tier, self._cal.horizon_s)
         if study.size:  # nothing can interrupt these moves (the limit), so they are metered now
@@ -150,7 +150,7 @@ def move_possible_from(access_s):  # pragma: no cover - compiled
 
 @kernel
 def _plan_moves(ids, now_s, stamp, tier, small, present, it_ready, last_access, read_next,
-                read_start, read_times, delete_s, due_day, aa_days, daa_days, any_archive,
+                read_end, read_times, delete_s, due_day, aa_days, daa_days, any_archive,
                 horizon_s):  # pragma: no cover - compiled
     """The moves of :meth:`IntelligentTieringPlanner._book_it_moves`: for each study asked for
     (``ids`` at ``now_s``, in time order; the last request of a study counts) that is warm in
@@ -179,7 +179,7 @@ def _plan_moves(ids, now_s, stamp, tier, small, present, it_ready, last_access, 
         until = horizon_s
         if read_times.size:  # a move at the midnight of the next read comes first
             nxt = read_next[s]
-            if nxt < read_start[s + 1]:
+            if nxt < read_end[s]:
                 until = min(until, read_times[nxt] + 1)
             # most reads are followed by another before the study would leave FA
             if t == IT_BASE and move_possible_from(last_access[s]) >= until:
