@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_YEAR
 from sim.scenario import MODALITIES
@@ -217,3 +219,46 @@ def test_reads_sorted_and_alive(small_scenario):
     assert np.all(r.time_s >= st.created_s[r.study])
     assert np.all(r.time_s < w.calendar.horizon_s)
     assert set(w.modalities) <= set(MODALITIES)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 2), st.integers(-5, 60),
+                          st.booleans()), min_size=1, max_size=40))
+def test_return_matching_finds_the_last_study_at_or_before_the_target(rows):
+    """The one-pass matching equals its definition: the last study created at or before the
+    target time (of the same modality when asked), or -1."""
+    from sim.workload.patients import _last_before
+    from sim.workload.sorting import stable_argsort
+
+    created = np.sort(np.array([r[0] for r in rows], dtype=np.int64))
+    modality = np.array([r[1] for r in rows], dtype=np.int8)
+    target = np.array([r[2] for r in rows], dtype=np.int64)
+    same = np.array([r[3] for r in rows])
+    order = stable_argsort(target - target.min())
+    found = _last_before(created, modality, target, same, order, 3)
+    for q in range(len(rows)):
+        ok = (created <= target[q]) & ((modality == modality[q]) | ~same[q])
+        expected = int(np.flatnonzero(ok).max()) if ok.any() else -1
+        assert found[q] == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=40), st.booleans())
+def test_patient_numbers_one_pass_equals_pointer_jumping(draws, later_link):
+    """Links to earlier studies are numbered in one pass; any other link (here one to a later
+    study) falls back to pointer jumping; both number patients in order of their first study."""
+    from sim.workload.patients import patient_numbers
+
+    n = len(draws)
+    parent = np.array([int(u * (i + 1)) - 1 for i, u in enumerate(draws)], dtype=np.int64)
+    if later_link and n > 2:
+        parent[0], parent[1] = 2, -1  # study 0 belongs to study 2's patient
+        parent[2] = -1
+    root = np.arange(n)
+    for i in range(n):  # the definition: follow links to the first study
+        r = i
+        while parent[r] >= 0:
+            r = parent[r]
+        root[i] = r
+    firsts = sorted(set(root.tolist()))
+    assert patient_numbers(parent).tolist() == [firsts.index(r) for r in root]

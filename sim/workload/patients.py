@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_YEAR
-from sim.workload.sorting import search_sorted
+from sim.jit import kernel
+from sim.workload.sorting import stable_argsort
 
 
 def match_returns(
@@ -37,23 +38,38 @@ def match_returns(
     target = created_s - np.maximum(1, np.rint(gap_s)).astype(np.int64)
     want_same = rng.random(n) < same_modality[modality]
 
-    earlier = search_sorted(created_s, target) - 1
-    for m in np.unique(modality):
-        # the last study of modality m at or before position j is study number
-        # (count of m in [0, j]) - 1 of that modality: no second search
-        is_m = modality == m
-        of_m = np.flatnonzero(is_m)
-        pick = np.flatnonzero(want_same & is_m)
-        before = earlier[pick]
-        count_m = np.cumsum(is_m, dtype=np.int64)
-        pos = np.where(before >= 0, count_m[np.maximum(before, 0)], 0) - 1
-        earlier[pick] = np.where(pos >= 0, of_m[np.maximum(pos, 0)], -1)
+    # queries in order of target time, answered in one pass over the studies
+    order = stable_argsort(target - int(target.min())) if n else np.zeros(0, np.int64)
+    earlier = _last_before(created_s, modality, target, want_same, order,
+                           int(modality.max()) + 1 if n else 0)
     valid = is_return & (target >= 0) & (earlier >= 0)
     return np.where(valid, earlier, -1)
 
 
+@kernel
+def _last_before(created_s, modality, target, want_same, order, n_modalities
+                 ):  # pragma: no cover - compiled
+    """For each study ``q``: the last study created at or before ``target[q]`` (of the same
+    modality where ``want_same[q]``), or -1.  ``created_s`` is sorted and ``order`` sorts
+    ``target``: one walk through the studies, remembering each modality's latest. int64"""
+    n = created_s.size
+    earlier = np.empty(n, dtype=np.int64)
+    latest = np.full(n_modalities, -1, dtype=np.int64)
+    j = -1  # studies 0..j are created at or before the current target
+    for k in range(order.size):
+        q = order[k]
+        while j + 1 < n and created_s[j + 1] <= target[q]:
+            j += 1
+            latest[modality[j]] = j
+        earlier[q] = latest[modality[q]] if want_same[q] else j
+    return earlier
+
+
 def patient_numbers(parent: np.ndarray) -> np.ndarray:
     """Patient number of each study from its earlier-study links (roots numbered in order). int32"""
+    numbers = _numbers_of_earlier(parent)
+    if numbers is not None:
+        return numbers
     n = parent.size
     root = np.where(parent < 0, np.arange(n), parent)
     while True:
@@ -64,6 +80,25 @@ def patient_numbers(parent: np.ndarray) -> np.ndarray:
     first_of_patient = parent < 0
     number_of_root = np.cumsum(first_of_patient) - 1
     return number_of_root[root].astype(np.int32)
+
+
+@kernel
+def _numbers_of_earlier(parent):  # pragma: no cover - compiled
+    """:func:`patient_numbers` in one pass when every link points to an earlier study (as
+    :func:`match_returns` gives); None when one does not."""
+    n = parent.size
+    numbers = np.empty(n, dtype=np.int32)
+    count = 0
+    for i in range(n):
+        p = parent[i]
+        if p < 0:
+            numbers[i] = count
+            count += 1
+        elif p < i:
+            numbers[i] = numbers[p]
+        else:
+            return None
+    return numbers
 
 
 def draw_ages(
