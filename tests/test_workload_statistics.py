@@ -250,7 +250,7 @@ def test_patient_numbers_one_pass_equals_pointer_jumping(draws, later_link):
     from sim.workload.patients import patient_numbers
 
     n = len(draws)
-    parent = np.array([int(u * (i + 1)) - 1 for i, u in enumerate(draws)], dtype=np.int64)
+    parent = np.array([min(int(u * (i + 1)), i) - 1 for i, u in enumerate(draws)], dtype=np.int64)
     if later_link and n > 2:
         parent[0], parent[1] = 2, -1  # study 0 belongs to study 2's patient
         parent[2] = -1
