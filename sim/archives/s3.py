@@ -179,6 +179,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         for t in (IT_BASE + it.AA, IT_BASE + it.DAA):
             self._ovh_class[t] = int(itc.overhead_bytes_at_class.value)
             self._ovh_std[t] = int(itc.overhead_bytes_at_standard.value)
+        self._needs_restore = np.array([c[name].needs_restore for name in CLASSES])
         self._first_byte_s = np.array([
             latency.value if (latency := c[name].first_byte_latency_s) is not None else 0.0
             for name in CLASSES])
@@ -254,8 +255,9 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         if ids.size == 0:
             return
         for now in read_rounds(ids, self._repeat_read[reads]):
-            self._read_next[ids[now]] += 1
-            self._serve(day, ids[now], times[now], position[now])
+            if not self._serve_warm(day, ids[now], times[now], position[now]):
+                self._read_next[ids[now]] += 1
+                self._serve(day, ids[now], times[now], position[now])
 
     def end_of_day(self, day: int) -> None:
         self._complete_it_restores(day)
@@ -415,6 +417,52 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
     # ------------------------------------------------------------------------------ reads
 
+    def _serve_warm(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray
+                    ) -> bool:
+        """Serve a round of reads with one pass over them (:func:`_serve_round`); the reads that
+        need a restore (GLACIER, DEEP_ARCHIVE, archived Intelligent-Tiering tiers) are then
+        handled here, in the order :meth:`_serve` handles them.  Returns False, having changed
+        nothing, when an Intelligent-Tiering restore completes before a read of the round
+        (rare: :meth:`_serve` then serves the round)."""
+        ids, t = ids.astype(np.int64, copy=False), t.astype(np.int64, copy=False)
+        position = position.astype(np.int64, copy=False)
+        found = _serve_round(ids, t, position, self._state, CLASS_OF_TIER, self._needs_restore,
+                             self._first_byte_s, self._read_tier, self._read_latency,
+                             self._quiet_after_read)
+        if found is None:
+            return False
+        objects_by_class, bytes_by_class, back, old, back_s, plan, plan_s, slow, slow_class = \
+            found
+        t0 = day * SECONDS_PER_DAY
+        for c in np.flatnonzero(objects_by_class).tolist():
+            self._book_gets(t0, c, objects_by_class, bytes_by_class)
+            if self._needs_restore[c]:
+                sel = slow[slow_class == c]
+                self._read_latency[position[sel]] = self._read_archived(
+                    ids[sel], t[sel], c, np.full(sel.size, self._first_byte_s[c]))
+        if slow.size and objects_by_class[IT_CLASS]:
+            sel = slow[slow_class == IT_CLASS]
+            if sel.size:
+                self._read_latency[position[sel]] = self._read_it_archived(ids[sel], t[sel])
+        self._shift(back, old, IT_BASE, back_s)
+        self._plan_it(plan, plan_s)
+        month = self._cal.month_of_second(t0)  # a day is in one month
+        self._egress_bytes[month] += float(bytes_by_class.sum()) * self._egress_share
+        return True
+
+    def _book_gets(self, t0: int, c: int, objects_by_class: np.ndarray,
+                   bytes_by_class: np.ndarray) -> None:
+        """GET requests (and retrieval, where the class charges it) of a round's reads of class
+        ``c``, booked at midnight ``t0``."""
+        sc = self._class(c)
+        objects = int(objects_by_class[c])
+        self._book.add(t0, CLASSES[c], "requests", "GET requests", objects,
+                       objects * sc.get_usd_per_1000.value / 1000)
+        if sc.retrieval_usd_per_gib.value:
+            gib = float(bytes_by_class[c]) / BYTES_PER_GIB
+            self._book.add(t0, CLASSES[c], "retrieval", "GiB retrieved", gib,
+                           gib * sc.retrieval_usd_per_gib.value)
+
     def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
         ids, t = ids.astype(np.int64, copy=False), t.astype(np.int64, copy=False)
         position = position.astype(np.int64, copy=False)
@@ -430,15 +478,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         _, ids, t, position, classes, latency, objects_by_class, bytes_by_class = found
         t0 = day * SECONDS_PER_DAY
         for c in np.flatnonzero(objects_by_class).tolist():
-            sc = self._class(c)
-            objects = int(objects_by_class[c])
-            self._book.add(t0, CLASSES[c], "requests", "GET requests", objects,
-                           objects * sc.get_usd_per_1000.value / 1000)
-            if sc.retrieval_usd_per_gib.value:
-                gib = float(bytes_by_class[c]) / BYTES_PER_GIB
-                self._book.add(t0, CLASSES[c], "retrieval", "GiB retrieved", gib,
-                               gib * sc.retrieval_usd_per_gib.value)
-            if sc.needs_restore:
+            self._book_gets(t0, c, objects_by_class, bytes_by_class)
+            if self._class(c).needs_restore:
                 sel = classes == c
                 latency[sel] = self._read_archived(ids[sel], t[sel], c, latency[sel])
         if objects_by_class[IT_CLASS]:
@@ -499,6 +540,65 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
 
 _IS_IT_TIER = CLASS_OF_TIER == IT_CLASS
+
+
+@kernel
+def _serve_round(ids, t, position, state, class_of_tier, needs_restore, first_byte_s, read_tier,
+                 read_latency, quiet_after_read):  # pragma: no cover - compiled
+    """:meth:`S3Archive._serve_warm`'s pass over a round of reads (each study at most once).
+    None, changing nothing, if an Intelligent-Tiering restore completed before a read.  Else
+    every study's next read moves on; each present study's read is recorded (tier, first-byte
+    latency [s]) and its objects and bytes summed per class, in read order; Intelligent-Tiering
+    reads of FA/IA/AIA bring IA/AIA back to FA and restart the idle clock.  Returns (objects by
+    class, bytes by class, studies back to FA, their old tier, the read time [s], studies to
+    plan, from when [s], positions in the round of the reads that need a restore, their
+    class)."""
+    n = ids.size
+    for i in range(n):
+        r = state[ids[i]]
+        if r.present and 0 < r.it_ready_s <= t[i]:
+            return None
+    n_classes = class_of_tier.max() + 1
+    objects_by_class = np.zeros(n_classes, dtype=np.float64)
+    bytes_by_class = np.zeros(n_classes, dtype=np.float64)
+    back = np.empty(n, dtype=np.int64)
+    old = np.empty(n, dtype=np.int8)
+    back_s = np.empty(n, dtype=np.int64)
+    plan = np.empty(n, dtype=np.int64)
+    plan_s = np.empty(n, dtype=np.int64)
+    slow = np.empty(n, dtype=np.int64)
+    slow_class = np.empty(n, dtype=np.int64)
+    n_back = 0
+    n_plan = 0
+    n_slow = 0
+    for i in range(n):
+        s = ids[i]
+        state[s].read_next += 1
+        if not state[s].present:
+            continue
+        p = position[i]
+        tier = state[s].tier
+        c = class_of_tier[tier]
+        read_tier[p] = tier
+        read_latency[p] = first_byte_s[c]
+        objects_by_class[c] += state[s].objects
+        bytes_by_class[c] += state[s].size_bytes
+        if needs_restore[c] or tier >= IT_BASE + it.AA:
+            slow[n_slow], slow_class[n_slow] = i, c
+            n_slow += 1
+            continue
+        if c != IT_CLASS:
+            continue
+        if tier > IT_BASE:  # IA / AIA: back to FA at the read
+            back[n_back], old[n_back], back_s[n_back] = s, tier, t[i]
+            state[s].tier = IT_BASE
+            n_back += 1
+        state[s].last_access_s = t[i]
+        if not quiet_after_read[p]:
+            plan[n_plan], plan_s[n_plan] = s, t[i]
+            n_plan += 1
+    return (objects_by_class, bytes_by_class, back[:n_back], old[:n_back], back_s[:n_back],
+            plan[:n_plan], plan_s[:n_plan], slow[:n_slow], slow_class[:n_slow])
 
 
 @kernel

@@ -80,14 +80,23 @@ class IntelligentTieringPlanner(S3State):
         """Intelligent-Tiering: access resets the clock; IA/AIA come back to FA at once; AA/DAA
         need a restore and come back when it completes."""
         latency = latency.copy()
-        tier = self._tier[ids] - IT_BASE
-        archived = tier >= it.AA
+        archived = self._tier[ids] - IT_BASE >= it.AA
         if not archived.any():
             self._read_warm_it(ids, t, position)
             return latency
-        pending = archived & (self._it_ready[ids] > t)
+        latency[archived] = self._read_it_archived(ids[archived], t[archived])
+        warm = ~archived
+        self._read_warm_it(ids[warm], t[warm], position[warm])
+        return latency
+
+    def _read_it_archived(self, ids, t) -> np.ndarray:
+        """Reads of studies in Archive Access or Deep Archive Access: wait for the restore
+        under way, or request one (billed; the study comes back to FA when it completes).
+        Returns each read's latency. [s]"""
+        latency = np.empty(ids.size, dtype=np.float64)
+        pending = self._it_ready[ids] > t
         latency[pending] = (self._it_ready[ids] - t)[pending]
-        restore = archived & ~pending
+        restore = ~pending
         if restore.any():
             sub, when = ids[restore], t[restore]
             for level in (it.AA, it.DAA):
@@ -104,8 +113,6 @@ class IntelligentTieringPlanner(S3State):
             latency[restore] = ready - when
             self._push_it_restored(sub, ready)
             self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
-        warm = ~archived
-        self._read_warm_it(ids[warm], t[warm], position[warm])
         return latency
 
     def _read_warm_it(self, ids, t, position) -> None:
