@@ -25,7 +25,7 @@ from sim.archives.s3_intelligent_tiering import (
     IntelligentTieringPlanner,
     move_possible_from,
 )
-from sim.archives.s3_state import STUDY_STATE
+from sim.archives.s3_state import new_study_state
 from sim.archives.s3_tiers import (
     ALLOWED,
     CLASS_OF_TIER,
@@ -105,9 +105,11 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._cal = workload.calendar
         st = workload.studies
         n = len(st)
-        self._state = state = np.zeros(n, dtype=STUDY_STATE)
-        state["size_bytes"], state["objects"], state["delete_s"] = \
-            st.size_bytes, st.objects, st.delete_s
+        it_small = int(catalog.intelligent_tiering.small_object_bytes.value)
+        # each study's reads in time order, and the next one not yet served (for IT planning)
+        order = read_order(workload)
+        self._state = state = new_study_state(st.size_bytes, st.objects, st.delete_s,
+                                              order.start, it_small, MISSING)
         self._size = state["size_bytes"]
         self._objects = state["objects"]
         self._created = st.created_s
@@ -117,11 +119,8 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._restore_tier = restore_tier
         self._restore_days = restore_days
         self._egress_share = egress_share
-        it_small = int(catalog.intelligent_tiering.small_object_bytes.value)
-        state["small"] = self._size < self._objects * it_small  # objects under 128 KB
-        self._small = state["small"]
+        self._small = state["small"]  # objects under 128 KB
         self._present = state["present"]
-        state["tier"] = MISSING
         self._tier = state["tier"]
         self._class_since = state["class_since_s"]
         self._last_access = state["last_access_s"]
@@ -135,13 +134,9 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self.events = EventLog(keep_events)
         self._restored_due: dict[int, list[tuple]] = defaultdict(list)  # IT restores by day
         self._plan_requests: list[tuple[np.ndarray, np.ndarray]] = []
-        state["stamp"] = -1
         self._stamp = state["stamp"]  # scratch for de-duplicating requests
-        # each study's reads in time order, and the next one not yet served (for IT planning)
-        order = read_order(workload)
         self._read_times = order.times
         self._read_start = order.start
-        state["read_next"], state["read_end"] = order.start[:-1], order.start[1:]
         self._read_next = state["read_next"]
         self._read_end = state["read_end"]
         self._quiet_after_read = order.quiet_after

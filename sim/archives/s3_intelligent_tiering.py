@@ -41,8 +41,9 @@ class IntelligentTieringPlanner(S3State):
             self._aa_days[hit] = cfg.archive_access_days
             self._daa_days[hit] = cfg.deep_archive_access_days
             taken |= hit
-        self._any_archive_tier = bool((self._aa_days > 0).any() or (self._daa_days > 0).any())
-        if (self._aa_days > 0).any() or (self._daa_days > 0).any():
+        self._any_archive_tier = bool(taken.any()) and bool(
+            (self._aa_days > 0).any() or (self._daa_days > 0).any())
+        if self._any_archive_tier:
             self.prices.use(self.catalog.intelligent_tiering.overhead_bytes_at_class,
                              "intelligent_tiering.overhead_bytes_at_class")
 

@@ -146,12 +146,9 @@ class DueCalendar:
     """Which studies are due for evaluation at which day's midnight."""
 
     def __init__(self, n_studies: int, n_days: int, due_day: np.ndarray | None = None):
-        """``due_day``: an int64 array of ``n_studies`` to keep each study's due day in (e.g. a
-        field of a per-study record); a new one when omitted."""
-        if due_day is None:
-            due_day = np.empty(n_studies, dtype=np.int64)
-        due_day[:] = -1
-        self.due_day = due_day
+        """``due_day``: an int64 array of ``n_studies``, all -1, to keep each study's due day
+        in (e.g. a field of a per-study record); a new one when omitted."""
+        self.due_day = np.full(n_studies, -1, dtype=np.int64) if due_day is None else due_day
         self._buckets: list[list[np.ndarray]] = [[] for _ in range(n_days + 1)]
         self._n_days = n_days
 
