@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.jit import kernel
 from sim.ledger import Charge
 from sim.pricing.price_book import PriceBook
 from sim.tiering.core import EventLog
@@ -87,14 +88,25 @@ def held_by_tier(names: tuple[str, ...], present: np.ndarray, tier: np.ndarray,
                  size_bytes: np.ndarray, objects: np.ndarray) -> HeldAtEnd:
     """Holdings by tier of the studies ``present`` (per-study arrays; tier codes index
     ``names``)."""
-    ids = np.flatnonzero(present)
-    tier, size_bytes, objects = tier[ids].astype(np.int64), size_bytes[ids], objects[ids]
-    n = len(names)
-    size = np.bincount(tier, weights=size_bytes.astype(np.float64), minlength=n)
-    count = np.bincount(tier, weights=objects.astype(np.float64), minlength=n)
-    studies = np.bincount(tier, minlength=n)
+    size, count, studies = _held_sums(present, tier, size_bytes, objects, len(names))
     return {names[t]: (float(size[t]), float(count[t]), float(studies[t]))
-            for t in range(n) if studies[t]}
+            for t in range(len(names)) if studies[t]}
+
+
+@kernel
+def _held_sums(present, tier, size_bytes, objects, n_tiers):  # pragma: no cover - compiled
+    """Bytes, objects and studies per tier of the present studies, added in study order (as
+    ``np.bincount`` adds)."""
+    size = np.zeros(n_tiers, dtype=np.float64)
+    count = np.zeros(n_tiers, dtype=np.float64)
+    studies = np.zeros(n_tiers, dtype=np.int64)
+    for s in range(present.size):
+        if present[s]:
+            t = tier[s]
+            size[t] += np.float64(size_bytes[s])
+            count[t] += np.float64(objects[s])
+            studies[t] += 1
+    return size, count, studies
 
 
 class ArchiveModel:
