@@ -113,12 +113,6 @@ def shard_of(workload: Workload, index: int, count: int) -> Shard:
     return kept[(index, count)]
 
 
-def _shard_ids(workload: Workload, index: int, count: int) -> Shard:
-    """The whole-workload indices of shard ``index``: the kept shard's, else computed."""
-    kept = _KEPT.get(workload, {}).get((index, count))
-    return kept if kept is not None else split_ids(workload, index, count)
-
-
 def _count_and_plans(workload: Workload, specs: list[Archive], shards: int | None = None
                      ) -> tuple[int, list]:
     """How many shards the archives run in (one when an archive's decisions span every
@@ -148,9 +142,9 @@ class ShardOutcome:
     """What one shard's run produced, per archive (in scenario order)."""
 
     usage: list[list[MonthUsage]]
-    read_outcomes: list[tuple[np.ndarray, ...] | None]
-    """(tier code, latency [s]) of each of the shard's reads, for archives that serve reads
-    (with the reads' indices in the whole workload first, once mapped back to it)."""
+    read_outcomes: list[tuple[np.ndarray, np.ndarray] | None]
+    """(tier code, latency [s]) of each of the shard's reads (in the shard's read order), for
+    archives that serve reads."""
     events: list[dict[str, np.ndarray] | None]
     """Event log arrays with the shard's own study indices, where kept."""
     unconfirmed: list[list[str]]
@@ -227,7 +221,7 @@ def simulate(
             report = None if progress is None else _scaled(progress, index * share, share)
             outcome, shard_models = _run_shard(shard.workload, specs, keep_events, report, link,
                                                _part(plans, shard, count))
-            outcomes[index] = _to_whole(outcome, shard, count)
+            outcomes[index] = _to_whole(outcome, index, count)
             if index == 0:
                 models = shard_models
         for index, child, receive in children:
@@ -235,7 +229,7 @@ def simulate(
             child.join()
             if status == "error":
                 raise payload
-            outcomes[index] = _to_whole(payload, _shard_ids(workload, index, count), count)
+            outcomes[index] = _to_whole(payload, index, count)
     finally:
         for _, child, _ in children:
             if child.is_alive():
@@ -244,19 +238,6 @@ def simulate(
     done = [o for o in outcomes if o is not None]
     assert len(done) == count  # every shard reported
     return _merge(models, done, workload, count)
-
-
-def split_ids(workload: Workload, index: int, count: int) -> Shard:
-    """The whole-workload indices of shard ``index`` (without building its workload)."""
-    study_ids = np.arange(index, len(workload.studies), count, dtype=np.int64)
-    return Shard(workload, study_ids, _shard_reads(workload.reads.study, index, count))
-
-
-def _shard_reads(study: np.ndarray, index: int, count: int) -> np.ndarray:
-    """Indices of the reads of shard ``index``'s studies (``study mod count == index``)."""
-    if count == 1:
-        return np.arange(study.size)
-    return _read_ids_of_shard(study, index, count)
 
 
 @kernel
@@ -338,17 +319,17 @@ def _child(send, workload: Workload, specs: list[Archive], index: int, count: in
         os._exit(0)  # no atexit handlers or buffers inherited from the parent
 
 
-def _to_whole(outcome: ShardOutcome, shard: Shard, count: int) -> ShardOutcome:
-    """Map a shard's study indices in its events back to the whole workload's."""
+def _to_whole(outcome: ShardOutcome, index: int, count: int) -> ShardOutcome:
+    """Map shard ``index``'s study numbers in its events back to the whole workload's (study
+    ``k`` of the shard is study ``index + k * count``)."""
     if count == 1:
         return outcome
     events = []
     for e in outcome.events:
         if e is not None:
-            e = {**e, "study": shard.study_ids[e["study"]]}
+            e = {**e, "study": e["study"].astype(np.int64) * count + index}
         events.append(e)
-    read_outcomes = [None if r is None else (shard.read_ids, *r) for r in outcome.read_outcomes]
-    return ShardOutcome(outcome.usage, read_outcomes, events, outcome.unconfirmed,
+    return ShardOutcome(outcome.usage, outcome.read_outcomes, events, outcome.unconfirmed,
                         outcome.held)
 
 
@@ -360,7 +341,6 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
         usage = [[a + b for a, b in zip(mine, theirs, strict=True)]
                  for mine, theirs in zip(usage, other.usage, strict=True)]
     charges = bill(models, usage)
-    n_reads = len(workload.reads)
     read_outcomes: list[tuple[np.ndarray, np.ndarray] | None] = []
     events: list[dict[str, np.ndarray] | None] = []
     for a in range(len(models)):
@@ -368,15 +348,13 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
         if mine is None:
             read_outcomes.append(None)
         elif count == 1:
-            read_outcomes.append((mine[-2], mine[-1]))
+            read_outcomes.append((mine[0], mine[1]))
         else:
-            tier = np.empty(n_reads, dtype=mine[1].dtype)
-            latency = np.empty(n_reads, dtype=mine[2].dtype)
-            for o in outcomes:
-                ids, t, lat = o.read_outcomes[a] or ()
-                tier[ids] = t
-                latency[ids] = lat
-            read_outcomes.append((tier, latency))
+            parts = [o.read_outcomes[a] or () for o in outcomes]
+            read_outcomes.append(_interleave(
+                workload.reads.study, count, np.concatenate([p[0] for p in parts]),
+                np.concatenate([p[1] for p in parts]),
+                np.cumsum([0] + [p[0].size for p in parts])))
         parts = [p for o in outcomes if (p := o.events[a]) is not None]
         events.append({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
                       if parts else None)
@@ -386,3 +364,19 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
                    for a in range(len(models))]
     held = [add_held([o.held[a] for o in outcomes]) for a in range(len(models))]
     return Simulation(models, charges, read_outcomes, events, unconfirmed, count, usage, held)
+
+
+@kernel
+def _interleave(study, count, tier, latency, start):  # pragma: no cover - compiled
+    """The whole workload's read outcomes from its shards': read ``r`` belongs to shard
+    ``study[r] % count``, whose reads are in whole-workload order; shard ``k``'s outcomes are
+    ``tier[start[k]:start[k + 1]]`` (and ``latency``)."""
+    out_tier = np.empty(study.size, dtype=tier.dtype)
+    out_latency = np.empty(study.size, dtype=latency.dtype)
+    cursor = start[:-1].copy()
+    for r in range(study.size):
+        k = study[r] % count
+        out_tier[r] = tier[cursor[k]]
+        out_latency[r] = latency[cursor[k]]
+        cursor[k] += 1
+    return out_tier, out_latency
