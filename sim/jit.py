@@ -29,7 +29,8 @@ def kernel(function: F) -> F:
 def int64s(values: np.ndarray | int, n: int) -> np.ndarray:
     """``values`` (one per element, or one for all) as ``n`` contiguous int64, the form the
     kernels take (one compiled version, no broadcast views)."""
-    values = np.asarray(values, dtype=np.int64)
-    if values.shape == (n,) and values.flags.c_contiguous:
-        return values
-    return np.ascontiguousarray(np.broadcast_to(values, (n,)))
+    if isinstance(values, np.ndarray) and values.shape == (n,):
+        if values.dtype == np.int64 and values.flags.c_contiguous:
+            return values
+        return np.ascontiguousarray(values, dtype=np.int64)
+    return np.full(n, values, dtype=np.int64)
