@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import SECONDS_PER_HOUR, SECONDS_PER_YEAR, Calendar
+from sim.jit import kernel
 from sim.scenario import Network
 
 OUTAGE_STREAM = 7_001
@@ -33,13 +34,24 @@ class Link:
         t_s = np.asarray(t_s)
         if self.down_from_s.size == 0:
             return np.zeros(t_s.shape, dtype=bool)
-        k = np.searchsorted(self.down_from_s, t_s, side="right") - 1
-        inside = k >= 0
-        return inside & (t_s < self.down_until_s[np.maximum(k, 0)])
+        flat = np.ascontiguousarray(t_s, dtype=np.int64).reshape(-1)
+        return _inside(flat, self.down_from_s.astype(np.int64, copy=False),
+                       self.down_until_s.astype(np.int64, copy=False)).reshape(t_s.shape)
 
     @property
     def down_hours(self) -> float:
         return float((self.down_until_s - self.down_from_s).sum()) / SECONDS_PER_HOUR
+
+
+@kernel
+def _inside(t_s, down_from_s, down_until_s):  # pragma: no cover - compiled
+    """Whether each time falls in one of the sorted, disjoint windows (a binary search over the
+    few windows per time, in cache). bool"""
+    out = np.empty(t_s.size, dtype=np.bool_)
+    for i in range(t_s.size):
+        k = np.searchsorted(down_from_s, t_s[i], side="right") - 1
+        out[i] = k >= 0 and t_s[i] < down_until_s[k]
+    return out
 
 
 ALWAYS_UP = Link(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
