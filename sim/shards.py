@@ -350,11 +350,11 @@ def _merge(models: list[ArchiveModel], outcomes: list[ShardOutcome], workload: W
         elif count == 1:
             read_outcomes.append((mine[0], mine[1]))
         else:
-            parts = [o.read_outcomes[a] or () for o in outcomes]
+            shard_reads = [r for o in outcomes if (r := o.read_outcomes[a]) is not None]
+            start = np.cumsum([0] + [r[0].size for r in shard_reads], dtype=np.int64)
             read_outcomes.append(_interleave(
-                workload.reads.study, count, np.concatenate([p[0] for p in parts]),
-                np.concatenate([p[1] for p in parts]),
-                np.cumsum([0] + [p[0].size for p in parts])))
+                workload.reads.study, count, np.concatenate([r[0] for r in shard_reads]),
+                np.concatenate([r[1] for r in shard_reads]), start))
         parts = [p for o in outcomes if (p := o.events[a]) is not None]
         events.append({k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
                       if parts else None)

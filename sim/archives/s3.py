@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.archives.base import MonthUsage
 from sim.archives.s3_billing import S3Billing
+from sim.archives.s3_changes import IS_IT_TIER, add_changes_of, shift_changes
 from sim.archives.s3_intelligent_tiering import (
     IntelligentTieringPlanner,
     move_possible_from,
@@ -32,8 +33,6 @@ from sim.archives.s3_tiers import (
     CLASSES,
     IT_BASE,
     IT_CLASS,
-    LINE_MONITORED,
-    LINE_OVERHEAD,
     LINE_RESTORED,
     METER_LINES,
     MISSING,
@@ -43,7 +42,7 @@ from sim.archives.s3_tiers import (
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.jit import int64s, kernel
 from sim.pricing.metering import BYTES_PER_GIB
-from sim.pricing.object_size import billable_bytes, study_billable_bytes
+from sim.pricing.object_size import billable_bytes
 from sim.pricing.price_book import PriceBook
 from sim.providers.aws import Catalog, StorageClass
 from sim.tiering import intelligent_tiering as it
@@ -221,27 +220,17 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         return ids[~locked]
 
     def ingest(self, day: int, studies: np.ndarray) -> None:
-        t = self._created[studies]
+        studies = studies.astype(np.int64, copy=False)
         tier = IT_BASE if self._initial == IT_CLASS else self._initial
-        self._present[studies] = True
-        self._tier[studies] = tier
-        self._class_since[studies] = t
-        self._last_access[studies] = t
+        # most studies put in Intelligent-Tiering are read again before they could move
+        objects, t, plan, plan_s = _ingest_state(self._state, studies, self._created, tier,
+                                                 self._read_times, self._initial != IT_CLASS)
         self._meter_add(studies, np.full(studies.size, tier, np.int8), +1, t)
         sc = self._class(self._initial)
-        objects = int(self._objects[studies].sum())
         self._book.add(day * SECONDS_PER_DAY, CLASSES[self._initial], "requests", "PUT requests",
                        objects, objects * sc.put_usd_per_1000.value / 1000)
         self._reschedule(studies, day)
-        if self._initial == IT_CLASS:  # most studies are read again before they could move
-            first = self._read_next[studies]
-            has_read = first < self._read_end[studies]
-            read_s = self._read_times[np.minimum(first, self._read_times.size - 1)] \
-                if self._read_times.size else t
-            quiet = has_read & (read_s + 1 <= move_possible_from(t))
-            self._plan_it(studies[~quiet], t[~quiet])
-        else:
-            self._plan_it(studies, t)
+        self._plan_it(plan, plan_s)
 
     def read(self, day: int, reads: slice) -> None:
         ids = self._reads.study[reads].astype(np.int64)
@@ -287,10 +276,10 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         if ids.size == 0:
             return
         n = ids.size
-        lines, deltas, times = _add_changes_of(
+        lines, deltas, times = add_changes_of(
             ids.astype(np.int64, copy=False), int64s(tiers, n), sign, int64s(t_s, n),
             self._size, self._objects, self._small, self._min_bytes, self._ovh_class,
-            self._ovh_std, _IS_IT_TIER)
+            self._ovh_std, IS_IT_TIER)
         self._meter.change_many(lines, deltas, times)
 
     # ------------------------------------------------------------------------ transitions
@@ -318,10 +307,10 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         if ids.size == 0:
             return
         n = ids.size
-        lines, deltas, times = _shift_changes(
+        lines, deltas, times = shift_changes(
             ids.astype(np.int64, copy=False), int64s(old, n), int64s(new, n), int64s(t_s, n),
             self._size, self._objects, self._small, self._plain, self._min_bytes,
-            self._ovh_class, self._ovh_std, _IS_IT_TIER)
+            self._ovh_class, self._ovh_std, IS_IT_TIER)
         self._meter.change_many(lines, deltas, times)
 
     def _transition(self, ids: np.ndarray, target: np.ndarray, t_s: int) -> None:
@@ -534,7 +523,34 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         return self._read_tier, self._read_latency
 
 
-_IS_IT_TIER = CLASS_OF_TIER == IT_CLASS
+@kernel
+def _ingest_state(state, studies, created_s, tier, read_times, plan_all
+                  ):  # pragma: no cover - compiled
+    """:meth:`S3Archive.ingest`'s records: ``studies`` present on ``tier`` from their creation
+    (class and idle clock start then).  Returns their objects, their creation times [s], and
+    the studies to plan Intelligent-Tiering moves for with the time to plan from: all of them
+    with ``plan_all``, else those whose next read does not come before a move could."""
+    n = studies.size
+    t = np.empty(n, dtype=np.int64)
+    plan = np.empty(n, dtype=np.int64)
+    plan_s = np.empty(n, dtype=np.int64)
+    objects = 0
+    k = 0
+    for i in range(n):
+        s = studies[i]
+        r = state[s]
+        t[i] = created_s[s]
+        r.present = True
+        r.tier = tier
+        r.class_since_s = t[i]
+        r.last_access_s = t[i]
+        objects += r.objects
+        if not plan_all and r.read_next < r.read_end \
+                and read_times[r.read_next] + 1 <= move_possible_from(t[i]):
+            continue  # quiet: read again before the first move
+        plan[k], plan_s[k] = s, t[i]
+        k += 1
+    return objects, t, plan[:k], plan_s[:k]
 
 
 @kernel
@@ -637,90 +653,6 @@ def _gather_reads(ids, t, position, present, it_ready, tier, class_of_tier, size
         bytes_by_class[c] += size[s]
     return (restored[:n_restored], out_ids, out_t, out_position, classes, latency,
             objects_by_class, bytes_by_class)
-
-
-@kernel
-def _empty_changes(capacity):  # pragma: no cover - compiled
-    """Room for ``capacity`` meter changes: (line, delta, time [s])."""
-    return (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.float64),
-            np.empty(capacity, dtype=np.int64))
-
-
-@kernel
-def _add_changes_of(ids, tiers, sign, t_s, size, objects, small, min_bytes, ovh_class, ovh_std,
-                    is_it):  # pragma: no cover - compiled
-    """The meter changes of studies ``ids`` arriving on (``sign`` +1) or leaving (-1) tiers
-    ``tiers`` at ``t_s``: billable bytes on the tier's line, overhead at the STANDARD rate, and
-    objects monitored by Intelligent-Tiering.  Returns (line, delta, time [s]); each kind of line
-    in study order."""
-    n = ids.size
-    lines, deltas, times = _empty_changes(3 * n)
-    for i in range(n):
-        s, objs = ids[i], objects[ids[i]]
-        billed = study_billable_bytes(size[s], objs, min_bytes[tiers[i]], ovh_class[tiers[i]])
-        lines[i], deltas[i], times[i] = tiers[i], sign * billed, t_s[i]
-    k = n
-    for i in range(n):
-        if ovh_std[tiers[i]] > 0:
-            lines[k] = LINE_OVERHEAD + tiers[i]
-            deltas[k] = sign * objects[ids[i]] * ovh_std[tiers[i]]
-            times[k] = t_s[i]
-            k += 1
-    for i in range(n):
-        if is_it[tiers[i]] and not small[ids[i]]:
-            lines[k], deltas[k], times[k] = LINE_MONITORED, sign * objects[ids[i]], t_s[i]
-            k += 1
-    return lines[:k], deltas[:k], times[:k]
-
-
-@kernel
-def _shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, ovh_class,
-                   ovh_std, is_it):  # pragma: no cover - compiled
-    """The meter changes of studies ``ids`` leaving tiers ``old`` for ``new`` at ``t_s``: the
-    billable bytes on each tier's line (largest of size and minimum, plus per-object overhead
-    at the class's rate), the overhead billed at the STANDARD rate, and the objects monitored
-    by Intelligent-Tiering.  Returns (line, delta, time [s]) in a fixed order: leaving, then
-    arriving, per line kind."""
-    n = ids.size
-    all_plain = True
-    for i in range(n):
-        if not (plain[old[i]] and plain[new[i]]):
-            all_plain = False
-            break
-    if all_plain:  # within Intelligent-Tiering's FA/IA/AIA: same bytes, still monitored
-        lines, deltas, times = _empty_changes(2 * n)
-        for i in range(n):
-            lines[i], deltas[i], times[i] = old[i], -size[ids[i]], t_s[i]
-            lines[n + i], deltas[n + i], times[n + i] = new[i], size[ids[i]], t_s[i]
-        return lines, deltas, times
-    any_std = False
-    for i in range(n):
-        if ovh_std[old[i]] != 0 or ovh_std[new[i]] != 0:
-            any_std = True
-            break
-    lines, deltas, times = _empty_changes(5 * n)
-    for i in range(n):
-        s, objs = ids[i], objects[ids[i]]
-        before = study_billable_bytes(size[s], objs, min_bytes[old[i]], ovh_class[old[i]])
-        after = study_billable_bytes(size[s], objs, min_bytes[new[i]], ovh_class[new[i]])
-        lines[i], deltas[i], times[i] = old[i], -before, t_s[i]
-        lines[n + i], deltas[n + i], times[n + i] = new[i], after, t_s[i]
-    k = 2 * n
-    if any_std:
-        for i in range(n):
-            lines[k + i] = LINE_OVERHEAD + old[i]
-            deltas[k + i] = -objects[ids[i]] * ovh_std[old[i]]
-            times[k + i] = t_s[i]
-            lines[k + n + i] = LINE_OVERHEAD + new[i]
-            deltas[k + n + i] = objects[ids[i]] * ovh_std[new[i]]
-            times[k + n + i] = t_s[i]
-        k += 2 * n
-    for i in range(n):
-        joined = np.int64(is_it[new[i]]) - np.int64(is_it[old[i]])
-        if joined != 0 and not small[ids[i]]:
-            lines[k], deltas[k], times[k] = LINE_MONITORED, joined * objects[ids[i]], t_s[i]
-            k += 1
-    return lines[:k], deltas[:k], times[:k]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.archives.s3_changes import IS_IT_TIER, shift_changes
 from sim.archives.s3_state import S3State
 from sim.archives.s3_tiers import (
     IT_BASE,
@@ -68,13 +69,14 @@ class IntelligentTieringPlanner(S3State):
         ids = np.concatenate([r[0] for r in self._plan_requests]).astype(np.int64, copy=False)
         now_s = np.concatenate([r[1] for r in self._plan_requests]).astype(np.int64, copy=False)
         self._plan_requests = []
-        study, old, new, when = _plan_moves(
+        study, old, new, when, lines, deltas, times = _plan_and_meter_moves(
             ids, now_s, self._stamp, self._tier, self._small, self._present, self._it_ready,
             self._last_access, self._read_next, self._read_end, self._read_times,
             self._delete_s, self._calendar.due_day, self._aa_days, self._daa_days,
-            self._any_archive_tier, self._cal.horizon_s)
+            self._any_archive_tier, self._cal.horizon_s, self._size, self._objects, self._plain,
+            self._min_bytes, self._ovh_class, self._ovh_std, IS_IT_TIER)
         if study.size:  # nothing can interrupt these moves (the limit), so they are metered now
-            self._shift(study, old, new, when)
+            self._meter.change_many(lines, deltas, times)
             self.events.add(when, study, "transition", old, new)
 
     def _read_it(self, day: int, ids, t, latency, position) -> np.ndarray:
@@ -154,6 +156,21 @@ def move_possible_from(access_s):  # pragma: no cover - compiled
     """Earliest Intelligent-Tiering move after an access at ``access_s``: midnight IA_DAYS
     later (a time or an array of times). [s]"""
     return (-(-access_s // SECONDS_PER_DAY) + it.IA_DAYS) * SECONDS_PER_DAY
+
+
+@kernel
+def _plan_and_meter_moves(ids, now_s, stamp, tier, small, present, it_ready, last_access,
+                          read_next, read_end, read_times, delete_s, due_day, aa_days, daa_days,
+                          any_archive, horizon_s, size, objects, plain, min_bytes, ovh_class,
+                          ovh_std, is_it):  # pragma: no cover - compiled
+    """:func:`_plan_moves`, and the meter changes of the moves (:func:`shift_changes`)."""
+    study, old, new, when = _plan_moves(
+        ids, now_s, stamp, tier, small, present, it_ready, last_access, read_next, read_end,
+        read_times, delete_s, due_day, aa_days, daa_days, any_archive, horizon_s)
+    lines, deltas, times = shift_changes(
+        study, old.astype(np.int64), new.astype(np.int64), when, size, objects, small, plain,
+        min_bytes, ovh_class, ovh_std, is_it)
+    return study, old, new, when, lines, deltas, times
 
 
 @kernel

@@ -12,7 +12,7 @@ from sim.calendar import Calendar
 from sim.jit import kernel
 from sim.pricing.price_book import PriceBook
 from sim.providers.aws import Catalog, StorageClass
-from sim.tiering.core import ChargeBook, DueCalendar, EventLog
+from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter
 from sim.workload.model import Reads
 
 STUDY_STATE = np.dtype([
@@ -93,7 +93,11 @@ class S3State(ArchiveModel):
     _read_end: np.ndarray
     _quiet_after_read: np.ndarray
     _min_days: np.ndarray
+    _min_bytes: np.ndarray
+    _ovh_class: np.ndarray
     _ovh_std: np.ndarray
+    _plain: np.ndarray
+    _meter: Meter
     prices: PriceBook
 
     def _class(self, class_index: int) -> StorageClass:
