@@ -222,9 +222,11 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
     def ingest(self, day: int, studies: np.ndarray) -> None:
         studies = studies.astype(np.int64, copy=False)
         tier = IT_BASE if self._initial == IT_CLASS else self._initial
-        # most studies put in Intelligent-Tiering are read again before they could move
+        # most studies put in Intelligent-Tiering are read again before they could move; a
+        # study put in another class has no move to plan (a lifecycle transition into
+        # Intelligent-Tiering plans its moves then)
         objects, t, plan, plan_s = _ingest_state(self._state, studies, self._created, tier,
-                                                 self._read_times, self._initial != IT_CLASS)
+                                                 self._read_times, self._initial == IT_CLASS)
         self._meter_add(studies, np.full(studies.size, tier, np.int8), +1, t)
         sc = self._class(self._initial)
         self._book.add(day * SECONDS_PER_DAY, CLASSES[self._initial], "requests", "PUT requests",
@@ -524,12 +526,12 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
 
 @kernel
-def _ingest_state(state, studies, created_s, tier, read_times, plan_all
+def _ingest_state(state, studies, created_s, tier, read_times, into_it
                   ):  # pragma: no cover - compiled
     """:meth:`S3Archive.ingest`'s records: ``studies`` present on ``tier`` from their creation
-    (class and idle clock start then).  Returns their objects, their creation times [s], and
-    the studies to plan Intelligent-Tiering moves for with the time to plan from: all of them
-    with ``plan_all``, else those whose next read does not come before a move could."""
+    (class and idle clock start then).  Returns their objects, their creation times [s], and,
+    when they go ``into_it`` (Intelligent-Tiering), the studies to plan moves for (those whose
+    next read does not come before a move could) with the time to plan from."""
     n = studies.size
     t = np.empty(n, dtype=np.int64)
     plan = np.empty(n, dtype=np.int64)
@@ -545,9 +547,9 @@ def _ingest_state(state, studies, created_s, tier, read_times, plan_all
         r.class_since_s = t[i]
         r.last_access_s = t[i]
         objects += r.objects
-        if not plan_all and r.read_next < r.read_end \
-                and read_times[r.read_next] + 1 <= move_possible_from(t[i]):
-            continue  # quiet: read again before the first move
+        if not into_it or (r.read_next < r.read_end
+                           and read_times[r.read_next] + 1 <= move_possible_from(t[i])):
+            continue  # nothing to plan, or read again before the first move
         plan[k], plan_s[k] = s, t[i]
         k += 1
     return objects, t, plan[:k], plan_s[:k]
