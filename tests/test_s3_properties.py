@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.archives import build_archive
-from sim.archives.s3 import CLASS_OF_TIER, IT_CLASS, LINE_MONITORED, N_TIERS
+from sim.archives.s3_tiers import CLASS_OF_TIER, IT_CLASS, LINE_MONITORED, N_TIERS
 from sim.des import run_loop
 from sim.workload import generate_workload
 from tests.conftest import small_academic
