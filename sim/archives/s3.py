@@ -241,9 +241,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         if ids.size == 0:
             return
         for now in read_rounds(ids, self._repeat_read[reads]):
-            if not self._serve_warm(day, ids[now], times[now], position[now]):
-                self._read_next[ids[now]] += 1
-                self._serve(day, ids[now], times[now], position[now])
+            self._serve(day, ids[now], times[now], position[now])
 
     def end_of_day(self, day: int) -> None:
         self._complete_it_restores(day)
@@ -403,20 +401,21 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
     # ------------------------------------------------------------------------------ reads
 
-    def _serve_warm(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray
-                    ) -> bool:
-        """Serve a round of reads with one pass over them (:func:`_serve_round`); the reads that
-        need a restore (GLACIER, DEEP_ARCHIVE, archived Intelligent-Tiering tiers) are then
-        handled here, in the order :meth:`_serve` handles them.  Returns False, having changed
-        nothing, when an Intelligent-Tiering restore completes before a read of the round
-        (rare: :meth:`_serve` then serves the round)."""
+    def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
+        """Serve a round of reads (each study at most once) with one pass over them
+        (:func:`_serve_round`); the reads that need a restore (GLACIER, DEEP_ARCHIVE, archived
+        Intelligent-Tiering tiers) are then handled here, class by class.  Intelligent-Tiering
+        restores that completed earlier in the day, before a read, are completed first."""
         ids, t = ids.astype(np.int64, copy=False), t.astype(np.int64, copy=False)
         position = position.astype(np.int64, copy=False)
-        found = _serve_round(ids, t, position, self._state, CLASS_OF_TIER, self._needs_restore,
-                             self._first_byte_s, self._read_tier, self._read_latency,
-                             self._quiet_after_read)
-        if found is None:
-            return False
+        while True:
+            found = _serve_round(ids, t, position, self._state, CLASS_OF_TIER,
+                                 self._needs_restore, self._first_byte_s, self._read_tier,
+                                 self._read_latency, self._quiet_after_read)
+            if found is not None:
+                break
+            # back in Frequent Access before these reads
+            self._complete_it_restores(day, _restored_before_read(ids, t, self._state))
         objects_by_class, bytes_by_class, back, old, back_s, plan, plan_s, slow, slow_class = \
             found
         t0 = day * SECONDS_PER_DAY
@@ -434,7 +433,6 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         self._plan_it(plan, plan_s)
         month = self._cal.month_of_second(t0)  # a day is in one month
         self._egress_bytes[month] += float(bytes_by_class.sum()) * self._egress_share
-        return True
 
     def _book_gets(self, t0: int, c: int, objects_by_class: np.ndarray,
                    bytes_by_class: np.ndarray) -> None:
@@ -448,32 +446,6 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
             gib = float(bytes_by_class[c]) / BYTES_PER_GIB
             self._book.add(t0, CLASSES[c], "retrieval", "GiB retrieved", gib,
                            gib * sc.retrieval_usd_per_gib.value)
-
-    def _serve(self, day: int, ids: np.ndarray, t: np.ndarray, position: np.ndarray) -> None:
-        ids, t = ids.astype(np.int64, copy=False), t.astype(np.int64, copy=False)
-        position = position.astype(np.int64, copy=False)
-        while True:
-            found = _gather_reads(ids, t, position, self._present, self._it_ready, self._tier,
-                                  CLASS_OF_TIER, self._size, self._objects, self._first_byte_s,
-                                  self._read_tier)
-            restored = found[0]
-            if not restored.size:
-                break
-            # restores completed earlier today: back in Frequent Access before these reads
-            self._complete_it_restores(day, restored)
-        _, ids, t, position, classes, latency, objects_by_class, bytes_by_class = found
-        t0 = day * SECONDS_PER_DAY
-        for c in np.flatnonzero(objects_by_class).tolist():
-            self._book_gets(t0, c, objects_by_class, bytes_by_class)
-            if self._class(c).needs_restore:
-                sel = classes == c
-                latency[sel] = self._read_archived(ids[sel], t[sel], c, latency[sel])
-        if objects_by_class[IT_CLASS]:
-            sel = classes == IT_CLASS
-            latency[sel] = self._read_it(day, ids[sel], t[sel], latency[sel], position[sel])
-        self._read_latency[position] = latency
-        month = self._cal.month_of_second(t0)  # a day is in one month
-        self._egress_bytes[month] += float(bytes_by_class.sum()) * self._egress_share
 
     def _read_archived(self, ids, t, c: int, first_byte: np.ndarray) -> np.ndarray:
         """GLACIER / DEEP_ARCHIVE: read the restored copy, wait for one, or request a restore."""
@@ -556,9 +528,23 @@ def _ingest_state(state, studies, created_s, tier, read_times, into_it
 
 
 @kernel
+def _restored_before_read(ids, t, state):  # pragma: no cover - compiled
+    """The present studies of a round whose Intelligent-Tiering restore completed before their
+    read, in read order."""
+    found = np.empty(ids.size, dtype=np.int64)
+    k = 0
+    for i in range(ids.size):
+        r = state[ids[i]]
+        if r.present and 0 < r.it_ready_s <= t[i]:
+            found[k] = ids[i]
+            k += 1
+    return found[:k]
+
+
+@kernel
 def _serve_round(ids, t, position, state, class_of_tier, needs_restore, first_byte_s, read_tier,
                  read_latency, quiet_after_read):  # pragma: no cover - compiled
-    """:meth:`S3Archive._serve_warm`'s pass over a round of reads (each study at most once).
+    """:meth:`S3Archive._serve`'s pass over a round of reads (each study at most once).
     None, changing nothing, if an Intelligent-Tiering restore completed before a read.  Else
     every study's next read moves on; each present study's read is recorded (tier, first-byte
     latency [s]) and its objects and bytes summed per class, in read order; Intelligent-Tiering
@@ -612,49 +598,6 @@ def _serve_round(ids, t, position, state, class_of_tier, needs_restore, first_by
             n_plan += 1
     return (objects_by_class, bytes_by_class, back[:n_back], old[:n_back], back_s[:n_back],
             plan[:n_plan], plan_s[:n_plan], slow[:n_slow], slow_class[:n_slow])
-
-
-@kernel
-def _gather_reads(ids, t, position, present, it_ready, tier, class_of_tier, size, objects,
-                  first_byte_s, read_tier):  # pragma: no cover - compiled
-    """One round of a day's reads (each study at most once): the present studies' reads, their
-    class, first-byte latency [s], and objects and bytes read per class (summed in read order,
-    as ``np.bincount`` sums).  Records each read's tier in ``read_tier``.  When some studies'
-    Intelligent-Tiering restores completed before their read, returns only those (first item)
-    and records nothing: they are completed first, then the round is gathered again."""
-    n = ids.size
-    restored = np.empty(n, dtype=np.int64)
-    n_restored = 0
-    kept = np.empty(n, dtype=np.int64)
-    n_kept = 0
-    for i in range(n):
-        s = ids[i]
-        if present[s]:
-            kept[n_kept] = i
-            n_kept += 1
-            if 0 < it_ready[s] <= t[i]:
-                restored[n_restored] = s
-                n_restored += 1
-    n_classes = class_of_tier.max() + 1
-    out_ids = np.empty(n_kept if n_restored == 0 else 0, dtype=np.int64)
-    out_t = np.empty_like(out_ids)
-    out_position = np.empty_like(out_ids)
-    classes = np.empty_like(out_ids)
-    latency = np.empty(out_ids.size, dtype=np.float64)
-    objects_by_class = np.zeros(n_classes, dtype=np.float64)
-    bytes_by_class = np.zeros(n_classes, dtype=np.float64)
-    for k in range(out_ids.size):
-        i = kept[k]
-        s = ids[i]
-        out_ids[k], out_t[k], out_position[k] = s, t[i], position[i]
-        read_tier[position[i]] = tier[s]
-        c = class_of_tier[tier[s]]
-        classes[k] = c
-        latency[k] = first_byte_s[c]
-        objects_by_class[c] += objects[s]
-        bytes_by_class[c] += size[s]
-    return (restored[:n_restored], out_ids, out_t, out_position, classes, latency,
-            objects_by_class, bytes_by_class)
 
 
 @dataclass(frozen=True)

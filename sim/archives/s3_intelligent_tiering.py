@@ -79,19 +79,6 @@ class IntelligentTieringPlanner(S3State):
             self._meter.change_many(lines, deltas, times)
             self.events.add(when, study, "transition", old, new)
 
-    def _read_it(self, day: int, ids, t, latency, position) -> np.ndarray:
-        """Intelligent-Tiering: access resets the clock; IA/AIA come back to FA at once; AA/DAA
-        need a restore and come back when it completes."""
-        latency = latency.copy()
-        archived = self._tier[ids] - IT_BASE >= it.AA
-        if not archived.any():
-            self._read_warm_it(ids, t, position)
-            return latency
-        latency[archived] = self._read_it_archived(ids[archived], t[archived])
-        warm = ~archived
-        self._read_warm_it(ids[warm], t[warm], position[warm])
-        return latency
-
     def _read_it_archived(self, ids, t) -> np.ndarray:
         """Reads of studies in Archive Access or Deep Archive Access: wait for the restore
         under way, or request one (billed; the study comes back to FA when it completes).
@@ -117,14 +104,6 @@ class IntelligentTieringPlanner(S3State):
             self._push_it_restored(sub, ready)
             self.events.add(when, sub, "restore", self._tier[sub], IT_BASE)
         return latency
-
-    def _read_warm_it(self, ids, t, position) -> None:
-        """Reads of studies in FA, IA or AIA: IA/AIA come back to FA at the read, the idle clock
-        restarts, and moves are planned unless the next read comes first."""
-        back, old, back_s, plan, plan_s = _warm_reads(ids, t, position, self._tier,
-                                                      self._last_access, self._quiet_after_read)
-        self._shift(back, old, IT_BASE, back_s)
-        self._plan_it(plan, plan_s)
 
     def _push_it_restored(self, ids: np.ndarray, when: np.ndarray) -> None:
         """Queue Intelligent-Tiering restores for the end of the day they complete in."""
@@ -245,31 +224,3 @@ def _plan_moves(ids, now_s, stamp, tier, small, present, it_ready, last_access, 
         if keep[i]:
             tier[ids[i]] = current[i] + IT_BASE
     return study[:moves], old[:moves], new[:moves], when[:moves]
-
-
-@kernel
-def _warm_reads(ids, t, position, tier, last_access, quiet_after_read
-                ):  # pragma: no cover - compiled
-    """Reads of warm Intelligent-Tiering studies (FA, IA, AIA): studies in IA or AIA go back to
-    FA at the read (``tier`` updated; returned with their old tier and the read time), every
-    study's last access becomes the read, and the studies whose next read does not come first
-    are returned with the read time, for planning."""
-    n = ids.size
-    back = np.empty(n, dtype=np.int64)
-    old = np.empty(n, dtype=np.int8)
-    back_s = np.empty(n, dtype=np.int64)
-    plan = np.empty(n, dtype=np.int64)
-    plan_s = np.empty(n, dtype=np.int64)
-    n_back = 0
-    n_plan = 0
-    for i in range(n):
-        s = ids[i]
-        if tier[s] > IT_BASE:
-            back[n_back], old[n_back], back_s[n_back] = s, tier[s], t[i]
-            tier[s] = IT_BASE
-            n_back += 1
-        last_access[s] = t[i]
-        if not quiet_after_read[position[i]]:
-            plan[n_plan], plan_s[n_plan] = s, t[i]
-            n_plan += 1
-    return back[:n_back], old[:n_back], back_s[:n_back], plan[:n_plan], plan_s[:n_plan]
