@@ -1,7 +1,8 @@
 """An AWS S3 bucket as a PACS/VNA archive: storage classes, Lifecycle, Intelligent-Tiering, and
 every fee billed the way AWS bills it.
 
-Per-study state lives in arrays (tier, when it entered its class, last access, restore state).
+Per-study state (tier, when it entered its class, last access, restore state) lives in one
+record per study (:data:`sim.archives.s3_state.STUDY_STATE`), with a view per field.
 Each day the run loop hands over deletions, ingests and reads; at the end of the day the studies
 due at the next midnight (from the due-day calendar, not a scan) get their lifecycle action and
 their Intelligent-Tiering move, effective at that midnight, which is also when AWS starts billing
