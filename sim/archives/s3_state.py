@@ -25,9 +25,9 @@ STUDY_STATE = np.dtype([
 """One record per study of what the engine looks up for a study in its daily steps.  A day's
 studies are scattered over millions, so each lookup misses the CPU cache; with a study's fields
 side by side one miss brings them all (the daily kernels of the academic medical center ran about
-1.6 times as fast as with one array per field).  Aligned (88 bytes: numpy copies into unaligned
-fields much more slowly).  The engine's per-field arrays (``_tier``, ``_present``, ...) are views
-of it."""
+1.6 times as fast as with one array per field).  Aligned (88 bytes): with unaligned records
+numpy's scatters into the fields were slow enough to cancel the gain.  The engine's per-field
+arrays (``_tier``, ``_present``, ...) are views of it."""
 
 
 def new_study_state(size_bytes: np.ndarray, objects: np.ndarray, delete_s: np.ndarray,
