@@ -228,7 +228,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         # Intelligent-Tiering plans its moves then)
         objects, t, plan, plan_s = _ingest_state(self._state, studies, self._created, tier,
                                                  self._read_times, self._initial == IT_CLASS)
-        self._meter_add(studies, np.full(studies.size, tier, np.int8), +1, t)
+        self._meter_add(studies, tier, +1, t)
         sc = self._class(self._initial)
         self._book.add(day * SECONDS_PER_DAY, CLASSES[self._initial], "requests", "PUT requests",
                        objects, objects * sc.put_usd_per_1000.value / 1000)
@@ -272,7 +272,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
                                      int(self._ovh_class[tier]))
         return class_bytes, objects * self._ovh_std[tier]
 
-    def _meter_add(self, ids: np.ndarray, tiers: np.ndarray, sign: int, t_s) -> None:
+    def _meter_add(self, ids: np.ndarray, tiers: np.ndarray | int, sign: int, t_s) -> None:
         """Add (sign +1) or remove (-1) studies' billable bytes on their tiers' lines at ``t_s``."""
         if ids.size == 0:
             return
@@ -409,16 +409,13 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
         restores that completed earlier in the day, before a read, are completed first."""
         ids, t = ids.astype(np.int64, copy=False), t.astype(np.int64, copy=False)
         position = position.astype(np.int64, copy=False)
-        while True:
-            found = _serve_round(ids, t, position, self._state, CLASS_OF_TIER,
-                                 self._needs_restore, self._first_byte_s, self._read_tier,
-                                 self._read_latency, self._quiet_after_read)
-            if found is not None:
-                break
-            # back in Frequent Access before these reads
-            self._complete_it_restores(day, _restored_before_read(ids, t, self._state))
+        restored = _restored_before_read(ids, t, self._state)
+        if restored.size:  # back in Frequent Access before these reads
+            self._complete_it_restores(day, restored)
         objects_by_class, bytes_by_class, back, old, back_s, plan, plan_s, slow, slow_class = \
-            found
+            _serve_round(ids, t, position, self._state, CLASS_OF_TIER, self._needs_restore,
+                         self._first_byte_s, self._read_tier, self._read_latency,
+                         self._quiet_after_read)
         t0 = day * SECONDS_PER_DAY
         for c in np.flatnonzero(objects_by_class).tolist():
             self._book_gets(t0, c, objects_by_class, bytes_by_class)
@@ -426,10 +423,9 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
                 sel = slow[slow_class == c]
                 self._read_latency[position[sel]] = self._read_archived(
                     ids[sel], t[sel], c, np.full(sel.size, self._first_byte_s[c]))
-        if slow.size and objects_by_class[IT_CLASS]:
-            sel = slow[slow_class == IT_CLASS]
-            if sel.size:
-                self._read_latency[position[sel]] = self._read_it_archived(ids[sel], t[sel])
+        sel = slow[slow_class == IT_CLASS]
+        if sel.size:
+            self._read_latency[position[sel]] = self._read_it_archived(ids[sel], t[sel])
         self._shift(back, old, IT_BASE, back_s)
         self._plan_it(plan, plan_s)
         month = self._cal.month_of_second(t0)  # a day is in one month
@@ -545,19 +541,15 @@ def _restored_before_read(ids, t, state):  # pragma: no cover - compiled
 @kernel
 def _serve_round(ids, t, position, state, class_of_tier, needs_restore, first_byte_s, read_tier,
                  read_latency, quiet_after_read):  # pragma: no cover - compiled
-    """:meth:`S3Archive._serve`'s pass over a round of reads (each study at most once).
-    None, changing nothing, if an Intelligent-Tiering restore completed before a read.  Else
-    every study's next read moves on; each present study's read is recorded (tier, first-byte
+    """:meth:`S3Archive._serve`'s pass over a round of reads (each study at most once, no
+    Intelligent-Tiering restore completed before its read: :func:`_restored_before_read`).
+    Every study's next read moves on; each present study's read is recorded (tier, first-byte
     latency [s]) and its objects and bytes summed per class, in read order; Intelligent-Tiering
     reads of FA/IA/AIA bring IA/AIA back to FA and restart the idle clock.  Returns (objects by
     class, bytes by class, studies back to FA, their old tier, the read time [s], studies to
     plan, from when [s], positions in the round of the reads that need a restore, their
     class)."""
     n = ids.size
-    for i in range(n):
-        r = state[ids[i]]
-        if r.present and 0 < r.it_ready_s <= t[i]:
-            return None
     n_classes = class_of_tier.max() + 1
     objects_by_class = np.zeros(n_classes, dtype=np.float64)
     bytes_by_class = np.zeros(n_classes, dtype=np.float64)

@@ -16,7 +16,7 @@ IS_IT_TIER = CLASS_OF_TIER == IT_CLASS
 
 
 @kernel
-def empty_changes(capacity):  # pragma: no cover - compiled
+def _empty_changes(capacity):  # pragma: no cover - compiled
     """Room for ``capacity`` meter changes: (line, delta, time [s])."""
     return (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.float64),
             np.empty(capacity, dtype=np.int64))
@@ -24,13 +24,13 @@ def empty_changes(capacity):  # pragma: no cover - compiled
 
 @kernel
 def add_changes_of(ids, tiers, sign, t_s, size, objects, small, min_bytes, ovh_class, ovh_std,
-                    is_it):  # pragma: no cover - compiled
+                   is_it):  # pragma: no cover - compiled
     """The meter changes of studies ``ids`` arriving on (``sign`` +1) or leaving (-1) tiers
     ``tiers`` at ``t_s``: billable bytes on the tier's line, overhead at the STANDARD rate, and
     objects monitored by Intelligent-Tiering.  Returns (line, delta, time [s]); each kind of line
     in study order."""
     n = ids.size
-    lines, deltas, times = empty_changes(3 * n)
+    lines, deltas, times = _empty_changes(3 * n)
     for i in range(n):
         s, objs = ids[i], objects[ids[i]]
         billed = study_billable_bytes(size[s], objs, min_bytes[tiers[i]], ovh_class[tiers[i]])
@@ -64,7 +64,7 @@ def shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, ov
             all_plain = False
             break
     if all_plain:  # within Intelligent-Tiering's FA/IA/AIA: same bytes, still monitored
-        lines, deltas, times = empty_changes(2 * n)
+        lines, deltas, times = _empty_changes(2 * n)
         for i in range(n):
             lines[i], deltas[i], times[i] = old[i], -size[ids[i]], t_s[i]
             lines[n + i], deltas[n + i], times[n + i] = new[i], size[ids[i]], t_s[i]
@@ -74,7 +74,7 @@ def shift_changes(ids, old, new, t_s, size, objects, small, plain, min_bytes, ov
         if ovh_std[old[i]] != 0 or ovh_std[new[i]] != 0:
             any_std = True
             break
-    lines, deltas, times = empty_changes(5 * n)
+    lines, deltas, times = _empty_changes(5 * n)
     for i in range(n):
         s, objs = ids[i], objects[ids[i]]
         before = study_billable_bytes(size[s], objs, min_bytes[old[i]], ovh_class[old[i]])

@@ -42,8 +42,7 @@ class IntelligentTieringPlanner(S3State):
             self._aa_days[hit] = cfg.archive_access_days
             self._daa_days[hit] = cfg.deep_archive_access_days
             taken |= hit
-        self._any_archive_tier = bool(taken.any()) and bool(
-            (self._aa_days > 0).any() or (self._daa_days > 0).any())
+        self._any_archive_tier = bool((self._aa_days > 0).any() or (self._daa_days > 0).any())
         if self._any_archive_tier:
             self.prices.use(self.catalog.intelligent_tiering.overhead_bytes_at_class,
                              "intelligent_tiering.overhead_bytes_at_class")
@@ -84,8 +83,9 @@ class IntelligentTieringPlanner(S3State):
         under way, or request one (billed; the study comes back to FA when it completes).
         Returns each read's latency. [s]"""
         latency = np.empty(ids.size, dtype=np.float64)
-        pending = self._it_ready[ids] > t
-        latency[pending] = (self._it_ready[ids] - t)[pending]
+        ready = self._it_ready[ids]
+        pending = ready > t
+        latency[pending] = (ready - t)[pending]
         restore = ~pending
         if restore.any():
             sub, when = ids[restore], t[restore]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.calendar import SECONDS_PER_DAY
 from sim.errors import InputError
 from sim.jit import kernel
 from sim.workload.model import Workload, per_workload
@@ -170,7 +171,7 @@ def _month_since_1970(t_s):  # pragma: no cover - compiled
     """Calendar month of a UTC time, counted from January 1970 (proleptic Gregorian: the
     days-to-civil-date algorithm of H. Hinnant, "chrono-compatible low-level date algorithms").
     [s since 1970-01-01T00:00:00Z]"""
-    z = t_s // 86_400 + 719_468  # days since 0000-03-01
+    z = t_s // SECONDS_PER_DAY + 719_468  # days since 0000-03-01
     era = z // 146_097
     doe = z - era * 146_097
     yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
