@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.allocator import small_pages
+from sim.allocator import give_back_freed_memory, small_pages
 from sim.archives.base import ArchiveModel, HeldAtEnd, add_held
 from sim.des import ProgressCallback
 from sim.errors import InputError
@@ -146,6 +146,8 @@ def run(
     logged = [(m.name, m.event_tier_names, e)
               for m, e in zip(done.models, done.events, strict=True) if e is not None]
     event_table = _events_table(logged) if events and logged else None
+    del done, logged  # the engines, before the memory they freed is given back
+    give_back_freed_memory()
     return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
 
 

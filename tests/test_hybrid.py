@@ -78,7 +78,7 @@ def test_link_merges_overlapping_outages_and_knows_when_it_is_down():
     # 1,000,000 bytes x 8 bits / 8 Mbit/s = 1 s
     from sim.archives.linked import _transfer_s
 
-    assert _transfer_s(np.array([1_000_000]), np.array([0]), np.array([0]), 8.0)[0] == 1.0
+    assert _transfer_s(np.array([1_000_000]), np.array([0]), 8.0)[0] == 1.0
 
 
 ONE_MB = "2027-01-01T00:00:00Z,1000000,1,CR,p"

@@ -169,7 +169,10 @@ class LinkedCloud(ArchiveWrapper):
         self._scheduled = scheduled
         self._old_served = old_served
         reaches = reaches & ~old_served & in_cloud[workload.reads.study]
-        self._positions = np.flatnonzero(reaches)
+        every_read = bool(reaches.all())
+        # the reads the cloud serves, as positions in the workload's reads (all: no index)
+        self._positions: np.ndarray | slice = slice(None) if every_read \
+            else np.flatnonzero(reaches)
         uploads = np.flatnonzero(scheduled & in_cloud)
         uploads = uploads[np.argsort(arrival[uploads], kind="stable")]
         self._uploads = uploads
@@ -184,8 +187,13 @@ class LinkedCloud(ArchiveWrapper):
             self._inner_index[inner_ids] = np.arange(inner_ids.size)
             inner_studies = replace(take(st, inner_ids), created_s=arrival[inner_ids])
         rd = workload.reads
-        inner_reads = Reads(self._inner(rd.study[reaches]).astype(rd.study.dtype),
-                            rd.time_s[reaches], rd.kind[reaches])
+        if every_read and self._everyone:
+            inner_reads = rd  # the same reads, numbered the same: no copy of millions of rows
+        elif every_read:
+            inner_reads = Reads(self._inner(rd.study).astype(rd.study.dtype), rd.time_s, rd.kind)
+        else:
+            inner_reads = Reads(self._inner(rd.study[reaches]).astype(rd.study.dtype),
+                                rd.time_s[reaches], rd.kind[reaches])
         inner_workload = Workload(workload.calendar, workload.modalities, inner_studies,
                                   inner_reads)
         super().__init__(build(inner_workload))
@@ -322,9 +330,9 @@ class LinkedCloud(ArchiveWrapper):
         latency = np.full(self._n_reads, np.nan, dtype=np.float32)
         tier[self._positions] = inner_tier
         served = inner_tier != MISSING
-        transfer_s = np.zeros(self._positions.size, dtype=np.float32) \
+        transfer_s = np.zeros(inner_tier.size, dtype=np.float32) \
             if self._link.wan_mbps is None else _transfer_s(
-                self._size, self._read_study, self._positions, self._link.wan_mbps)
+                self._size, self._read_study[self._positions], self._link.wan_mbps)
         latency[self._positions] = np.where(served, inner_latency + transfer_s, np.nan)
         if self._migration is not None:
             tier[self._old_served] = len(self.read_tier_names) - 1
@@ -333,10 +341,10 @@ class LinkedCloud(ArchiveWrapper):
 
 
 @kernel
-def _transfer_s(size_bytes, study, positions, wan_mbps):  # pragma: no cover - compiled
-    """Time each read at ``positions`` takes to bring its study's bytes over a link of
+def _transfer_s(size_bytes, study, wan_mbps):  # pragma: no cover - compiled
+    """Time each read of a ``study`` takes to bring the study's bytes over a link of
     ``wan_mbps`` (computed in float64, kept as float32). [s]"""
-    out = np.empty(positions.size, dtype=np.float32)
-    for k in range(positions.size):
-        out[k] = np.float64(size_bytes[study[positions[k]]]) * 8 / (wan_mbps * 1e6)
+    out = np.empty(study.size, dtype=np.float32)
+    for k in range(study.size):
+        out[k] = np.float64(size_bytes[study[k]]) * 8 / (wan_mbps * 1e6)
     return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.jit import kernel
 from sim.workload.model import NEVER, ReadKind, Workload, per_workload
-from sim.workload.sorting import stable_argsort
 
 WORKLOAD_COLUMNS = [
     "month",
@@ -35,69 +35,78 @@ def _monthly_workload(workload: Workload) -> pd.DataFrame:
     cal = workload.calendar
     st, rd = workload.studies, workload.reads
     n_mod, n_months = len(workload.modalities), cal.n_months
-    size = n_months * n_mod
-
-    def cells(time_s: np.ndarray, modality: np.ndarray) -> np.ndarray:
-        return cal.month_of_seconds(time_s) * n_mod + modality
-
-    def tally(cell: np.ndarray) -> np.ndarray:
-        return np.bincount(cell, minlength=size).reshape(n_months, n_mod)
-
-    new = st.acquisition_s >= st.created_s  # acquired during the run (not already archived)
-    in_cells = cells(st.created_s[new], st.modality[new])
-    studies = tally(in_cells)
-    bytes_in = _exact_tally(in_cells, st.size_bytes[new], size).reshape(n_months, n_mod)
-    objects_in = _exact_tally(in_cells, st.objects[new], size).reshape(n_months, n_mod)
-    old = ~new  # the existing archive at the start counts as stored from the start
-    existing_studies = np.bincount(st.modality[old], minlength=n_mod)
-    existing_bytes = _exact_tally(st.modality[old].astype(np.int64), st.size_bytes[old], n_mod)
-    read_cells = cells(rd.time_s, st.modality[rd.study])
-    reads = tally(read_cells)
-    priors = tally(read_cells[rd.kind == ReadKind.PRIOR])
-    gone = st.delete_s != NEVER
-    del_cells = cells(st.delete_s[gone], st.modality[gone])
-    deletions = tally(del_cells)
-    bytes_del = _exact_tally(del_cells, st.size_bytes[gone], size).reshape(n_months, n_mod)
-
+    existing = np.zeros((2, n_mod), dtype=np.int64)  # studies, bytes held at the start
+    tallies = np.zeros((7, n_months, n_mod), dtype=np.int64)
+    _tally_months(cal.month_bounds_s.astype(np.int64), st.created_s, st.acquisition_s,
+                  st.modality, st.size_bytes, st.objects, st.delete_s, NEVER, rd.time_s,
+                  rd.study, rd.kind, int(ReadKind.PRIOR), existing, tallies)
+    studies, bytes_in, objects_in, reads, priors, deletions, bytes_del = tallies
     frame = pd.DataFrame(
         {
             "month": np.repeat(cal.month_labels, n_mod),
             "modality": np.tile(workload.modalities, n_months),
-            "studies": studies.ravel().astype(np.int64),
+            "studies": studies.ravel(),
             "bytes_ingested": bytes_in.ravel(),
             "objects_ingested": objects_in.ravel(),
-            "reads": reads.ravel().astype(np.int64),
-            "prior_pulls": priors.ravel().astype(np.int64),
-            "deletions": deletions.ravel().astype(np.int64),
+            "reads": reads.ravel(),
+            "prior_pulls": priors.ravel(),
+            "deletions": deletions.ravel(),
             "bytes_deleted": bytes_del.ravel(),
-            "stored_studies_end": (existing_studies + np.cumsum(studies - deletions, axis=0)
-                                   ).ravel().astype(np.int64),
-            "stored_bytes_end": (existing_bytes + np.cumsum(bytes_in - bytes_del, axis=0)
+            "stored_studies_end": (existing[0] + np.cumsum(studies - deletions, axis=0)
+                                   ).ravel(),
+            "stored_bytes_end": (existing[1] + np.cumsum(bytes_in - bytes_del, axis=0)
                                  ).ravel(),
         }
     )
     return frame[WORKLOAD_COLUMNS]
 
 
-def _exact_tally(cells: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Integer sums per cell (bincount's float weights lose bytes above 2^53). int64
+@kernel
+def _month_of(bounds_s, t_s):  # pragma: no cover - compiled
+    """Index of the month holding ``t_s`` (``searchsorted(bounds_s, t_s, 'right') - 1``; the
+    tallies have no cell for a time before the first month or at the run's end)."""
+    lo, hi = 0, bounds_s.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if bounds_s[mid] <= t_s:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == 0 or lo == bounds_s.size:
+        raise ValueError("a study or read time outside the run's months")
+    return lo - 1
 
-    Each value is split into its low 26 bits and the rest; bincount sums each half exactly
-    while every partial sum stays below 2^53, which the check below makes sure of (else a sort).
-    """
-    values = values.astype(np.int64)
-    if cells.size == 0:
-        return np.zeros(size, dtype=np.int64)
-    low_bits = 26
-    high = values >> low_bits
-    if (values.size < 2 ** (53 - low_bits) and int(values.min()) >= 0
-            and int(high.max()) * values.size < 2**53):
-        low = np.bincount(cells, weights=values & ((1 << low_bits) - 1), minlength=size)
-        high_sums = np.bincount(cells, weights=high, minlength=size)
-        return (high_sums.astype(np.int64) << low_bits) + low.astype(np.int64)
-    order = stable_argsort(cells, max_key=size)
-    sorted_cells = cells[order]
-    sums = np.zeros(size, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
-    sums[sorted_cells[starts]] = np.add.reduceat(values[order], starts)
-    return sums
+
+@kernel
+def _tally_months(bounds_s, created_s, acquisition_s, modality, size_bytes, objects, delete_s,
+                  never, read_time_s, read_study, read_kind, prior_kind, existing,
+                  tallies):  # pragma: no cover - compiled
+    """One pass over studies and reads, adding into ``tallies`` [7, month, modality] (studies,
+    bytes and objects ingested, reads, prior pulls, deletions, bytes deleted) and ``existing``
+    [2, modality] (studies and bytes held at the start).  Integer sums: exact."""
+    month = 0
+    for i in range(created_s.size):  # sorted by creation
+        m = modality[i]
+        if acquisition_s[i] >= created_s[i]:  # acquired during the run
+            t = created_s[i]
+            if not bounds_s[month] <= t < bounds_s[month + 1]:
+                month = _month_of(bounds_s, t)
+            tallies[0, month, m] += 1
+            tallies[1, month, m] += size_bytes[i]
+            tallies[2, month, m] += objects[i]
+        else:  # the existing archive at the start counts as stored from the start
+            existing[0, m] += 1
+            existing[1, m] += size_bytes[i]
+        if delete_s[i] != never:
+            gone = _month_of(bounds_s, delete_s[i])
+            tallies[5, gone, m] += 1
+            tallies[6, gone, m] += size_bytes[i]
+    month = 0
+    for j in range(read_time_s.size):  # sorted by time: the month changes rarely
+        t = read_time_s[j]
+        if not bounds_s[month] <= t < bounds_s[month + 1]:
+            month = _month_of(bounds_s, t)
+        m = modality[read_study[j]]
+        tallies[3, month, m] += 1
+        if read_kind[j] == prior_kind:
+            tallies[4, month, m] += 1
