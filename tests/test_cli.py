@@ -185,3 +185,29 @@ def test_provider_variants_run_end_to_end(tmp_path, variant, tiers):
     if variant != "azure-smart-tier":  # smart tier's moves are not logged as events
         events = pd.read_csv(out / "events.csv")
         assert "transition" in set(events.event)
+
+
+def test_reads_parquet_holds_every_read_with_its_time_in_utc(tmp_path):
+    """reads.parquet (DESIGN section 4): one row per read of each tiered archive, the columns in
+    order, names as categories, times in UTC to the second, as the run's reads table."""
+    import sim
+    from sim.report.run_outputs import write_run
+
+    scenario = sim.load_scenario(REPO / "scenarios" / "academic-medical-center-hybrid.yaml",
+                                 overrides={"workload.annual_studies": 3000,
+                                            "horizon_months": 24})
+    result = sim.run(scenario)
+    written = pd.read_parquet(write_run(result, tmp_path / "out") / "reads.parquet")
+    reads = result.reads
+    assert list(written.columns) == ["study", "time", "archive", "tier", "latency_s",
+                                     "read_kind"]
+    assert len(written) == len(reads) and set(written.archive) == set(reads.archive)
+    for name in ("archive", "tier", "read_kind"):
+        assert isinstance(written[name].dtype, pd.CategoricalDtype)
+        assert written[name].astype(str).tolist() == reads[name].astype(str).tolist()
+    assert str(written.time.dt.tz) == "UTC"
+    start = pd.Timestamp(scenario.start, tz="UTC")
+    seconds = (written.time - start) // pd.Timedelta(seconds=1)
+    assert seconds.tolist() == reads.time_s.tolist()
+    assert written.study.tolist() == reads.study.tolist()
+    pd.testing.assert_series_equal(written.latency_s, reads.latency_s, check_names=False)
