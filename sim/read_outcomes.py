@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.jit import kernel
 from sim.workload.model import READ_KIND_NAMES, ReadKind, Reads
 
 MISSING_NAME = "missing"
@@ -100,7 +101,56 @@ def _codes(column: pd.Series) -> tuple[list, np.ndarray]:
 def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
                  ) -> dict[str, Any]:
     """Counts by tier, misses, missed priors, the share of reads and of priors served within
-    ``target_s``, latency percentiles. [s]"""
+    ``target_s``, latency percentiles. [s]
+
+    One compiled pass over the reads' codes and latencies (no per-read masks); the percentiles
+    are numpy's (``np.percentile``, linear method) to the last bit, from the exact order
+    statistics found by a radix select (:func:`_order_statistics`)."""
+    names, codes = _codes(reads["tier"])
+    kind_names, kind_codes = _codes(reads["read_kind"])
+    latency = reads["latency_s"].to_numpy()
+    n = len(names)
+    missing_code = names.index(MISSING_NAME) if MISSING_NAME in names else n
+    unavailable_code = names.index(UNAVAILABLE_NAME) if UNAVAILABLE_NAME in names else n
+    prior_name = READ_KIND_NAMES[ReadKind.PRIOR]
+    prior_code = kind_names.index(prior_name) if prior_name in kind_names else len(kind_names)
+    if latency.dtype != np.float32 or not isinstance(target_s, int | float):
+        return _read_figures_by_masks(reads, target_s)
+    tallies = np.zeros(_TALLIES, dtype=np.int64)
+    by_code = np.zeros(n + 1, dtype=np.int64)
+    high = np.zeros(1 << 16, dtype=np.int64)
+    largest = _tally_reads(codes,
+                           kind_codes, latency,
+                           latency.view(np.uint32), missing_code,
+                           unavailable_code, prior_code, np.float32(target_s), tallies,
+                           by_code, high)
+    served = int(tallies[_SERVED])
+    if tallies[_NAN_SERVED]:  # a served read without a latency: numpy's rules for NaN
+        return _read_figures_by_masks(reads, target_s)
+    p50, p99 = _percentiles(latency, codes, missing_code, unavailable_code, served, high,
+                            [50, 99]) if served else (0.0, 0.0)
+    priors, fast = int(tallies[_PRIORS]), int(tallies[_FAST])
+    by_tier = {str(names[k]): int(by_code[k]) for k in range(n)
+               if k not in (missing_code, unavailable_code) and by_code[k]}
+    return {
+        "reads": int(len(reads)),
+        "missing": int(tallies[_MISSING]),
+        "unavailable": int(tallies[_UNAVAILABLE]),
+        "priors": priors,
+        "priors_unavailable": int(tallies[_PRIORS_UNAVAILABLE]),
+        "by_tier": dict(sorted(by_tier.items())),
+        "latency_target_s": target_s,
+        "share_within_target": fast / len(reads) if len(reads) else 1.0,
+        "priors_within_target_share": int(tallies[_FAST_PRIORS]) / priors if priors else 1.0,
+        "latency_p50_s": float(p50),
+        "latency_p99_s": float(p99),
+        "latency_max_s": float(largest) if served else 0.0,
+    }
+
+
+def _read_figures_by_masks(reads: pd.DataFrame, target_s: float) -> dict[str, Any]:
+    """:func:`read_figures` with numpy masks (latencies other than float32, a served read
+    without a latency)."""
     m = read_masks(reads, target_s)
     lat = m.served_latency()
     p50, p99 = np.percentile(lat, [50, 99]) if lat.size else (0.0, 0.0)
@@ -120,3 +170,122 @@ def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
         "latency_p99_s": float(p99),
         "latency_max_s": float(lat.max()) if lat.size else 0.0,
     }
+
+
+_MISSING, _UNAVAILABLE, _PRIORS, _PRIORS_UNAVAILABLE, _FAST, _FAST_PRIORS, _SERVED, \
+    _NAN_SERVED = range(8)
+_TALLIES = 8
+
+
+def _percentiles(latency: np.ndarray, codes: np.ndarray, missing_code: int,
+                 unavailable_code: int, served: int, high: np.ndarray,
+                 q: list[float]) -> list[float]:
+    """``np.percentile(latency of the served reads as float64, q)``, computed as numpy does
+    (linear method: virtual index, neighbours, ``_lerp``), from the order statistics it
+    needs."""
+    quantiles = np.true_divide(np.asanyarray(q), 100)
+    virtual = (served - 1) * quantiles
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= served - 1
+    previous[above] = served - 1  # numpy's index -1: the largest value
+    following[above] = served - 1
+    ranks = np.unique(np.concatenate([previous, following]).astype(np.int64))
+    keys = _order_statistics(latency.view(np.uint32), codes,
+                             missing_code, unavailable_code, high, ranks)
+    negative = (keys & np.uint32(0x80000000)) == 0  # back from sort keys to float32 bits
+    bits = np.where(negative, ~keys, keys & np.uint32(0x7FFFFFFF)).astype(np.uint32)
+    values = dict(zip(ranks.tolist(), bits.view(np.float32).astype(np.float64).tolist(),
+                      strict=True))
+    a = np.array([values[int(k)] for k in previous])
+    b = np.array([values[int(k)] for k in following])
+    gamma = np.asanyarray(virtual - np.floor(virtual), dtype=virtual.dtype)
+    gamma[above] = virtual[above] + 1  # as numpy: minus its index there, -1
+    diff_b_a = b - a
+    result = np.add(a, diff_b_a * gamma)
+    np.subtract(b, diff_b_a * (1 - gamma), out=result, where=gamma >= 0.5,
+                casting="unsafe", dtype=type(result.dtype))
+    return result.tolist()
+
+
+@kernel
+def _sort_key(bits):  # pragma: no cover - compiled
+    """A float32's bits as an unsigned key in the order of the values (-0.0 as 0.0)."""
+    if bits == np.uint32(0x80000000):
+        bits = np.uint32(0)
+    if bits & np.uint32(0x80000000):
+        return ~bits
+    return bits | np.uint32(0x80000000)
+
+
+@kernel
+def _tally_reads(codes, kind_codes, latency, bits, missing_code, unavailable_code, prior_code,
+                 target_s, tallies, by_code, high):  # pragma: no cover - compiled
+    """One pass: reads per tier code, the counts of :data:`_TALLIES`, and the histogram of
+    the served latencies' upper 16 key bits (``bits``: the latencies' bits, a uint32 view);
+    returns the largest served latency."""
+    largest = np.float32(-np.inf)
+    for r in range(codes.size):
+        code = codes[r]
+        by_code[min(code, by_code.size - 1)] += 1
+        prior = kind_codes[r] == prior_code
+        if prior:
+            tallies[2] += 1
+        if code == missing_code:
+            tallies[0] += 1
+            continue
+        if code == unavailable_code:
+            tallies[1] += 1
+            if prior:
+                tallies[3] += 1
+            continue
+        value = latency[r]
+        tallies[6] += 1
+        if np.isnan(value):
+            tallies[7] += 1
+            continue
+        if value <= target_s:
+            tallies[4] += 1
+            if prior:
+                tallies[5] += 1
+        if value > largest:
+            largest = value
+        high[_sort_key(bits[r]) >> 16] += 1
+    return largest
+
+
+@kernel
+def _order_statistics(bits, codes, missing_code, unavailable_code, high,
+                      ranks):  # pragma: no cover - compiled
+    """The sort keys (:func:`_sort_key`) of the ``ranks``-th smallest served latencies
+    (0-based, ascending ranks; ``bits``: the latencies' bits): the upper key bits from
+    ``high``, then one pass for the lower bits within those buckets."""
+    buckets = np.empty(ranks.size, dtype=np.int64)
+    within = np.empty(ranks.size, dtype=np.int64)  # rank inside its bucket
+    below, b = 0, 0
+    for i in range(ranks.size):
+        while below + high[b] <= ranks[i]:
+            below += high[b]
+            b += 1
+        buckets[i] = b
+        within[i] = ranks[i] - below
+    slot = np.full(1 << 16, -1, dtype=np.int64)  # each needed bucket's row in ``low``
+    for i in range(ranks.size):
+        slot[buckets[i]] = i
+    low = np.zeros((ranks.size, 1 << 16), dtype=np.int64)
+    for r in range(codes.size):
+        if codes[r] == missing_code or codes[r] == unavailable_code:
+            continue
+        key = _sort_key(bits[r])
+        row = slot[key >> 16]
+        if row >= 0:
+            low[row, key & 0xFFFF] += 1
+    keys = np.empty(ranks.size, dtype=np.uint32)
+    for i in range(ranks.size):
+        row = slot[buckets[i]]
+        seen, k = 0, 0
+        while seen + low[row, k] <= within[i]:
+            seen += low[row, k]
+            k += 1
+        keys[i] = np.uint32((buckets[i] << 16) | k)
+    return keys
