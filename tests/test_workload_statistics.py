@@ -262,3 +262,27 @@ def test_patient_numbers_one_pass_equals_pointer_jumping(draws, later_link):
         root[i] = r
     firsts = sorted(set(root.tolist()))
     assert patient_numbers(parent).tolist() == [firsts.index(r) for r in root]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 2**63 - 1), st.integers(0, 3000),
+                          st.sampled_from([0, 2047, 2048, 2**22, 2**62])), max_size=300))
+def test_radix_sort_sorts_as_numpy_does(values):
+    from sim.workload.sorting import _radix_sort
+
+    keys = np.array(values, dtype=np.int64)
+    expected = np.sort(keys)
+    _radix_sort(keys, np.empty_like(keys))
+    np.testing.assert_array_equal(keys, expected)
+
+
+def test_sort_in_place_radix_and_threads_give_numpy_order():
+    from sim.workload.sorting import PARALLEL_SORT_MIN, sort_in_place
+
+    rng = np.random.default_rng(3)
+    for keys in (rng.integers(0, 2**56, PARALLEL_SORT_MIN + 7),  # radix, two halves, merge
+                 rng.integers(0, 40, 150_000),  # most digits shared: passes skipped
+                 rng.integers(-5, 5, 150_000)):  # negative: numpy's sort
+        expected = np.sort(keys)
+        sort_in_place(keys)
+        np.testing.assert_array_equal(keys, expected)
