@@ -47,21 +47,19 @@ def shard_count(n_studies: int) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Shard:
-    """One shard's workload and where its studies and reads sit in the whole workload."""
+    """One shard's workload and where its studies sit in the whole workload (its reads: those
+    of its studies, in the same order, :func:`read_ids_of_shard`)."""
 
     workload: Workload
     study_ids: np.ndarray
     """Index in the whole workload of each of the shard's studies."""
-    read_ids: np.ndarray
-    """Index in the whole workload of each of the shard's reads."""
 
 
 def split(workload: Workload, index: int, count: int) -> Shard:
     """Shard ``index`` of ``count``: studies ``index, index + count, ...`` and their reads."""
     st, rd = workload.studies, workload.reads
     study_ids = np.arange(index, len(st), count, dtype=np.int64)
-    read_ids, local_study, time_s, kind = _reads_of_shard(rd.study, rd.time_s, rd.kind, index,
-                                                          count)
+    local_study, time_s, kind = _reads_of_shard(rd.study, rd.time_s, rd.kind, index, count)
 
     def every(values: np.ndarray) -> np.ndarray:  # a strided copy: no index array
         return np.ascontiguousarray(values[index::count])
@@ -78,8 +76,7 @@ def split(workload: Workload, index: int, count: int) -> Shard:
         acquired_s=None if st.acquired_s is None else every(st.acquired_s),
     )
     reads = Reads(study=local_study, time_s=time_s, kind=kind)
-    return Shard(Workload(workload.calendar, workload.modalities, studies, reads),
-                 study_ids, read_ids)
+    return Shard(Workload(workload.calendar, workload.modalities, studies, reads), study_ids)
 
 
 _KEPT: weakref.WeakKeyDictionary[Workload, dict[tuple[int, int], Shard]] = \
@@ -241,8 +238,9 @@ def simulate(
 
 
 @kernel
-def _read_ids_of_shard(study, index, count):  # pragma: no cover - compiled
-    """Indices of the reads whose study is in shard ``index`` of ``count``. int64"""
+def read_ids_of_shard(study, index, count):  # pragma: no cover - compiled
+    """Indices (in the whole workload) of the reads whose study is in shard ``index`` of
+    ``count``, in order. int64"""
     found = 0
     for r in range(study.size):
         if study[r] % count == index:
@@ -258,22 +256,27 @@ def _read_ids_of_shard(study, index, count):  # pragma: no cover - compiled
 
 @kernel
 def _reads_of_shard(study, time_s, kind, index, count):  # pragma: no cover - compiled
-    """The reads of shard ``index`` of ``count``: their indices in the whole workload, and
-    their study (numbered within the shard), time and kind."""
-    read_ids = _read_ids_of_shard(study, index, count)
-    local_study = np.empty(read_ids.size, dtype=study.dtype)
-    shard_time = np.empty(read_ids.size, dtype=time_s.dtype)
-    shard_kind = np.empty(read_ids.size, dtype=kind.dtype)
-    for k in range(read_ids.size):
-        r = read_ids[k]
-        local_study[k] = study[r] // count
-        shard_time[k] = time_s[r]
-        shard_kind[k] = kind[r]
-    return read_ids, local_study, shard_time, shard_kind
+    """The reads of shard ``index`` of ``count``: their study (numbered within the shard),
+    time and kind (in the whole workload's order)."""
+    found = 0
+    for r in range(study.size):
+        if study[r] % count == index:
+            found += 1
+    local_study = np.empty(found, dtype=study.dtype)
+    shard_time = np.empty(found, dtype=time_s.dtype)
+    shard_kind = np.empty(found, dtype=kind.dtype)
+    k = 0
+    for r in range(study.size):
+        if study[r] % count == index:
+            local_study[k] = study[r] // count
+            shard_time[k] = time_s[r]
+            shard_kind[k] = kind[r]
+            k += 1
+    return local_study, shard_time, shard_kind
 
 
 def _whole(workload: Workload) -> Shard:
-    return Shard(workload, np.arange(len(workload.studies)), np.arange(len(workload.reads)))
+    return Shard(workload, np.arange(len(workload.studies)))
 
 
 def _scaled(progress: ProgressCallback, offset: float, share: float) -> ProgressCallback:

@@ -639,12 +639,12 @@ def _order_by_study(study, time_s, n_studies):  # pragma: no cover - compiled
         times[at] = time_s[r]
     quiet = np.zeros(n_reads, dtype=np.bool_)
     repeat = np.zeros(n_reads, dtype=np.bool_)
-    for at in range(n_reads - 1):
-        if at + 1 == start[study[by_study[at]] + 1]:  # the next read is another study's
-            continue
-        # the next read comes before any Intelligent-Tiering move could follow this one
-        quiet[by_study[at]] = times[at + 1] + 1 <= move_possible_from(times[at])
-        repeat[by_study[at + 1]] = times[at + 1] // SECONDS_PER_DAY == times[at] // SECONDS_PER_DAY
+    for s in range(n_studies):
+        for at in range(start[s], start[s + 1] - 1):  # each read but the study's last
+            # the next read comes before any Intelligent-Tiering move could follow this one
+            quiet[by_study[at]] = times[at + 1] + 1 <= move_possible_from(times[at])
+            repeat[by_study[at + 1]] = \
+                times[at + 1] // SECONDS_PER_DAY == times[at] // SECONDS_PER_DAY
     return times, start, quiet, repeat
 
 
