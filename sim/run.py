@@ -26,8 +26,8 @@ from sim.read_outcomes import read_figures, reads_table
 from sim.scenario import Scenario
 from sim.shards import simulate
 from sim.version import __version__
-from sim.workload import NEVER, READ_KIND_NAMES, Workload, generate_workload
-from sim.workload.stats import monthly_workload
+from sim.workload import READ_KIND_NAMES, Workload, generate_workload
+from sim.workload.stats import monthly_table, monthly_workload
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,31 +251,34 @@ def with_exit(scenario: Scenario, models: list[ArchiveModel], held: list[HeldAtE
 
 
 def workload_counts(workload: Workload) -> dict[str, Any]:
-    """Studies, patients, bytes, reads by kind and deletions of a workload (all additive)."""
+    """Studies, patients, bytes, reads by kind and deletions of a workload (all additive); the
+    sums come from the monthly workload table (one pass, kept per workload)."""
     studies, reads = workload.studies, workload.reads
     kinds = np.bincount(reads.kind, minlength=len(READ_KIND_NAMES))
-    existing = studies.acquisition_s < studies.created_s
-    held_modality = studies.modality[existing]
-    held_studies = np.bincount(held_modality, minlength=len(workload.modalities))
-    held_bytes = np.bincount(held_modality, weights=studies.size_bytes[existing].astype(float),
-                             minlength=len(workload.modalities))
+    table = monthly_table(workload)
+    months = table["month"].to_numpy()
+    start = table[months == months[0]] if len(table) else table
+    held_studies = (start["stored_studies_end"] - start["studies"] + start["deletions"]
+                    ).to_numpy()
+    held_bytes = (start["stored_bytes_end"] - start["bytes_ingested"] + start["bytes_deleted"]
+                  ).to_numpy()
     return {
         "studies": len(studies),
         "patients": workload.n_patients,
-        "existing_studies_at_start": int(existing.sum()),
-        "existing_bytes_at_start": int(studies.size_bytes[existing].sum()),
+        "existing_studies_at_start": int(held_studies.sum()),
+        "existing_bytes_at_start": int(held_bytes.sum()),
         "existing_studies_by_modality": {m: int(n) for m, n in
                                          zip(workload.modalities, held_studies, strict=True)
                                          if n},
         "existing_bytes_by_modality": {m: int(b) for m, b in
                                        zip(workload.modalities, held_bytes, strict=True) if b},
-        "bytes_ingested": int(studies.size_bytes[~existing].sum()),
-        "objects_ingested": int(studies.objects[~existing].sum(dtype=np.int64)),
+        "bytes_ingested": int(table["bytes_ingested"].sum()),
+        "objects_ingested": int(table["objects_ingested"].sum()),
         "reads": len(reads),
         "reads_by_kind": {
             READ_KIND_NAMES[k]: int(kinds[k]) for k in range(kinds.size) if kinds[k]
         },
-        "deletions": int((studies.delete_s != NEVER).sum()),
+        "deletions": int(table["deletions"].sum()),
     }
 
 

@@ -48,11 +48,11 @@ def write_reads(result: RunResult, path: Path) -> None:
     tier served from, latency in seconds, and why the study was read."""
     reads = result.reads
     assert reads is not None
-    origin_ms = int(np.datetime64(result.workload.calendar.start, "ms").astype(np.int64))
+    time_ms = reads["time_s"].to_numpy() * 1000  # one new array: the run's clock in UTC ms
+    time_ms += int(np.datetime64(result.workload.calendar.start, "ms").astype(np.int64))
     table = pa.table({  # built column by column: no pandas frame of timestamps in between
         "study": reads["study"].to_numpy(),
-        "time": pa.array(reads["time_s"].to_numpy() * 1000 + origin_ms,
-                         type=pa.timestamp("ms", tz="UTC")),
+        "time": pa.array(time_ms, type=pa.timestamp("ms", tz="UTC")),
         "archive": _dictionary(reads["archive"]),
         "tier": _dictionary(reads["tier"]),
         "latency_s": reads["latency_s"].to_numpy(),

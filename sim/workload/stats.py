@@ -27,11 +27,12 @@ def monthly_workload(workload: Workload) -> pd.DataFrame:
     """Per month and modality: studies, bytes and objects ingested, reads (all kinds), prior
     pulls, deletions, bytes deleted, and what is stored at the month's end (including the
     existing archive held at the start).  [counts, bytes]"""
-    return _monthly_workload(workload).copy()
+    return monthly_table(workload).copy()
 
 
 @per_workload
-def _monthly_workload(workload: Workload) -> pd.DataFrame:
+def monthly_table(workload: Workload) -> pd.DataFrame:
+    """:func:`monthly_workload`, computed once per workload and shared: not to be changed."""
     cal = workload.calendar
     st, rd = workload.studies, workload.reads
     n_mod, n_months = len(workload.modalities), cal.n_months
