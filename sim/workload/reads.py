@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR, Calendar
+from sim.jit import kernel
 from sim.scenario import Priors
 from sim.scenario import Reads as ReadsSpec
 from sim.workload.model import ReadKind, Reads
@@ -61,26 +62,54 @@ def assemble_reads(
     index_type = np.int32 if created_s.size < 2**31 else np.int64
     study_bits = max(1, (created_s.size - 1).bit_length())
     kind_bits = 3
+    if int(horizon_s).bit_length() + study_bits + kind_bits <= 63:
+        # one sort of packed (time, study, kind) keys, written part by part by a kernel that
+        # keeps the live reads: no masks, no 40M-row gathers
+        shift = study_bits + kind_bits
+        key = np.empty(sum(p[0].size for p in parts), dtype=np.int64)
+        kept = 0
+        for p in parts:
+            kept = _pack_live(p[0], p[1], int(p[2]), end_s, from_s, shift, kind_bits, key, kept)
+        key = key[:kept]
+        sort_in_place(key)
+        study = np.empty(kept, dtype=index_type)
+        time_s = np.empty(kept, dtype=np.int64)
+        kind = np.empty(kept, dtype=np.int8)
+        _unpack(key, shift, kind_bits, study, time_s, kind)
+        return Reads(study=study, time_s=time_s, kind=kind)
     alive = [(p[1] < end_s[p[0]]) & (p[1] >= from_s) if from_s else p[1] < end_s[p[0]]
              for p in parts]
-    if int(horizon_s).bit_length() + study_bits + kind_bits <= 63:
-        # one sort of packed (time, study, kind) keys, built part by part: no 40M-row gathers
-        shift = study_bits + kind_bits
-        keys = [(p[1][a] << shift) | (p[0][a] << kind_bits) | int(p[2])
-                for p, a in zip(parts, alive, strict=True)]
-        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        sort_in_place(key)
-        return Reads(
-            study=((key >> kind_bits) & ((1 << study_bits) - 1)).astype(index_type),
-            time_s=key >> shift,
-            kind=(key & ((1 << kind_bits) - 1)).astype(np.int8),
-        )
     study = np.concatenate([p[0][a] for p, a in zip(parts, alive, strict=True)])
     time_s = np.concatenate([p[1][a] for p, a in zip(parts, alive, strict=True)])
     kind = np.concatenate([np.full(int(a.sum()), p[2], dtype=np.int8)
                            for p, a in zip(parts, alive, strict=True)])
     order = np.lexsort((kind, study, time_s))
     return Reads(study=study[order].astype(index_type), time_s=time_s[order], kind=kind[order])
+
+
+@kernel
+def _pack_live(study, time_s, kind, end_s, from_s, shift, kind_bits, key,
+               kept):  # pragma: no cover - compiled
+    """Append to ``key`` (from ``kept`` on) the packed (time, study, kind) key of each read of a
+    part that comes before its study's end and at or after ``from_s``; returns the new count."""
+    for i in range(study.size):
+        t = time_s[i]
+        if t < end_s[study[i]] and t >= from_s:
+            key[kept] = (t << shift) | (np.int64(study[i]) << kind_bits) | kind
+            kept += 1
+    return kept
+
+
+@kernel
+def _unpack(key, shift, kind_bits, study, time_s, kind):  # pragma: no cover - compiled
+    """Each packed key's study, time and kind."""
+    study_mask = (np.int64(1) << (shift - kind_bits)) - 1
+    kind_mask = (np.int64(1) << kind_bits) - 1
+    for i in range(key.size):
+        k = key[i]
+        study[i] = (k >> kind_bits) & study_mask
+        time_s[i] = k >> shift
+        kind[i] = k & kind_mask
 
 
 def _report_reads(created_s: np.ndarray, spec: ReadsSpec, rng: np.random.Generator) -> _Part:
