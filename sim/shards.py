@@ -258,17 +258,27 @@ def read_ids_of_shard(study, index, count):  # pragma: no cover - compiled
 def _reads_of_shard(study, time_s, kind, index, count):  # pragma: no cover - compiled
     """The reads of shard ``index`` of ``count``: their study (numbered within the shard),
     time and kind (in the whole workload's order)."""
+    shard = np.empty(study.size, dtype=np.bool_)  # whether each read is the shard's
     found = 0
-    for r in range(study.size):
-        if study[r] % count == index:
-            found += 1
+    power_of_two = count & (count - 1) == 0  # (two shards): masks and shifts, no division
+    bits = 0
+    while (1 << bits) < count:
+        bits += 1
+    if power_of_two:
+        for r in range(study.size):
+            shard[r] = (study[r] & (count - 1)) == index
+            found += shard[r]
+    else:
+        for r in range(study.size):
+            shard[r] = study[r] % count == index
+            found += shard[r]
     local_study = np.empty(found, dtype=study.dtype)
     shard_time = np.empty(found, dtype=time_s.dtype)
     shard_kind = np.empty(found, dtype=kind.dtype)
     k = 0
     for r in range(study.size):
-        if study[r] % count == index:
-            local_study[k] = study[r] // count
+        if shard[r]:
+            local_study[k] = study[r] >> bits if power_of_two else study[r] // count
             shard_time[k] = time_s[r]
             shard_kind[k] = kind[r]
             k += 1
