@@ -18,10 +18,12 @@ demo: $(STAMP)
 		scenarios/academic-medical-center-cloud.yaml \
 		scenarios/academic-medical-center-hybrid.yaml --baseline onprem --out out/report
 
-# The type checker (mypy on sim/, settings in pyproject.toml), then the whole suite.
+# The type checker (mypy on sim/, settings in pyproject.toml), then the whole suite on one
+# process per core, up to four (pytest-xdist; a test file's tests stay on one process, so its
+# module fixtures are built once).
 test: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses=4 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,7 +26,7 @@ def table(tiers: list[int], kinds: list[int], latency: list[float]) -> pd.DataFr
     })
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.integers(0, 400).flatmap(lambda n: st.tuples(
     st.lists(st.integers(0, 3), min_size=n, max_size=n),
     st.lists(st.integers(0, 4), min_size=n, max_size=n),
