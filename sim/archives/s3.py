@@ -267,7 +267,7 @@ class S3Archive(IntelligentTieringPlanner, S3Billing):
 
     def _billable(self, ids: np.ndarray, tier: int) -> tuple[np.ndarray, np.ndarray]:
         """Bytes billed at the tier's rate, and overhead bytes billed at the STANDARD rate."""
-        objects = self._objects[ids]
+        objects = self._objects[ids].astype(np.int64)
         class_bytes = billable_bytes(self._size[ids], objects, int(self._min_bytes[tier]),
                                      int(self._ovh_class[tier]))
         return class_bytes, objects * self._ovh_std[tier]

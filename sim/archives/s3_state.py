@@ -16,18 +16,21 @@ from sim.tiering.core import ChargeBook, DueCalendar, EventLog, Meter
 from sim.workload.model import Reads
 
 STUDY_STATE = np.dtype([
-    ("size_bytes", np.int64), ("objects", np.int64), ("delete_s", np.int64),
-    ("it_ready_s", np.int64), ("last_access_s", np.int64), ("class_since_s", np.int64),
-    ("read_next", np.int64), ("read_end", np.int64), ("due_day", np.int64), ("stamp", np.int64),
-    ("aa_days", np.int16), ("daa_days", np.int16),
+    ("size_bytes", np.int64), ("delete_s", np.int64), ("it_ready_s", np.int64),
+    ("last_access_s", np.int64), ("class_since_s", np.int64),
+    ("objects", np.int32), ("read_next", np.int32), ("read_end", np.int32), ("due_day", np.int32),
+    ("stamp", np.int32), ("aa_days", np.int16), ("daa_days", np.int16),
     ("tier", np.int8), ("small", np.bool_), ("present", np.bool_),
 ], align=True)
 """One record per study of what the engine looks up for a study in its daily steps.  A day's
 studies are scattered over millions, so each lookup misses the CPU cache; with a study's fields
 side by side one miss brings them all (the daily kernels of the academic medical center ran about
-1.6 times as fast as with one array per field).  Aligned (88 bytes): with unaligned records
-numpy's scatters into the fields were slow enough to cancel the gain.  The engine's per-field
-arrays (``_tier``, ``_present``, ...) are views of it."""
+1.6 times as fast as with one array per field).  Aligned (72 bytes): with unaligned records
+numpy's scatters into the fields were slow enough to cancel the gain.  Counts, read positions and
+days are 32-bit (a workload's object counts are int32; :func:`new_study_state` refuses an engine
+with 2^31 reads or more); times and sizes 64-bit.  The engine's per-field arrays (``_tier``,
+``_present``, ...) are views of it; Python code that multiplies ``objects`` converts it to int64
+first."""
 
 
 def new_study_state(size_bytes: np.ndarray, objects: np.ndarray, delete_s: np.ndarray,
@@ -38,6 +41,9 @@ def new_study_state(size_bytes: np.ndarray, objects: np.ndarray, delete_s: np.nd
     monitored by Intelligent-Tiering), their reads (``read_start``: where each study's reads
     start in study order, and the number of reads at the end), no due day, tier
     ``missing_tier``, nothing else set.  One pass over the records."""
+    if read_start.size and read_start[-1] >= 2**31:
+        raise ValueError(f"{int(read_start[-1]):,} reads in one S3 engine: at most 2^31 - 1 "
+                         "(split the workload into workload.cohorts)")
     state = np.zeros(size_bytes.size, dtype=STUDY_STATE)
     _fill_state(state, size_bytes, objects, delete_s, read_start, small_object_bytes,
                 missing_tier)

@@ -146,7 +146,7 @@ class DueCalendar:
     """Which studies are due for evaluation at which day's midnight."""
 
     def __init__(self, n_studies: int, n_days: int, due_day: np.ndarray | None = None):
-        """``due_day``: an int64 array of ``n_studies``, all -1, to keep each study's due day
+        """``due_day``: an integer array of ``n_studies``, all -1, to keep each study's due day
         in (e.g. a field of a per-study record); a new one when omitted."""
         self.due_day = np.full(n_studies, -1, dtype=np.int64) if due_day is None else due_day
         self._buckets: list[list[np.ndarray]] = [[] for _ in range(n_days + 1)]
