@@ -108,3 +108,18 @@ def test_key_months_agree_with_numpy_datetimes(times_s):
 
     expected = np.array(times_s).astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
     assert [_month_since_1970(t) for t in times_s] == expected.tolist()
+
+
+def test_an_engine_with_too_many_reads_for_its_record_is_refused():
+    """The per-study record keeps read positions in 32 bits: 2^31 reads are refused with a
+    message naming what to change, not wrapped around."""
+    import pytest
+
+    from sim.archives.s3_state import new_study_state
+    from sim.errors import InputError
+
+    one = np.ones(1, dtype=np.int64)
+    with pytest.raises(InputError, match="workload.cohorts"):
+        new_study_state(one, one.astype(np.int32), one, np.array([0, 2**31]), 131072, 0)
+    state = new_study_state(one, one.astype(np.int32), one, np.array([0, 2**31 - 1]), 131072, 0)
+    assert state["read_end"][0] == 2**31 - 1

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.archives.base import ArchiveModel
 from sim.calendar import Calendar
+from sim.errors import InputError
 from sim.jit import kernel
 from sim.pricing.price_book import PriceBook
 from sim.providers.aws import Catalog, StorageClass
@@ -42,8 +43,8 @@ def new_study_state(size_bytes: np.ndarray, objects: np.ndarray, delete_s: np.nd
     start in study order, and the number of reads at the end), no due day, tier
     ``missing_tier``, nothing else set.  One pass over the records."""
     if read_start.size and read_start[-1] >= 2**31:
-        raise ValueError(f"{int(read_start[-1]):,} reads in one S3 engine: at most 2^31 - 1 "
-                         "(split the workload into workload.cohorts)")
+        raise InputError(f"workload: {int(read_start[-1]):,} reads in one S3 archive's run; it "
+                         "holds at most 2,147,483,647: split the workload into workload.cohorts")
     state = np.zeros(size_bytes.size, dtype=STUDY_STATE)
     _fill_state(state, size_bytes, objects, delete_s, read_start, small_object_bytes,
                 missing_tier)
