@@ -230,24 +230,24 @@ def _tally_reads(codes, kind_codes, latency, bits, missing_code, unavailable_cod
         by_code[min(code, by_code.size - 1)] += 1
         prior = kind_codes[r] == prior_code
         if prior:
-            tallies[2] += 1
+            tallies[_PRIORS] += 1
         if code == missing_code:
-            tallies[0] += 1
+            tallies[_MISSING] += 1
             continue
         if code == unavailable_code:
-            tallies[1] += 1
+            tallies[_UNAVAILABLE] += 1
             if prior:
-                tallies[3] += 1
+                tallies[_PRIORS_UNAVAILABLE] += 1
             continue
         value = latency[r]
-        tallies[6] += 1
+        tallies[_SERVED] += 1
         if np.isnan(value):
-            tallies[7] += 1
+            tallies[_NAN_SERVED] += 1
             continue
         if value <= target_s:
-            tallies[4] += 1
+            tallies[_FAST] += 1
             if prior:
-                tallies[5] += 1
+                tallies[_FAST_PRIORS] += 1
         if value > largest:
             largest = value
         high[_sort_key(bits[r]) >> 16] += 1
