@@ -18,7 +18,7 @@ from sim.workload.arrivals import draw_arrivals, expected_daily_counts
 from sim.workload.held import MAX_DRAWS, far_factors, fit_held, held_targets, refit_volume
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from sim.workload.patients import draw_ages, match_returns, patient_numbers
-from sim.workload.reads import draw_reads
+from sim.workload.reads import draw_reads, first_reads
 from sim.workload.retention import delete_times
 from sim.workload.sizes import draw_sizes
 from sim.workload.sorting import dense_ranks
@@ -77,7 +77,9 @@ def _generate(scenario: Scenario, seed: int | None) -> Workload:
             scaled = expected.copy()
             scaled[:offset_days] *= factor[None, :]
         check_fits_in_memory(float(scaled.sum()))
-        studies = _draw_studies(scaled, offset_s, calendar, names, param, w, rngs)
+        # without totals to fit, these studies are final: their first reads are drawn beside them
+        studies, first = _draw_studies(scaled, offset_s, calendar, names, param, w, rngs,
+                                       early_reads=not targets)
         if not targets:
             break
         held = (studies.created_s < offset_s) & (studies.delete_s > offset_s)
@@ -94,7 +96,8 @@ def _generate(scenario: Scenario, seed: int | None) -> Workload:
             f"{MAX_DRAWS} draws (volume factors {np.round(factor, 3).tolist()}); check them "
             "against annual_studies, the sizes and the retention rules")
     reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
-                       w.reads, w.priors, names, calendar, rngs["reads"], from_s=offset_s)
+                       w.reads, w.priors, names, calendar, rngs["reads"], from_s=offset_s,
+                       first=first if not targets else None)
     workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads,
                         notes=tuple(notes))
     return _start_at(workload, offset_s, run_calendar) if offset_s else workload
@@ -108,18 +111,28 @@ def _streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
-                  names: tuple[str, ...], param, w, rngs) -> Studies:
-    """Arrivals, sizes, patients, ages and retention of every study (reads come after)."""
+                  names: tuple[str, ...], param, w, rngs, early_reads: bool = False
+                  ) -> tuple[Studies, list | None]:
+    """Arrivals, sizes, patients, ages and retention of every study (reads come after); with
+    ``early_reads``, also the first reads (:func:`sim.workload.reads.first_reads`)."""
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
-    # sizes have their own random stream: drawn on a second thread while the patients are
-    # matched (numpy releases the GIL in both); the draws are the same as one after the other
-    with beside(_draw_sizes, created_s, modality, offset_s, names, param, w,
-                rngs["sizes"]) as sizes:
+    # sizes and the first reads have their own random streams: drawn on a second thread while
+    # the patients are matched and aged (numpy releases the GIL); the draws are the same as one
+    # after the other
+    with beside(_sizes_and_first_reads, created_s, modality, offset_s, names, param, w, rngs,
+                early_reads) as beside_patients:
         patient, age_years, delete_s = _draw_patients(created_s, modality, names, param, w,
                                                       rngs, calendar)
-        size_bytes, objects = sizes.result()
+        (size_bytes, objects), first = beside_patients.result()
     return Studies(created_s=created_s, modality=modality, size_bytes=size_bytes,
-                   objects=objects, patient=patient, age_years=age_years, delete_s=delete_s)
+                   objects=objects, patient=patient, age_years=age_years,
+                   delete_s=delete_s), first
+
+
+def _sizes_and_first_reads(created_s: np.ndarray, modality: np.ndarray, offset_s: int,
+                           names: tuple[str, ...], param, w, rngs, early_reads: bool):
+    sizes = _draw_sizes(created_s, modality, offset_s, names, param, w, rngs["sizes"])
+    return sizes, first_reads(created_s, w.reads, rngs["reads"]) if early_reads else None
 
 
 def _draw_sizes(created_s: np.ndarray, modality: np.ndarray, offset_s: int,

@@ -38,18 +38,29 @@ def draw_reads(
     calendar: Calendar,
     rng: np.random.Generator,
     from_s: int = 0,
+    first: list[_Part] | None = None,
 ) -> Reads:
     """All reads of the run, sorted by time; with ``from_s``, only those at or after it (the
-    draws are the same: a history's reads are drawn, then dropped before the sort)."""
+    draws are the same: a history's reads are drawn, then dropped before the sort).
+    ``first``: the report and follow-up reads, already drawn from ``rng`` by
+    :func:`first_reads` (the draw then goes on from there)."""
     end_s = np.minimum(delete_s, calendar.horizon_s)
     # priors draw nothing: found on a second thread while the random reads are drawn (numpy
     # releases the GIL); the parts keep their order
     with beside(_prior_reads, created_s, modality, patient, priors, len(modalities)) as prior:
-        drawn = [_report_reads(created_s, spec, rng), _followup_reads(created_s, spec, rng),
+        drawn = [*(first_reads(created_s, spec, rng) if first is None else first),
                  *_decay_reads(created_s, end_s, spec, rng)]
         bulk = _bulk_reads(created_s, modality, spec, modalities, calendar, rng)
         parts: list[_Part] = [*drawn, prior.result(), *bulk]
     return assemble_reads(parts, created_s, end_s, calendar.horizon_s, from_s)
+
+
+def first_reads(created_s: np.ndarray, spec: ReadsSpec, rng: np.random.Generator
+                ) -> list[_Part]:
+    """The report and follow-up reads: the first draws of the reads' stream, and the only ones
+    that need no more than the studies' creation times (a draw may take them early, beside the
+    patients' ages and deletions)."""
+    return [_report_reads(created_s, spec, rng), _followup_reads(created_s, spec, rng)]
 
 
 def assemble_reads(
