@@ -97,7 +97,7 @@ def _generate(scenario: Scenario, seed: int | None) -> Workload:
             "against annual_studies, the sizes and the retention rules")
     reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
                        w.reads, w.priors, names, calendar, rngs["reads"], from_s=offset_s,
-                       first=first if not targets else None)
+                       first=first)
     workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads,
                         notes=tuple(notes))
     return _start_at(workload, offset_s, run_calendar) if offset_s else workload
