@@ -114,7 +114,7 @@ def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
     unavailable_code = names.index(UNAVAILABLE_NAME) if UNAVAILABLE_NAME in names else n
     prior_name = READ_KIND_NAMES[ReadKind.PRIOR]
     prior_code = kind_names.index(prior_name) if prior_name in kind_names else len(kind_names)
-    if latency.dtype != np.float32 or not isinstance(target_s, int | float):
+    if latency.dtype != np.float32:
         return _read_figures_by_masks(reads, target_s)
     tallies = np.zeros(_TALLIES, dtype=np.int64)
     by_code = np.zeros(n + 1, dtype=np.int64)
@@ -195,10 +195,9 @@ def _percentiles(latency: np.ndarray, codes: np.ndarray, missing_code: int,
                              missing_code, unavailable_code, high, ranks)
     negative = (keys & np.uint32(0x80000000)) == 0  # back from sort keys to float32 bits
     bits = np.where(negative, ~keys, keys & np.uint32(0x7FFFFFFF)).astype(np.uint32)
-    values = dict(zip(ranks.tolist(), bits.view(np.float32).astype(np.float64).tolist(),
-                      strict=True))
-    a = np.array([values[int(k)] for k in previous])
-    b = np.array([values[int(k)] for k in following])
+    values = bits.view(np.float32).astype(np.float64)  # the order statistics, by rank
+    a = values[np.searchsorted(ranks, previous)]
+    b = values[np.searchsorted(ranks, following)]
     gamma = np.asanyarray(virtual - np.floor(virtual), dtype=virtual.dtype)
     gamma[above] = virtual[above] + 1  # as numpy: minus its index there, -1
     diff_b_a = b - a

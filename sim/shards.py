@@ -48,7 +48,7 @@ def shard_count(n_studies: int) -> int:
 @dataclass(frozen=True, eq=False)
 class Shard:
     """One shard's workload and where its studies sit in the whole workload (its reads: those
-    of its studies, in the same order, :func:`read_ids_of_shard`)."""
+    of its studies, in the whole workload's order)."""
 
     workload: Workload
     study_ids: np.ndarray
@@ -235,23 +235,6 @@ def simulate(
     done = [o for o in outcomes if o is not None]
     assert len(done) == count  # every shard reported
     return _merge(models, done, workload, count)
-
-
-@kernel
-def read_ids_of_shard(study, index, count):  # pragma: no cover - compiled
-    """Indices (in the whole workload) of the reads whose study is in shard ``index`` of
-    ``count``, in order. int64"""
-    found = 0
-    for r in range(study.size):
-        if study[r] % count == index:
-            found += 1
-    read_ids = np.empty(found, dtype=np.int64)
-    found = 0
-    for r in range(study.size):
-        if study[r] % count == index:
-            read_ids[found] = r
-            found += 1
-    return read_ids
 
 
 @kernel

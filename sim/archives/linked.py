@@ -187,13 +187,12 @@ class LinkedCloud(ArchiveWrapper):
             self._inner_index[inner_ids] = np.arange(inner_ids.size)
             inner_studies = replace(take(st, inner_ids), created_s=arrival[inner_ids])
         rd = workload.reads
-        if every_read and self._everyone:
-            inner_reads = rd  # the same reads, numbered the same: no copy of millions of rows
-        elif every_read:
-            inner_reads = Reads(self._inner(rd.study).astype(rd.study.dtype), rd.time_s, rd.kind)
-        else:
-            inner_reads = Reads(self._inner(rd.study[reaches]).astype(rd.study.dtype),
-                                rd.time_s[reaches], rd.kind[reaches])
+        # the reads the cloud serves, numbered as its studies (the workload's own when they are
+        # all of them: no copy of millions of rows)
+        served = rd if every_read else Reads(rd.study[reaches], rd.time_s[reaches],
+                                             rd.kind[reaches])
+        inner_reads = served if self._everyone else Reads(
+            self._inner(served.study).astype(rd.study.dtype), served.time_s, served.kind)
         inner_workload = Workload(workload.calendar, workload.modalities, inner_studies,
                                   inner_reads)
         super().__init__(build(inner_workload))
