@@ -394,6 +394,90 @@ def test_replicas_follow_retention_deletes_or_stay(follow, days_stored):
         pytest.approx(days_stored / 31)
 
 
+def test_a_deep_archive_replica_deleted_early_owes_its_180_days():
+    """A 1 GiB study (one object) deleted by retention on 01-16 00:00 (day 15), replicated to
+    DEEP_ARCHIVE with follow_deletes.  The replica is a static bucket (no record per study):
+    stored 15 of 31 days, (1 GiB + 32 KiB overhead) x 15/31 GiB-month at 0.00099, 8 KiB at the
+    STANDARD rate; deleted after 15 of its 180 days, it owes 165 days:
+    (1 GiB + 32 KiB) x 165 days / 31 days = 5.3226 GiB-month x 0.00099 = 0.0052693."""
+    import numpy as np
+
+    from sim.archives.replication import ReplicatedArchive
+    from sim.archives.s3 import S3Archive
+    from sim.archives.s3_static import StaticS3Bucket
+    from sim.archives.s3_tiers import METER_LINES
+    from sim.des import run_loop
+    from sim.ledger import ledger_frame
+    from sim.providers import load_catalog
+    from tests.cloud_helpers import hand_workload
+    from tests.cloud_helpers import row as cell
+
+    w = hand_workload([GIB], months=1, delete_day=15)
+    catalog = load_catalog("aws", "aws-us-east-1")
+    source = S3Archive("s3", catalog, w, "STANDARD", None, [], "Standard", 1,
+                       "studies/{modality}/{study_id}", {}, 0.0)
+    replica = StaticS3Bucket("s3", catalog, w, "DEEP_ARCHIVE")
+    archive = ReplicatedArchive(source, replica, METER_LINES, 0.0, True,
+                                np.asarray(w.studies.size_bytes), w.calendar)
+    ledger = ledger_frame(run_loop(w, [archive]))
+    billed_gib = 1 + 32 * KIB / GIB
+    assert cell(ledger, "2027-01", "replica DEEP_ARCHIVE", unit="GiB-month") == \
+        pytest.approx((billed_gib * 15 / 31, billed_gib * 15 / 31 * 0.00099))
+    assert cell(ledger, "2027-01", "replica DEEP_ARCHIVE", "early_deletion") == \
+        pytest.approx((billed_gib * 165 / 31, billed_gib * 165 / 31 * 0.00099))
+    assert cell(ledger, "2027-01", "replica DEEP_ARCHIVE", "requests") == \
+        pytest.approx((1, 0.05 / 1000))
+
+
+@pytest.mark.parametrize("storage_class", ["STANDARD", "STANDARD_IA", "ONEZONE_IA",
+                                           "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"])
+def test_a_static_bucket_bills_as_the_full_engine(storage_class):
+    """Studies of many sizes and object counts (some under the 128 KiB minimum, some with
+    per-object overheads) uploaded over two months, some deleted early, others late: the static
+    bucket (no per-study record) gives the full S3 engine's ledger, row for row, bit for bit."""
+    from dataclasses import replace
+
+    import numpy as np
+    import pandas as pd
+
+    from sim.archives.s3 import S3Archive
+    from sim.archives.s3_static import StaticS3Bucket
+    from sim.des import run_loop
+    from sim.ledger import ledger_frame
+    from sim.providers import load_catalog
+    from sim.workload.model import NEVER
+    from tests.cloud_helpers import DAY, hand_workload
+
+    rng = np.random.default_rng(5)
+    n = 400
+    w = hand_workload(rng.integers(1, 50 * 2**20, n).tolist(), months=14,
+                      objects=rng.integers(1, 600, n).tolist())
+    created = np.sort(rng.integers(0, 60 * DAY, n))
+    delete = created + rng.integers(DAY, 400 * DAY, n)
+    delete[rng.random(n) < 0.3] = NEVER  # kept past the run
+    w = replace(w, studies=replace(w.studies, created_s=created, delete_s=delete))
+    catalog = load_catalog("aws", "aws-us-east-1")
+    full = S3Archive("s3", catalog, w, storage_class, None, [], "Standard", 1,
+                     "studies/{modality}/{study_id}", {}, 0.0)
+    static = StaticS3Bucket("s3", catalog, w, storage_class)
+    a = ledger_frame(run_loop(w, [full]))
+    b = ledger_frame(run_loop(w, [static]))
+    assert len(a) > 0 and (a.category == "early_deletion").any() == (storage_class != "STANDARD")
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_static_bucket_is_refused_with_reads_or_intelligent_tiering():
+    from sim.archives.s3_static import StaticS3Bucket
+    from sim.providers import load_catalog
+    from tests.cloud_helpers import hand_workload
+
+    catalog = load_catalog("aws", "aws-us-east-1")
+    with pytest.raises(ValueError, match="no reads"):
+        StaticS3Bucket("s3", catalog, hand_workload([GIB], reads=[(0, 5)]), "STANDARD")
+    with pytest.raises(ValueError, match="INTELLIGENT_TIERING"):
+        StaticS3Bucket("s3", catalog, hand_workload([GIB]), "INTELLIGENT_TIERING")
+
+
 def test_object_lock_holds_a_lifecycle_expiration_until_retain_until(tmp_path):
     """1 GiB in STANDARD from 2027-01-01 00:00, a lifecycle rule expiring it after 10 days, and
     Object Lock (COMPLIANCE, 40 days): retain-until is 02-10 00:00, so the expiration waits and

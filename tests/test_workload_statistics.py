@@ -272,8 +272,21 @@ def test_radix_sort_sorts_as_numpy_does(values):
 
     keys = np.array(values, dtype=np.int64)
     expected = np.sort(keys)
-    _radix_sort(keys, np.empty_like(keys))
+    _radix_sort(keys, np.empty_like(keys), 0)
     np.testing.assert_array_equal(keys, expected)
+
+
+def test_stable_argsort_is_numpys_stable_argsort():
+    """stable_argsort's radix sort skips the packed row numbers (already in order among equal
+    keys): the order is still numpy's stable argsort, ties by position, on one thread and on
+    two (halves, then a merge), with few and many distinct keys."""
+    from sim.workload.sorting import PARALLEL_SORT_MIN, RADIX_SORT_MIN, stable_argsort
+
+    rng = np.random.default_rng(11)
+    for n in (RADIX_SORT_MIN + 5, PARALLEL_SORT_MIN + 3):
+        for high in (3, 2**20, 2**40):
+            keys = rng.integers(0, high, n)
+            np.testing.assert_array_equal(stable_argsort(keys), np.argsort(keys, kind="stable"))
 
 
 def test_sort_in_place_radix_and_threads_give_numpy_order():

@@ -684,6 +684,7 @@ def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool):
         return source
     from sim.archives.linked import with_reads
     from sim.archives.replication import ReplicatedArchive
+    from sim.archives.s3_static import StaticS3Bucket, is_static
     from sim.errors import InputError
     from sim.io.policy_files import load_lifecycle
 
@@ -696,12 +697,15 @@ def from_spec(spec, catalog, documents, workload: Workload, keep_events: bool):
                              "has no inter_region_transfer_usd_per_gib; add it (with its "
                              "source) or set cross_region: false")
         transfer = source.prices.use(price, "inter_region_transfer_usd_per_gib").value
-    replica = S3Archive(
-        name=spec.name, catalog=catalog,
-        workload=with_reads(workload, np.zeros(len(workload.reads), dtype=bool)),
-        storage_class=r.storage_class,
-        lifecycle=load_lifecycle(r.lifecycle) if r.lifecycle else None, it_configs=[],
-        restore_tier=spec.restore_tier, restore_days=spec.restore_days,
-        key_template=spec.object_key, tag_templates=dict(spec.object_tags), egress_share=0.0)
+    copies = with_reads(workload, np.zeros(len(workload.reads), dtype=bool))
+    lifecycle = load_lifecycle(r.lifecycle) if r.lifecycle else None
+    if is_static(r.storage_class, lifecycle, 0):  # e.g. DEEP_ARCHIVE: no per-study record
+        replica: S3Archive = StaticS3Bucket(spec.name, catalog, copies, r.storage_class)
+    else:
+        replica = S3Archive(
+            name=spec.name, catalog=catalog, workload=copies, storage_class=r.storage_class,
+            lifecycle=lifecycle, it_configs=[], restore_tier=spec.restore_tier,
+            restore_days=spec.restore_days, key_template=spec.object_key,
+            tag_templates=dict(spec.object_tags), egress_share=0.0)
     return ReplicatedArchive(source, replica, METER_LINES, transfer, r.follow_deletes,
                              workload.studies.size_bytes, workload.calendar)
