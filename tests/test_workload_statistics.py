@@ -107,6 +107,41 @@ def test_object_layouts_instance_series_study():
     assert counts["instance"].mean() > 50 * counts["series"].mean() / 5
 
 
+@pytest.mark.parametrize("layout", ["instance", "series", "study"])
+def test_sizes_are_the_vectorised_formula_value_for_value(layout):
+    """The compiled size passes give what the formula written as numpy expressions gives, bit
+    for bit (sizes grow from the origin; instances capped at int32's largest; series at most one
+    per instance, drawn after the sizes' normals from the same stream)."""
+    from sim.workload.sizes import BYTES_PER_MB, draw_sizes
+
+    rng = np.random.default_rng(8)
+    n = 50_000
+    created = np.sort(rng.integers(0, 15 * 365 * 86_400, n))
+    modality = rng.integers(0, 3, n).astype(np.int8)
+    median, sigma = np.array([16.0, 355.0, 0.5]), np.array([0.5, 0.8, 2.5])
+    growth, compression = np.array([0.0, 0.101, 0.2]), np.array([1.0, 2.5, 1.0])
+    instance, series_mean = np.array([8.0, 0.524, 1e-7]), np.array([2.0, 5.0, 1.0])
+    origin = 5 * 365 * 86_400
+    size, objects = draw_sizes(created, modality, median, sigma, growth, compression, instance,
+                               series_mean, layout, np.random.default_rng(3), origin_s=origin)
+
+    ref = np.random.default_rng(3)
+    years = (created - origin) / (365.25 * 86_400)
+    z = ref.standard_normal(n)
+    acquired = median[modality] * BYTES_PER_MB * np.exp(
+        sigma[modality] * z + np.log1p(growth)[modality] * years)
+    expected_size = np.maximum(1, np.rint(acquired / compression[modality])).astype(np.int64)
+    instances = np.minimum(np.maximum(1, np.rint(acquired / (instance[modality] * BYTES_PER_MB))),
+                           np.iinfo(np.int32).max).astype(np.int32)
+    expected = {"instance": instances, "study": np.ones(n, np.int32),
+                "series": np.minimum(1 + ref.poisson(series_mean[modality] - 1.0),
+                                     instances).astype(np.int32)}[layout]
+    assert size.dtype == np.int64 and objects.dtype == np.int32
+    np.testing.assert_array_equal(size, expected_size)
+    np.testing.assert_array_equal(objects, expected)
+    assert (instances == np.iinfo(np.int32).max).any()  # the cap was reached
+
+
 def test_decay_reads_follow_the_configured_rates():
     """Reads per study-year of exposure in each age bin match the bin's rate (Poisson, 5%)."""
     scenario = small_academic(**{

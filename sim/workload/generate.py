@@ -13,6 +13,7 @@ import numpy as np
 from sim.allocator import reuse_freed_memory
 from sim.calendar import SECONDS_PER_DAY, Calendar, add_months
 from sim.errors import InputError
+from sim.jit import kernel
 from sim.scenario import MODALITIES, Scenario
 from sim.workload.arrivals import draw_arrivals, expected_daily_counts
 from sim.workload.held import MAX_DRAWS, far_factors, fit_held, held_targets, refit_volume
@@ -138,7 +139,7 @@ def _sizes_and_first_reads(created_s: np.ndarray, modality: np.ndarray, offset_s
 def _draw_sizes(created_s: np.ndarray, modality: np.ndarray, offset_s: int,
                 names: tuple[str, ...], param, w, rng) -> tuple[np.ndarray, np.ndarray]:
     return draw_sizes(
-        created_s - offset_s,  # size growth counts from the run's start
+        created_s,
         modality,
         median_mb=param(lambda s: s.size_median_mb),
         sigma=param(lambda s: s.size_sigma),
@@ -149,6 +150,7 @@ def _draw_sizes(created_s: np.ndarray, modality: np.ndarray, offset_s: int,
         layout=w.object_layout,
         rng=rng,
         modality_names=names,
+        origin_s=offset_s,  # size growth counts from the run's start
     )
 
 
@@ -216,30 +218,71 @@ def check_fits_in_memory(expected_studies: float, memory_bytes: int | None = Non
 def _start_at(history: Workload, offset_s: int, calendar: Calendar) -> Workload:
     """The run's workload from one drawn with history: studies deleted before the start are
     gone; earlier ones are in the archive at the start (created at 0, acquired before); times
-    move to the run's clock (the reads were drawn from the start on)."""
+    move to the run's clock (the reads were drawn from the start on).  One compiled pass over
+    the studies and one over the reads (:func:`_studies_at_start`, :func:`_reads_at_start`)."""
     st, rd = history.studies, history.reads
-    keep = st.delete_s > offset_s
-    idx = np.flatnonzero(keep)
-    acquired = st.created_s[idx] - offset_s
-    delete_s = st.delete_s[idx]
-    delete_s = np.where(delete_s == NEVER, NEVER, delete_s - offset_s)
-    patient = dense_ranks(st.patient[idx])
-    studies = Studies(
-        created_s=np.maximum(acquired, 0),
-        modality=st.modality[idx],
-        size_bytes=st.size_bytes[idx],
-        objects=st.objects[idx],
-        patient=patient.astype(np.int32),
-        age_years=st.age_years[idx],
-        delete_s=delete_s,
-        acquired_s=acquired,
+    kept = int(np.count_nonzero(st.delete_s > offset_s))
+    out = Studies(
+        created_s=np.empty(kept, dtype=np.int64),
+        modality=np.empty(kept, dtype=st.modality.dtype),
+        size_bytes=np.empty(kept, dtype=st.size_bytes.dtype),
+        objects=np.empty(kept, dtype=st.objects.dtype),
+        patient=np.empty(kept, dtype=st.patient.dtype),
+        age_years=np.empty(kept, dtype=st.age_years.dtype),
+        delete_s=np.empty(kept, dtype=np.int64),
+        acquired_s=np.empty(kept, dtype=np.int64),
     )
-    renumber = np.full(len(st), -1, dtype=np.int64)
-    renumber[idx] = np.arange(idx.size)
+    assert out.acquired_s is not None
+    renumber = _studies_at_start(
+        st.created_s, st.modality, st.size_bytes, st.objects, st.patient, st.age_years,
+        st.delete_s, offset_s, NEVER, out.created_s, out.modality, out.size_bytes, out.objects,
+        out.patient, out.age_years, out.delete_s, out.acquired_s)
+    studies = Studies(created_s=out.created_s, modality=out.modality, size_bytes=out.size_bytes,
+                      objects=out.objects, patient=dense_ranks(out.patient).astype(np.int32),
+                      age_years=out.age_years, delete_s=out.delete_s, acquired_s=out.acquired_s)
     # the reads were drawn from offset_s on (draw_reads' from_s): every one is of a study
     # still held at the start (a read comes before its study's deletion)
     assert rd.time_s.size == 0 or rd.time_s[0] >= offset_s  # sorted by time
-    reads = Reads(study=renumber[rd.study].astype(rd.study.dtype),
-                  time_s=rd.time_s - offset_s, kind=rd.kind)
+    study = np.empty(rd.study.size, dtype=rd.study.dtype)
+    time_s = np.empty(rd.time_s.size, dtype=rd.time_s.dtype)
+    _reads_at_start(rd.study, rd.time_s, renumber, offset_s, study, time_s)
     return Workload(calendar=calendar, modalities=history.modalities, studies=studies,
-                    reads=reads, notes=history.notes)
+                    reads=Reads(study=study, time_s=time_s, kind=rd.kind), notes=history.notes)
+
+
+@kernel
+def _studies_at_start(created_s, modality, size_bytes, objects, patient, age_years, delete_s,
+                      offset_s, never, out_created, out_modality, out_size, out_objects,
+                      out_patient, out_age, out_delete, out_acquired
+                      ):  # pragma: no cover - compiled
+    """Fill the ``out_`` arrays with the studies deleted after ``offset_s``, in order, their
+    times on the run's clock (created at 0 at the earliest; ``never`` stays); returns each
+    drawn study's number among them (-1: gone)."""
+    renumber = np.full(created_s.size, -1, dtype=np.int64)
+    k = 0
+    for s in range(created_s.size):
+        d = delete_s[s]
+        if d <= offset_s:
+            continue
+        acquired = created_s[s] - offset_s
+        out_acquired[k] = acquired
+        out_created[k] = acquired if acquired > 0 else 0
+        out_modality[k] = modality[s]
+        out_size[k] = size_bytes[s]
+        out_objects[k] = objects[s]
+        out_patient[k] = patient[s]
+        out_age[k] = age_years[s]
+        out_delete[k] = never if d == never else d - offset_s
+        renumber[s] = k
+        k += 1
+    return renumber
+
+
+@kernel
+def _reads_at_start(study, time_s, renumber, offset_s, out_study,
+                    out_time):  # pragma: no cover - compiled
+    """Each read's study renumbered (:func:`_studies_at_start`) and its time on the run's
+    clock."""
+    for r in range(study.size):
+        out_study[r] = renumber[study[r]]
+        out_time[r] = time_s[r] - offset_s
