@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.allocator import keep_freed_memory
 from sim.executors import dask_map
 from sim.files import remove_stale, write_atomically
 from sim.lifeline import exit_with_parent
@@ -120,10 +121,12 @@ def _run_dask(todo: list[Task], scheduler: str, jobs: int, keep, evaluate_fn) ->
 
 
 def _start_worker(parent: int) -> None:
-    """A local pool worker: it exits with its parent, and its workload draws stay on one
-    thread (the pool's workers already share the cores)."""
+    """A local pool worker: it exits with its parent, its workload draws stay on one thread
+    (the pool's workers already share the cores), and it keeps the memory its runs free for
+    its next run (:func:`sim.allocator.keep_freed_memory`)."""
     exit_with_parent(parent)
     allow_threads(False)
+    keep_freed_memory()
 
 
 def _on_worker(evaluate_fn: Callable[[Task], pd.DataFrame], task: Task) -> pd.DataFrame:
