@@ -303,12 +303,14 @@ def test_patient_numbers_one_pass_equals_pointer_jumping(draws, later_link):
 @given(st.lists(st.one_of(st.integers(0, 2**63 - 1), st.integers(0, 3000),
                           st.sampled_from([0, 2047, 2048, 2**22, 2**62])), max_size=300))
 def test_radix_sort_sorts_as_numpy_does(values):
+    """Whole-array passes and, forced on small arrays (``msd_min`` 2), the split by the most
+    significant digit first."""
     from sim.workload.sorting import _radix_sort
 
-    keys = np.array(values, dtype=np.int64)
-    expected = np.sort(keys)
-    _radix_sort(keys, np.empty_like(keys), 0)
-    np.testing.assert_array_equal(keys, expected)
+    for msd_min in (2**62, 2):
+        keys = np.array(values, dtype=np.int64)
+        _radix_sort(keys, np.empty_like(keys), 0, msd_min)
+        np.testing.assert_array_equal(keys, np.sort(np.array(values, dtype=np.int64)))
 
 
 def test_stable_argsort_is_numpys_stable_argsort():
