@@ -22,9 +22,11 @@ import pandas as pd
 
 from sim.archives.base import HeldAtEnd, MonthUsage
 from sim.errors import InputError
+from sim.jit import kernel
 from sim.read_outcomes import (
     PRIOR_LATENCY_TARGET_S,
     read_masks,
+    tally_reads,
 )
 from sim.scenario import Scenario
 
@@ -114,7 +116,27 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
 
 
 def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:
-    """Additive read figures of one cohort (counts and a latency histogram)."""
+    """Additive read figures of one cohort (counts and a latency histogram): one compiled pass
+    for the counts (:func:`sim.read_outcomes.tally_reads`) and one for the histogram (the
+    numpy masks where the tally cannot answer)."""
+    t = tally_reads(reads, target_s)
+    if t is None:
+        return _read_counts_by_masks(reads, target_s)
+    histogram = np.zeros(LATENCY_EDGES_S.size - 1, dtype=np.int64)
+    _latency_histogram(t.codes, t.latency, t.missing_code, t.unavailable_code, LATENCY_EDGES_S,
+                       histogram)
+    return {
+        "reads": int(len(reads)), "missing": t.missing, "unavailable": t.unavailable,
+        "priors": t.priors, "priors_unavailable": t.priors_unavailable, "by_tier": t.by_tier(),
+        "fast": t.fast, "fast_priors": t.fast_priors,
+        "histogram": histogram,
+        "max": t.largest if t.served else 0.0,
+    }
+
+
+def _read_counts_by_masks(reads: pd.DataFrame, target_s: float) -> dict:
+    """:func:`read_counts` with numpy masks (latencies other than float32, a served read
+    without a latency)."""
     m = read_masks(reads, target_s)
     lat = m.served_latency()
     return {
@@ -126,6 +148,31 @@ def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -
         "histogram": np.histogram(np.clip(lat, 0, LATENCY_EDGES_S[-1]), LATENCY_EDGES_S)[0],
         "max": float(lat.max()) if lat.size else 0.0,
     }
+
+
+@kernel
+def _latency_histogram(codes, latency, missing_code, unavailable_code, edges,
+                       counts):  # pragma: no cover - compiled
+    """Add to ``counts`` the served latencies (as float64, clipped to the edges' range) per bin
+    of ``edges``, as ``np.histogram`` bins them: ``[edges[i], edges[i + 1])``, the last bin
+    closed.  No latency is NaN (the tally found none)."""
+    last = edges.size - 1
+    low, top = edges[0], edges[last]
+    for r in range(codes.size):
+        if codes[r] == missing_code or codes[r] == unavailable_code:
+            continue
+        v = min(max(np.float64(latency[r]), low), top)
+        if v >= top:
+            counts[last - 1] += 1
+            continue
+        a, b = 0, last  # edges[a] <= v < edges[b]
+        while b - a > 1:
+            mid = (a + b) // 2
+            if edges[mid] <= v:
+                a = mid
+            else:
+                b = mid
+        counts[a] += 1
 
 
 def merge_read_counts(parts: list[dict], target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:

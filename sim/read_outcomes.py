@@ -18,6 +18,11 @@ PRIOR_LATENCY_TARGET_S = 5.0
 """Time-to-display target for priors: web display under 5 s is the clinical threshold cited in
 Eur Radiol 2003 (radiology-workload.md section 7)."""
 
+_MISSING, _UNAVAILABLE, _PRIORS, _PRIORS_UNAVAILABLE, _FAST, _FAST_PRIORS, _SERVED, \
+    _NAN_SERVED = range(8)
+_TALLIES = 8
+"""The counts a tally of the reads keeps (:func:`_tally_reads`), by position."""
+
 
 def reads_table(reads: Reads, archive: str, tier_names: tuple[str, ...], tier: np.ndarray,
                 latency_s: np.ndarray) -> pd.DataFrame:
@@ -98,14 +103,45 @@ def _codes(column: pd.Series) -> tuple[list, np.ndarray]:
     return list(names), codes
 
 
-def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
-                 ) -> dict[str, Any]:
-    """Counts by tier, misses, missed priors, the share of reads and of priors served within
-    ``target_s``, latency percentiles. [s]
+@dataclass(frozen=True)
+class ReadTally:
+    """What one compiled pass over the reads table finds (:func:`tally_reads`): the codes it
+    read, the counts of :data:`_TALLIES`, reads per tier code, the histogram of the served
+    latencies' upper key bits, and the largest served latency. [s]"""
 
-    One compiled pass over the reads' codes and latencies (no per-read masks); the percentiles
-    are numpy's (``np.percentile``, linear method) to the last bit, from the exact order
-    statistics found by a radix select (:func:`_order_statistics`)."""
+    names: list
+    codes: np.ndarray
+    latency: np.ndarray
+    missing_code: int
+    unavailable_code: int
+    tallies: np.ndarray
+    by_code: np.ndarray
+    high: np.ndarray
+    largest: float
+
+    def count(self, which: int) -> int:
+        return int(self.tallies[which])
+
+    served = property(lambda self: self.count(_SERVED))
+    missing = property(lambda self: self.count(_MISSING))
+    unavailable = property(lambda self: self.count(_UNAVAILABLE))
+    priors = property(lambda self: self.count(_PRIORS))
+    priors_unavailable = property(lambda self: self.count(_PRIORS_UNAVAILABLE))
+    fast = property(lambda self: self.count(_FAST))
+    """Served within the target."""
+    fast_priors = property(lambda self: self.count(_FAST_PRIORS))
+
+    def by_tier(self) -> dict[str, int]:
+        """Served reads per tier name, in name order."""
+        n = len(self.names)
+        found = {str(self.names[k]): int(self.by_code[k]) for k in range(n)
+                 if k not in (self.missing_code, self.unavailable_code) and self.by_code[k]}
+        return dict(sorted(found.items()))
+
+
+def tally_reads(reads: pd.DataFrame, target_s: float) -> ReadTally | None:
+    """One compiled pass over the reads' codes and float32 latencies; None where the numpy
+    masks must answer instead (other latencies, a served read without a latency)."""
     names, codes = _codes(reads["tier"])
     kind_names, kind_codes = _codes(reads["read_kind"])
     latency = reads["latency_s"].to_numpy()
@@ -115,36 +151,47 @@ def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
     prior_name = READ_KIND_NAMES[ReadKind.PRIOR]
     prior_code = kind_names.index(prior_name) if prior_name in kind_names else len(kind_names)
     if latency.dtype != np.float32:
-        return _read_figures_by_masks(reads, target_s)
+        return None
     tallies = np.zeros(_TALLIES, dtype=np.int64)
     by_code = np.zeros(n + 1, dtype=np.int64)
     high = np.zeros(1 << 16, dtype=np.int64)
-    largest = _tally_reads(codes,
-                           kind_codes, latency,
-                           latency.view(np.uint32), missing_code,
+    largest = _tally_reads(codes, kind_codes, latency, latency.view(np.uint32), missing_code,
                            unavailable_code, prior_code, np.float32(target_s), tallies,
                            by_code, high)
-    served = int(tallies[_SERVED])
     if tallies[_NAN_SERVED]:  # a served read without a latency: numpy's rules for NaN
+        return None
+    return ReadTally(names, codes, latency, missing_code, unavailable_code, tallies, by_code,
+                     high, float(largest))
+
+
+def read_figures(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S
+                 ) -> dict[str, Any]:
+    """Counts by tier, misses, missed priors, the share of reads and of priors served within
+    ``target_s``, latency percentiles. [s]
+
+    One compiled pass over the reads' codes and latencies (:func:`tally_reads`: no per-read
+    masks); the percentiles are numpy's (``np.percentile``, linear method) to the last bit, from
+    the exact order statistics found by a radix select (:func:`_order_statistics`)."""
+    t = tally_reads(reads, target_s)
+    if t is None:
         return _read_figures_by_masks(reads, target_s)
-    p50, p99 = _percentiles(latency, codes, missing_code, unavailable_code, served, high,
-                            [50, 99]) if served else (0.0, 0.0)
-    priors, fast = int(tallies[_PRIORS]), int(tallies[_FAST])
-    by_tier = {str(names[k]): int(by_code[k]) for k in range(n)
-               if k not in (missing_code, unavailable_code) and by_code[k]}
+    served = t.served
+    p50, p99 = _percentiles(t.latency, t.codes, t.missing_code, t.unavailable_code, served,
+                            t.high, [50, 99]) if served else (0.0, 0.0)
+    priors, fast = t.priors, t.fast
     return {
         "reads": int(len(reads)),
-        "missing": int(tallies[_MISSING]),
-        "unavailable": int(tallies[_UNAVAILABLE]),
+        "missing": t.missing,
+        "unavailable": t.unavailable,
         "priors": priors,
-        "priors_unavailable": int(tallies[_PRIORS_UNAVAILABLE]),
-        "by_tier": dict(sorted(by_tier.items())),
+        "priors_unavailable": t.priors_unavailable,
+        "by_tier": t.by_tier(),
         "latency_target_s": target_s,
         "share_within_target": fast / len(reads) if len(reads) else 1.0,
-        "priors_within_target_share": int(tallies[_FAST_PRIORS]) / priors if priors else 1.0,
+        "priors_within_target_share": t.fast_priors / priors if priors else 1.0,
         "latency_p50_s": float(p50),
         "latency_p99_s": float(p99),
-        "latency_max_s": float(largest) if served else 0.0,
+        "latency_max_s": t.largest if served else 0.0,
     }
 
 
@@ -170,11 +217,6 @@ def _read_figures_by_masks(reads: pd.DataFrame, target_s: float) -> dict[str, An
         "latency_p99_s": float(p99),
         "latency_max_s": float(lat.max()) if lat.size else 0.0,
     }
-
-
-_MISSING, _UNAVAILABLE, _PRIORS, _PRIORS_UNAVAILABLE, _FAST, _FAST_PRIORS, _SERVED, \
-    _NAN_SERVED = range(8)
-_TALLIES = 8
 
 
 def _percentiles(latency: np.ndarray, codes: np.ndarray, missing_code: int,

@@ -8,11 +8,13 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.cohorts import LATENCY_EDGES_S, _read_counts_by_masks, read_counts
 from sim.read_outcomes import _read_figures_by_masks, read_figures
 
 TIERS = ["FA", "IA", "unavailable", "missing"]
 KINDS = ["report", "followup", "decay", "prior", "bulk"]
-LATENCIES = [0.0, -0.0, 0.1, 0.2, 4.0, 5.0, 5.000001, 7.25, 3600.0, 43200.0, 1e-30, 3e38]
+LATENCIES = [0.0, -0.0, 0.1, 0.2, 4.0, 5.0, 5.000001, 7.25, 3600.0, 43200.0, 1e-30, 3e38,
+             *LATENCY_EDGES_S[[1, 2, 80, 400, -2, -1]].astype(np.float32).tolist()]
 
 
 def table(tiers: list[int], kinds: list[int], latency: list[float]) -> pd.DataFrame:
@@ -36,6 +38,25 @@ def table(tiers: list[int], kinds: list[int], latency: list[float]) -> pd.DataFr
 def test_one_pass_gives_what_numpy_gives(columns):
     reads = table(*columns)
     assert read_figures(reads) == _read_figures_by_masks(reads, 5.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 400).flatmap(lambda n: st.tuples(
+    st.lists(st.integers(0, 3), min_size=n, max_size=n),
+    st.lists(st.integers(0, 4), min_size=n, max_size=n),
+    st.lists(st.one_of(st.sampled_from(LATENCIES),
+                       st.floats(0, 1e7, width=32, allow_subnormal=True)),
+             min_size=n, max_size=n))))
+def test_a_cohorts_counts_in_one_pass_are_numpys(columns):
+    """A cohort's additive read figures (counts, the latency histogram of numpy's bins, the
+    largest latency) from the tally and the compiled histogram, as numpy's masks and
+    ``np.histogram`` give them (latencies on bin edges and beyond the last included)."""
+    reads = table(*columns)
+    fast, masks = read_counts(reads), _read_counts_by_masks(reads, 5.0)
+    np.testing.assert_array_equal(fast.pop("histogram"), masks.pop("histogram"))
+    assert fast["by_tier"] == dict(sorted(masks.pop("by_tier").items()))
+    fast.pop("by_tier")
+    assert fast == masks
 
 
 def test_percentiles_between_order_statistics_and_at_the_top():
