@@ -142,6 +142,30 @@ def test_sizes_are_the_vectorised_formula_value_for_value(layout):
     assert (instances == np.iinfo(np.int32).max).any()  # the cap was reached
 
 
+@pytest.mark.parametrize("per_day", [0.0, 0.3, 40.0, 3000.0])
+def test_arrivals_sorted_day_by_day_are_the_stable_sort_of_all(per_day):
+    """Arrivals are sorted day by day (days never interleave); that is the order a stable sort
+    of every study's time gives, same-second ties in day-then-modality order (many ties when
+    thousands of studies share a day's seconds)."""
+    from sim.calendar import SECONDS_PER_DAY
+    from sim.workload.arrivals import draw_arrivals
+
+    expected = np.random.default_rng(2).random((40, 5)) * per_day
+    expected[7] = 0.0  # a day without studies
+    created, modality = draw_arrivals(expected, np.random.default_rng(9))
+
+    rng = np.random.default_rng(9)
+    counts = rng.poisson(expected)
+    flat = counts.ravel()
+    day = np.repeat(np.repeat(np.arange(40, dtype=np.int64), 5), flat)
+    drawn_modality = np.repeat(np.tile(np.arange(5, dtype=np.int8), 40), flat)
+    times = day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, size=day.size)
+    order = np.argsort(times, kind="stable")
+    assert created.dtype == np.int64 and modality.dtype == np.int8
+    np.testing.assert_array_equal(created, times[order])
+    np.testing.assert_array_equal(modality, drawn_modality[order])
+
+
 def test_decay_reads_follow_the_configured_rates():
     """Reads per study-year of exposure in each age bin match the bin's rate (Poisson, 5%)."""
     scenario = small_academic(**{

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import DAYS_PER_YEAR, SECONDS_PER_DAY, Calendar
-from sim.workload.sorting import stable_argsort
+from sim.jit import kernel
+from sim.workload.sorting import _lsd
 
 _DAYS_IN_MONTH = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
@@ -56,6 +57,10 @@ def draw_arrivals(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw acquisition times and modalities, sorted by time.
 
+    A Poisson count per day and modality, then each study's second within its day (uniform, in
+    day-then-modality order).  Studies of different days never interleave, so each day is
+    sorted on its own (:func:`_sorted_by_day`): the order of a stable sort of all the times.
+
     Returns
     -------
     created_s
@@ -64,10 +69,46 @@ def draw_arrivals(
         Modality index of each study. int8
     """
     counts = rng.poisson(expected)
+    second = rng.integers(0, SECONDS_PER_DAY, size=int(counts.sum()))
+    created_s = np.empty(second.size, dtype=np.int64)
+    modality = np.empty(second.size, dtype=np.int8)
+    _sorted_by_day(counts, second, created_s, modality)
+    return created_s, modality
+
+
+@kernel
+def _sorted_by_day(counts, second, created_s, modality):  # pragma: no cover - compiled
+    """Fill ``created_s`` and ``modality`` with the studies of ``counts[day, modality]``
+    (``second``: each one's second in its day, in day-then-modality order), day by day, each day
+    sorted by second (ties in that order): the day's (second, position) keys radix sorted in
+    the cache."""
     n_days, n_mod = counts.shape
-    flat = counts.ravel()
-    day = np.repeat(np.repeat(np.arange(n_days, dtype=np.int64), n_mod), flat)
-    modality = np.repeat(np.tile(np.arange(n_mod, dtype=np.int8), n_days), flat)
-    created_s = day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, size=day.size)
-    order = stable_argsort(created_s, max_key=n_days * SECONDS_PER_DAY)
-    return created_s[order], modality[order]
+    largest = 0
+    for d in range(n_days):
+        largest = max(largest, counts[d].sum())
+    position_bits = 1
+    while (1 << position_bits) < largest:
+        position_bits += 1
+    mask = (np.int64(1) << position_bits) - 1
+    keys = np.empty(largest, dtype=np.int64)
+    scratch = np.empty(largest, dtype=np.int64)
+    day_modality = np.empty(largest, dtype=np.int8)
+    at, out = 0, 0
+    second_bits = 17  # a day's 86,400 seconds
+    for d in range(n_days):
+        k = 0
+        for m in range(n_mod):
+            for _ in range(counts[d, m]):
+                keys[k] = (second[at] << position_bits) | k
+                day_modality[k] = m
+                at += 1
+                k += 1
+        day_keys = keys[:k]
+        if _lsd(day_keys, scratch[:k], position_bits, position_bits + second_bits):
+            day_keys = scratch[:k]
+        start = d * SECONDS_PER_DAY
+        for i in range(k):
+            key = day_keys[i]
+            created_s[out] = start + (key >> position_bits)
+            modality[out] = day_modality[key & mask]
+            out += 1
