@@ -17,6 +17,16 @@ LATENCIES = [0.0, -0.0, 0.1, 0.2, 4.0, 5.0, 5.000001, 7.25, 3600.0, 43200.0, 1e-
              *LATENCY_EDGES_S[[1, 2, 80, 400, -2, -1]].astype(np.float32).tolist()]
 
 
+READ_COLUMNS = st.integers(0, 400).flatmap(lambda n: st.tuples(
+    st.lists(st.integers(0, 3), min_size=n, max_size=n),
+    st.lists(st.integers(0, 4), min_size=n, max_size=n),
+    st.lists(st.one_of(st.sampled_from(LATENCIES),
+                       st.floats(0, 1e7, width=32, allow_subnormal=True)),
+             min_size=n, max_size=n)))
+"""Tier codes, read kinds and latencies of up to 400 reads (latencies beyond the histogram's
+last edge included)."""
+
+
 def table(tiers: list[int], kinds: list[int], latency: list[float]) -> pd.DataFrame:
     lat = np.array(latency, dtype=np.float32)
     codes = np.array(tiers, dtype=np.int8)
@@ -29,24 +39,14 @@ def table(tiers: list[int], kinds: list[int], latency: list[float]) -> pd.DataFr
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 400).flatmap(lambda n: st.tuples(
-    st.lists(st.integers(0, 3), min_size=n, max_size=n),
-    st.lists(st.integers(0, 4), min_size=n, max_size=n),
-    st.lists(st.one_of(st.sampled_from(LATENCIES),
-                       st.floats(0, 1e6, width=32, allow_subnormal=True)),
-             min_size=n, max_size=n))))
+@given(READ_COLUMNS)
 def test_one_pass_gives_what_numpy_gives(columns):
     reads = table(*columns)
     assert read_figures(reads) == _read_figures_by_masks(reads, 5.0)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 400).flatmap(lambda n: st.tuples(
-    st.lists(st.integers(0, 3), min_size=n, max_size=n),
-    st.lists(st.integers(0, 4), min_size=n, max_size=n),
-    st.lists(st.one_of(st.sampled_from(LATENCIES),
-                       st.floats(0, 1e7, width=32, allow_subnormal=True)),
-             min_size=n, max_size=n))))
+@given(READ_COLUMNS)
 def test_a_cohorts_counts_in_one_pass_are_numpys(columns):
     """A cohort's additive read figures (counts, the latency histogram of numpy's bins, the
     largest latency) from the tally and the compiled histogram, as numpy's masks and
