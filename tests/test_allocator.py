@@ -112,3 +112,26 @@ def test_a_large_sort_on_two_threads_is_the_sort():
     expected = np.sort(values)
     sort_in_place(values)
     np.testing.assert_array_equal(values, expected)
+
+
+def test_a_worker_that_keeps_freed_memory_keeps_it_through_nested_uses():
+    """keep_freed_memory (Monte Carlo pool workers) stays active for the process: a draw's or a
+    run's own activation ending restores nothing and gives nothing back.  In a new process (it
+    cannot be undone)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from sim import allocator\n"
+        "allocator.keep_freed_memory()\n"
+        "allocator.keep_freed_memory()  # a second call changes nothing\n"
+        "with allocator.reuse_freed_memory():\n"
+        "    assert allocator._depth == 2\n"
+        "assert allocator._depth == 1 and allocator._pages_depth == 1\n"
+        "before = allocator._set_hugepage(True); allocator._set_hugepage(before)\n"
+        "assert before is False  # numpy still asks for no huge pages\n"
+        "print('kept')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "kept"

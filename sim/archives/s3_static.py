@@ -59,10 +59,11 @@ class StaticS3Bucket(S3Archive):
         self._cal = workload.calendar
         st = workload.studies
         n = len(st)
-        self._size = st.size_bytes
-        self._objects = st.objects
-        self._created = st.created_s
-        self._class_since = st.created_s  # uploaded at creation; never moved
+        # the workload's own arrays, read-only here: an assignment fails instead of changing them
+        self._size = _read_only(st.size_bytes)
+        self._objects = _read_only(st.objects)
+        self._created = _read_only(st.created_s)
+        self._class_since = self._created  # uploaded at creation; never moved
         self._reads = workload.reads
         self._initial = CLASSES.index(storage_class)
         it_small = int(catalog.intelligent_tiering.small_object_bytes.value)
@@ -107,3 +108,9 @@ class StaticS3Bucket(S3Archive):
         self._meter_add(ids, tiers, -1, t_s)
         self._present[ids] = False
         self.events.add(t_s, ids, event, tiers, MISSING)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    view = values.view()
+    view.flags.writeable = False
+    return view
