@@ -28,6 +28,7 @@ from sim.shards import simulate
 from sim.version import __version__
 from sim.workload import READ_KIND_NAMES, Workload, generate_workload
 from sim.workload.stats import monthly_table, monthly_workload
+from sim.workload.threads import beside
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,27 +114,33 @@ def run(
     link = build_link(scenario.network, workload.calendar, scenario.seed)
     done = simulate(workload, list(scenario.archives), jobs=jobs, keep_events=events,
                     progress=progress, link=link)
-    table = monthly_workload(workload)
+    tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
+              if o is not None]
+    reads = None
+    figures: dict[str, Any] = {}
+    # the workload table and counts (compiled passes over every study and read) on a second
+    # thread while the read figures are found (another compiled pass): both cores are free again
+    with beside(_workload_figures, workload) as table_job:
+        if tiered:
+            tables = {m.name: reads_table(workload.reads, m.name, m.read_tier_names, *o)
+                      for m, o in tiered}
+            reads = pd.concat(tables.values(), ignore_index=True)
+            figures = {name: read_figures(t) for name, t in tables.items()}
+        table, counts = table_job.result()
     charges = done.charges + scenario_operations_charges(scenario.archives, table,
                                                          workload.calendar)
     ledger = with_price_changes(with_discounts(ledger_frame(charges), scenario.archives),
                                 dict(scenario.finance.price_change_per_year))
     ledger, exits = with_exit(scenario, done.models, done.held, ledger, workload.calendar)
-    summary = summarise(scenario, workload.calendar, ledger, table, workload_counts(workload))
+    summary = summarise(scenario, workload.calendar, ledger, table, counts)
     if exits:
         summary["exit"] = exits
     if workload.notes:
         summary["notes"] = list(workload.notes)
-    tiered = [(m, o) for m, o in zip(done.models, done.read_outcomes, strict=True)
-              if o is not None]
-    reads = None
     if tiered:
-        tables = {m.name: reads_table(workload.reads, m.name, m.read_tier_names, *o)
-                  for m, o in tiered}
-        reads = pd.concat(tables.values(), ignore_index=True)
         summary["unconfirmed_prices_used"] = sorted(
             {p for u in done.unconfirmed for p in u})
-        summary["reads_by_archive"] = {name: read_figures(t) for name, t in tables.items()}
+        summary["reads_by_archive"] = figures
     onprem = {m.name: f for m in done.models if (f := m.onprem_figures()) is not None}
     if onprem:
         summary["onprem"] = onprem
@@ -149,6 +156,11 @@ def run(
     del done, logged  # the engines, before the memory they freed is given back
     give_back_freed_memory()
     return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
+
+
+def _workload_figures(workload: Workload) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The monthly workload table and the workload counts."""
+    return monthly_workload(workload), workload_counts(workload)
 
 
 def _events_table(logged: list[tuple[str, tuple[str, ...], dict[str, np.ndarray]]]
