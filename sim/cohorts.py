@@ -95,24 +95,26 @@ def run_cohort(scenario: Scenario, k: int, jobs: int = 1) -> CohortOutcome:
     """Generate, simulate and reduce cohort ``k`` of ``scenario``."""
     from sim.network import build_link
     from sim.read_outcomes import reads_table
-    from sim.run import workload_counts
+    from sim.run import workload_figures
     from sim.shards import simulate
     from sim.workload import generate_workload
-    from sim.workload.stats import monthly_workload
+    from sim.workload.threads import beside
 
     part = cohort_scenario(scenario, k)
     workload = generate_workload(part)
     link = build_link(scenario.network, workload.calendar, scenario.seed)  # one site link
     done = simulate(workload, list(part.archives), jobs=jobs, link=link)
     reads: list[dict | None] = []
-    for model, outcome in zip(done.models, done.read_outcomes, strict=True):
-        if outcome is None:
-            reads.append(None)
-            continue
-        table = reads_table(workload.reads, model.name, model.read_tier_names, *outcome)
-        reads.append(read_counts(table))
-    return CohortOutcome(done.usage, monthly_workload(workload), workload_counts(workload),
-                         reads, done.unconfirmed, done.held)
+    # the workload table and counts on a second thread while the reads are counted
+    with beside(workload_figures, workload) as figures:
+        for model, outcome in zip(done.models, done.read_outcomes, strict=True):
+            if outcome is None:
+                reads.append(None)
+                continue
+            table = reads_table(workload.reads, model.name, model.read_tier_names, *outcome)
+            reads.append(read_counts(table))
+        table, counts = figures.result()
+    return CohortOutcome(done.usage, table, counts, reads, done.unconfirmed, done.held)
 
 
 def read_counts(reads: pd.DataFrame, target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:

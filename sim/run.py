@@ -120,7 +120,7 @@ def run(
     figures: dict[str, Any] = {}
     # the workload table and counts (compiled passes over every study and read) on a second
     # thread while the read figures are found (another compiled pass): both cores are free again
-    with beside(_workload_figures, workload) as table_job:
+    with beside(workload_figures, workload) as table_job:
         if tiered:
             tables = {m.name: reads_table(workload.reads, m.name, m.read_tier_names, *o)
                       for m, o in tiered}
@@ -158,8 +158,9 @@ def run(
     return RunResult(scenario, workload, ledger, table, summary, reads, event_table)
 
 
-def _workload_figures(workload: Workload) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The monthly workload table and the workload counts."""
+def workload_figures(workload: Workload) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The monthly workload table (:func:`sim.workload.stats.monthly_workload`) and the
+    workload counts (:func:`workload_counts`)."""
     return monthly_workload(workload), workload_counts(workload)
 
 
