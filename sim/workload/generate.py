@@ -7,6 +7,7 @@ change to one stage's parameters leaves the others' draws unchanged (common rand
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future
 
 import numpy as np
 
@@ -19,11 +20,11 @@ from sim.workload.arrivals import draw_arrivals, expected_daily_counts
 from sim.workload.held import MAX_DRAWS, far_factors, fit_held, held_targets, refit_volume
 from sim.workload.model import NEVER, Reads, Studies, Workload
 from sim.workload.patients import draw_ages, match_returns, patient_numbers
-from sim.workload.reads import draw_reads, first_reads
+from sim.workload.reads import draw_reads, first_reads, prior_reads
 from sim.workload.retention import delete_times
 from sim.workload.sizes import draw_sizes
 from sim.workload.sorting import dense_ranks
-from sim.workload.threads import beside
+from sim.workload.threads import beside, second_thread
 
 _STREAMS = ("arrivals", "sizes", "patients", "ages", "reads", "held")
 
@@ -69,39 +70,43 @@ def _generate(scenario: Scenario, seed: int | None) -> Workload:
         origin_day=offset_days,
     )
     targets = held_targets(w.existing, names) if w.existing else []
-    factor = np.ones(len(names))
-    notes: list[str] = []
-    for _ in range(MAX_DRAWS):
-        rngs = _streams(scenario.seed if seed is None else seed)
-        scaled = expected
-        if targets:
-            scaled = expected.copy()
-            scaled[:offset_days] *= factor[None, :]
-        check_fits_in_memory(float(scaled.sum()))
-        # without totals to fit, these studies are final: their first reads are drawn beside them
-        studies, first = _draw_studies(scaled, offset_s, calendar, names, param, w, rngs,
-                                       early_reads=not targets)
-        if not targets:
-            break
-        held = (studies.created_s < offset_s) & (studies.delete_s > offset_s)
-        factor, done = refit_volume(targets, held, studies.modality, studies.size_bytes, factor)
-        if done:
-            keep, size_bytes, size_notes = fit_held(targets, held, studies.modality,
-                                                    studies.size_bytes, rngs["held"])
-            studies = _subset(studies, keep, size_bytes)
-            notes = far_factors(targets, factor, names) + size_notes
-            break
-    else:
-        raise InputError(
-            f"workload.existing: the history drawn did not reach the given totals in "
-            f"{MAX_DRAWS} draws (volume factors {np.round(factor, 3).tolist()}); check them "
-            "against annual_studies, the sizes and the retention rules")
-    reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
-                       w.reads, w.priors, names, calendar, rngs["reads"], from_s=offset_s,
-                       first=first)
-    workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads,
-                        notes=tuple(notes))
-    return _start_at(workload, offset_s, run_calendar) if offset_s else workload
+    # a second thread for work found in one stage and used later (the prior pulls)
+    with second_thread() as start:
+        factor = np.ones(len(names))
+        notes: list[str] = []
+        for _ in range(MAX_DRAWS):
+            rngs = _streams(scenario.seed if seed is None else seed)
+            scaled = expected
+            if targets:
+                scaled = expected.copy()
+                scaled[:offset_days] *= factor[None, :]
+            check_fits_in_memory(float(scaled.sum()))
+            # without totals to fit, these studies are final: their first reads are drawn beside
+            # them, and their priors found as soon as their patients are known
+            studies, first, priors_found = _draw_studies(
+                scaled, offset_s, calendar, names, param, w, rngs,
+                early=start if not targets else None)
+            if not targets:
+                break
+            held = (studies.created_s < offset_s) & (studies.delete_s > offset_s)
+            factor, done = refit_volume(targets, held, studies.modality, studies.size_bytes, factor)
+            if done:
+                keep, size_bytes, size_notes = fit_held(targets, held, studies.modality,
+                                                        studies.size_bytes, rngs["held"])
+                studies = _subset(studies, keep, size_bytes)
+                notes = far_factors(targets, factor, names) + size_notes
+                break
+        else:
+            raise InputError(
+                f"workload.existing: the history drawn did not reach the given totals in "
+                f"{MAX_DRAWS} draws (volume factors {np.round(factor, 3).tolist()}); check them "
+                "against annual_studies, the sizes and the retention rules")
+        reads = draw_reads(studies.created_s, studies.modality, studies.patient, studies.delete_s,
+                           w.reads, w.priors, names, calendar, rngs["reads"], from_s=offset_s,
+                           first=first, priors_found=priors_found)
+        workload = Workload(calendar=calendar, modalities=names, studies=studies, reads=reads,
+                            notes=tuple(notes))
+        return _start_at(workload, offset_s, run_calendar) if offset_s else workload
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -112,22 +117,24 @@ def _streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def _draw_studies(expected: np.ndarray, offset_s: int, calendar: Calendar,
-                  names: tuple[str, ...], param, w, rngs, early_reads: bool = False
-                  ) -> tuple[Studies, list | None]:
-    """Arrivals, sizes, patients, ages and retention of every study (reads come after); with
-    ``early_reads``, also the first reads (:func:`sim.workload.reads.first_reads`)."""
+                  names: tuple[str, ...], param, w, rngs, early=None
+                  ) -> tuple[Studies, list | None, Future | None]:
+    """Arrivals, sizes, patients, ages and retention of every study (reads come after).  With
+    ``early`` (:func:`sim.workload.threads.second_thread`'s ``start``), also the first reads
+    (:func:`sim.workload.reads.first_reads`) and the prior pulls, started as soon as the
+    patients are known (:func:`sim.workload.reads.prior_reads`, a future)."""
     created_s, modality = draw_arrivals(expected, rngs["arrivals"])
     # sizes and the first reads have their own random streams: drawn on a second thread while
     # the patients are matched and aged (numpy releases the GIL); the draws are the same as one
     # after the other
     with beside(_sizes_and_first_reads, created_s, modality, offset_s, names, param, w, rngs,
-                early_reads) as beside_patients:
-        patient, age_years, delete_s = _draw_patients(created_s, modality, names, param, w,
-                                                      rngs, calendar)
+                early is not None) as beside_patients:
+        patient, age_years, delete_s, priors_found = _draw_patients(
+            created_s, modality, names, param, w, rngs, calendar, early)
         (size_bytes, objects), first = beside_patients.result()
     return Studies(created_s=created_s, modality=modality, size_bytes=size_bytes,
                    objects=objects, patient=patient, age_years=age_years,
-                   delete_s=delete_s), first
+                   delete_s=delete_s), first, priors_found
 
 
 def _sizes_and_first_reads(created_s: np.ndarray, modality: np.ndarray, offset_s: int,
@@ -155,8 +162,11 @@ def _draw_sizes(created_s: np.ndarray, modality: np.ndarray, offset_s: int,
 
 
 def _draw_patients(created_s: np.ndarray, modality: np.ndarray, names: tuple[str, ...], param,
-                   w, rngs, calendar: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each study's patient, the patient's age at the study and the study's deletion time."""
+                   w, rngs, calendar: Calendar, early=None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Future | None]:
+    """Each study's patient, the patient's age at the study and the study's deletion time;
+    with ``early``, the prior pulls started once the patients are known (they draw nothing:
+    found while the ages, the deletions and the random reads are drawn)."""
     assert w.patients is not None
     parent = match_returns(
         created_s,
@@ -168,6 +178,8 @@ def _draw_patients(created_s: np.ndarray, modality: np.ndarray, names: tuple[str
         rng=rngs["patients"],
     )
     patient = patient_numbers(parent)
+    priors_found = None if early is None else early(
+        prior_reads, created_s, modality, patient, w.priors, len(names))
     bands = w.patients.age_bands
     age_years = draw_ages(
         created_s,
@@ -182,7 +194,7 @@ def _draw_patients(created_s: np.ndarray, modality: np.ndarray, names: tuple[str
     delete_s = delete_times(
         w.retention, created_s, patient, age_years, is_mammo, calendar.horizon_s
     )
-    return patient, age_years, delete_s
+    return patient, age_years, delete_s, priors_found
 
 
 def _subset(studies: Studies, keep: np.ndarray, size_bytes: np.ndarray) -> Studies:

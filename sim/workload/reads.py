@@ -14,6 +14,9 @@ of the run.  The result is sorted by time; ties by study, then kind.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from contextlib import nullcontext
+
 import numpy as np
 
 from sim.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR, Calendar
@@ -39,15 +42,18 @@ def draw_reads(
     rng: np.random.Generator,
     from_s: int = 0,
     first: list[_Part] | None = None,
+    priors_found: Future | None = None,
 ) -> Reads:
     """All reads of the run, sorted by time; with ``from_s``, only those at or after it (the
     draws are the same: a history's reads are drawn, then dropped before the sort).
     ``first``: the report and follow-up reads, already drawn from ``rng`` by
-    :func:`first_reads` (the draw then goes on from there)."""
+    :func:`first_reads` (the draw then goes on from there); ``priors_found``: the prior pulls
+    (:func:`prior_reads`) already under way."""
     end_s = np.minimum(delete_s, calendar.horizon_s)
     # priors draw nothing: found on a second thread while the random reads are drawn (numpy
-    # releases the GIL); the parts keep their order
-    with beside(_prior_reads, created_s, modality, patient, priors, len(modalities)) as prior:
+    # releases the GIL), unless already under way; the parts keep their order
+    with nullcontext(priors_found) if priors_found is not None else \
+            beside(prior_reads, created_s, modality, patient, priors, len(modalities)) as prior:
         drawn = [*(first_reads(created_s, spec, rng) if first is None else first),
                  *_decay_reads(created_s, end_s, spec, rng)]
         bulk = _bulk_reads(created_s, modality, spec, modalities, calendar, rng)
@@ -149,21 +155,61 @@ def _decay_reads(
     starts = np.array([round(b.from_years * SECONDS_PER_YEAR) for b in bins], dtype=np.float64)
     rates = np.array([b.reads_per_year for b in bins]) / SECONDS_PER_YEAR  # [reads/s]
     cumulative = np.concatenate(([0.0], np.cumsum(rates[:-1] * np.diff(starts))))  # at starts
-    life = (end_s - created_s).astype(np.float64)  # age at deletion or the end of the run [s]
-    k = np.searchsorted(starts, life, side="right") - 1
-    kk = np.maximum(k, 0)
-    expected = np.where(k >= 0, cumulative[kk] + rates[kk] * (life - starts[kk]), 0.0)
+    expected = _expected_reads(created_s, end_s, starts, rates, cumulative)
     counts = rng.poisson(expected)
     study = np.repeat(np.arange(created_s.size, dtype=np.int64), counts)
-    u = rng.random(study.size) * expected[study]
-    b = np.searchsorted(cumulative, u, side="right") - 1  # never a zero-rate bin (u < expected)
-    age = starts[b] + (u - cumulative[b]) / np.where(rates[b] > 0, rates[b], np.inf)
-    return [(study, created_s[study] + np.floor(age).astype(np.int64), ReadKind.DECAY)]
+    u = rng.random(study.size)
+    return [(study, _read_times(created_s, study, u, expected, starts, rates, cumulative),
+             ReadKind.DECAY)]
 
 
-def _prior_reads(
+@kernel
+def _bin_of(edges, value):  # pragma: no cover - compiled
+    """The last ``edges`` index at or below ``value`` (-1: none), as
+    ``np.searchsorted(edges, value, side="right") - 1``."""
+    lo, hi = 0, edges.size  # edges[:lo] <= value < edges[hi:]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if edges[mid] <= value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+@kernel
+def _expected_reads(created_s, end_s, starts, rates, cumulative):  # pragma: no cover - compiled
+    """Each study's expected decay reads: the cumulative rate at its age at deletion or the
+    run's end (0 before the first bin)."""
+    out = np.empty(created_s.size, dtype=np.float64)
+    for i in range(created_s.size):
+        life = np.float64(end_s[i] - created_s[i])
+        k = _bin_of(starts, life)
+        out[i] = cumulative[k] + rates[k] * (life - starts[k]) if k >= 0 else 0.0
+    return out
+
+
+@kernel
+def _read_times(created_s, study, u, expected, starts, rates, cumulative
+                ):  # pragma: no cover - compiled
+    """Each decay read's time: the cumulative rate inverted at ``u`` x its study's expected
+    reads (never in a zero-rate bin: that share is below the study's expected reads). [s]"""
+    out = np.empty(study.size, dtype=np.int64)
+    for i in range(study.size):
+        s = study[i]
+        share = u[i] * expected[s]
+        b = _bin_of(cumulative, share)
+        rate = rates[b] if rates[b] > 0 else np.inf
+        out[i] = created_s[s] + np.int64(np.floor(starts[b] + (share - cumulative[b]) / rate))
+    return out
+
+
+def prior_reads(
     created_s: np.ndarray, modality: np.ndarray, patient: np.ndarray, priors: Priors, n_mod: int
 ) -> _Part:
+    """The prior pulls: each study's ``priors.count`` latest earlier studies of its patient
+    (of its modality where ``priors.match`` asks) within the window, read at its creation.
+    Draws nothing, so it may be found beside the draws."""
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), ReadKind.PRIOR)
     if priors.count == 0 or created_s.size == 0:
         return empty

@@ -45,3 +45,19 @@ def beside(fn: Callable[..., T], *args: Any):
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         yield pool.submit(fn, *args)
+
+
+@contextmanager
+def second_thread():
+    """A function ``start(fn, *args)`` that runs ``fn(*args)`` on a second thread and returns
+    its future (or runs it at once, in this thread, when threads are not allowed); the thread
+    ends with the block.  For work found in one stage and used several stages later."""
+    if not threads_allowed():
+        def now(fn: Callable[..., T], *args: Any) -> Future:
+            done: Future = Future()
+            done.set_result(fn(*args))
+            return done
+        yield now
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit
