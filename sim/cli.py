@@ -38,7 +38,8 @@ def script() -> None:
     """The ``archive-sim`` command: :func:`main`, then out of the process without the
     interpreter's teardown (freeing a run's millions of objects one by one took 0.4-0.5 s of a
     10-second run).  Its outputs are written and its worker processes joined by then; the
-    console streams are flushed here.  An unexpected error leaves the usual way (traceback)."""
+    console streams are flushed here (``atexit`` handlers do not run: close what you open
+    within the command).  An unexpected error leaves the usual way (traceback)."""
     try:
         main()
         code: int | str | None = 0
