@@ -29,6 +29,7 @@ from sim.read_outcomes import (
     tally_reads,
 )
 from sim.scenario import Scenario
+from sim.workload.sorting import last_at_or_below
 
 LATENCY_EDGES_S = np.concatenate(([0.0], np.logspace(-3, 6, 721)))
 """Bins of the merged latency histogram: 80 per decade from 1 ms to 11.6 days."""
@@ -167,14 +168,7 @@ def _latency_histogram(codes, latency, missing_code, unavailable_code, edges,
         if v >= top:
             counts[last - 1] += 1
             continue
-        a, b = 0, last  # edges[a] <= v < edges[b]
-        while b - a > 1:
-            mid = (a + b) // 2
-            if edges[mid] <= v:
-                a = mid
-            else:
-                b = mid
-        counts[a] += 1
+        counts[last_at_or_below(edges, v)] += 1  # edges[0] <= v < edges[last]
 
 
 def merge_read_counts(parts: list[dict], target_s: float = PRIOR_LATENCY_TARGET_S) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.jit import kernel
-from sim.workload.model import READ_KIND_NAMES, ReadKind, Reads
+from sim.workload.model import READ_KIND_NAMES, ReadKind, Reads, read_only
 
 MISSING_NAME = "missing"
 UNAVAILABLE_NAME = "unavailable"
@@ -33,22 +33,13 @@ def reads_table(reads: Reads, archive: str, tier_names: tuple[str, ...], tier: n
     kind_names = [READ_KIND_NAMES[k] for k in sorted(READ_KIND_NAMES)]
     n = len(reads)
     return pd.DataFrame({  # categorical columns: one byte per read, not a string pointer
-        "study": _read_only(reads.study),
-        "time_s": _read_only(reads.time_s),
+        "study": read_only(reads.study),
+        "time_s": read_only(reads.time_s),
         "read_kind": pd.Categorical.from_codes(reads.kind, kind_names),
         "archive": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [archive]),
         "tier": pd.Categorical.from_codes(codes, names),
         "latency_s": latency_s,
     }, copy=False)
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    """A read-only view of a workload's array: the table shares it instead of copying it
-    (hundreds of megabytes for millions of reads, kept by every option of a comparison), and an
-    assignment into the table fails instead of changing the workload."""
-    view = values.view()
-    view.flags.writeable = False
-    return view
 
 
 @dataclass(frozen=True)

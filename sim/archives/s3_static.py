@@ -23,7 +23,7 @@ from sim.pricing.price_book import PriceBook
 from sim.providers.aws import Catalog
 from sim.tiering.core import ChargeBook, EventLog, Meter
 from sim.tiering.keys import RuleMatches
-from sim.workload.model import Workload
+from sim.workload.model import Workload, read_only
 
 
 def is_static(storage_class: str, lifecycle, n_reads: int) -> bool:
@@ -60,9 +60,9 @@ class StaticS3Bucket(S3Archive):
         st = workload.studies
         n = len(st)
         # the workload's own arrays, read-only here: an assignment fails instead of changing them
-        self._size = _read_only(st.size_bytes)
-        self._objects = _read_only(st.objects)
-        self._created = _read_only(st.created_s)
+        self._size = read_only(st.size_bytes)
+        self._objects = read_only(st.objects)
+        self._created = read_only(st.created_s)
         self._class_since = self._created  # uploaded at creation; never moved
         self._reads = workload.reads
         self._initial = CLASSES.index(storage_class)
@@ -109,8 +109,3 @@ class StaticS3Bucket(S3Archive):
         self._present[ids] = False
         self.events.add(t_s, ids, event, tiers, MISSING)
 
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    view = values.view()
-    view.flags.writeable = False
-    return view

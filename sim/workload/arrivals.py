@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.calendar import DAYS_PER_YEAR, SECONDS_PER_DAY, Calendar
 from sim.jit import kernel
-from sim.workload.sorting import _lsd
+from sim.workload.sorting import radix_sort_bits
 
 _DAYS_IN_MONTH = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
@@ -104,7 +104,7 @@ def _sorted_by_day(counts, second, created_s, modality):  # pragma: no cover - c
                 at += 1
                 k += 1
         day_keys = keys[:k]
-        if _lsd(day_keys, scratch[:k], position_bits, position_bits + second_bits):
+        if radix_sort_bits(day_keys, scratch[:k], position_bits, position_bits + second_bits):
             day_keys = scratch[:k]
         start = d * SECONDS_PER_DAY
         for i in range(k):

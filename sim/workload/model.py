@@ -131,6 +131,15 @@ class Workload:
 _T = TypeVar("_T")
 
 
+def read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only view of a workload's array, for a table or an engine that shares it instead
+    of copying it (hundreds of megabytes for millions of rows): an assignment through the view
+    fails instead of changing the workload."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
+
+
 def per_workload(compute: Callable[[Workload], _T]) -> Callable[[Workload], _T]:
     """``compute(workload)`` done once per workload and kept while the workload lives (runs on
     one draw, e.g. a comparison's options or the optimizer's candidates, share it).  Callers

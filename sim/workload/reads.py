@@ -24,7 +24,7 @@ from sim.jit import kernel
 from sim.scenario import Priors
 from sim.scenario import Reads as ReadsSpec
 from sim.workload.model import ReadKind, Reads
-from sim.workload.sorting import sort_in_place, stable_argsort
+from sim.workload.sorting import last_at_or_below, sort_in_place, stable_argsort
 from sim.workload.threads import beside
 
 _Part = tuple[np.ndarray, np.ndarray, ReadKind]
@@ -164,27 +164,13 @@ def _decay_reads(
 
 
 @kernel
-def _bin_of(edges, value):  # pragma: no cover - compiled
-    """The last ``edges`` index at or below ``value`` (-1: none), as
-    ``np.searchsorted(edges, value, side="right") - 1``."""
-    lo, hi = 0, edges.size  # edges[:lo] <= value < edges[hi:]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if edges[mid] <= value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo - 1
-
-
-@kernel
 def _expected_reads(created_s, end_s, starts, rates, cumulative):  # pragma: no cover - compiled
     """Each study's expected decay reads: the cumulative rate at its age at deletion or the
     run's end (0 before the first bin)."""
     out = np.empty(created_s.size, dtype=np.float64)
     for i in range(created_s.size):
         life = np.float64(end_s[i] - created_s[i])
-        k = _bin_of(starts, life)
+        k = last_at_or_below(starts, life)
         out[i] = cumulative[k] + rates[k] * (life - starts[k]) if k >= 0 else 0.0
     return out
 
@@ -198,7 +184,7 @@ def _read_times(created_s, study, u, expected, starts, rates, cumulative
     for i in range(study.size):
         s = study[i]
         share = u[i] * expected[s]
-        b = _bin_of(cumulative, share)
+        b = last_at_or_below(cumulative, share)
         rate = rates[b] if rates[b] > 0 else np.inf
         out[i] = created_s[s] + np.int64(np.floor(starts[b] + (share - cumulative[b]) / rate))
     return out

@@ -88,7 +88,8 @@ def _radix_sort(values, scratch, low, msd_min):  # pragma: no cover - compiled
     from ``low`` up (stable: the values' order below ``low`` stands).  At least ``msd_min``
     values with more than one digit to sort: one pass puts them in the buckets of their most
     significant :data:`RADIX_BITS` bits, then each bucket (a few thousand values) is sorted by
-    the bits below (:func:`_lsd`) while it is in the cache; fewer: :func:`_lsd` on the whole."""
+    the bits below (:func:`radix_sort_bits`) while it is in the cache; fewer:
+    :func:`radix_sort_bits` on the whole."""
     n = values.size
     if n < 2:
         return
@@ -99,7 +100,7 @@ def _radix_sort(values, scratch, low, msd_min):  # pragma: no cover - compiled
     if bits == 0:
         return  # nothing above ``low``: the order stands
     if n < msd_min or bits <= RADIX_BITS:
-        if _lsd(values, scratch, low, low + bits):
+        if radix_sort_bits(values, scratch, low, low + bits):
             values[:] = scratch
         return
     shift = low + bits - RADIX_BITS  # the most significant digit: bits shift .. low + bits
@@ -117,12 +118,12 @@ def _radix_sort(values, scratch, low, msd_min):  # pragma: no cover - compiled
         fill[b] += 1
     for b in range(buckets):
         lo, hi = starts[b], starts[b + 1]
-        if hi - lo < 2 or not _lsd(scratch[lo:hi], values[lo:hi], low, shift):
+        if hi - lo < 2 or not radix_sort_bits(scratch[lo:hi], values[lo:hi], low, shift):
             values[lo:hi] = scratch[lo:hi]  # sorted where it was put
 
 
 @kernel
-def _lsd(values, scratch, low, high):  # pragma: no cover - compiled
+def radix_sort_bits(values, scratch, low, high):  # pragma: no cover - compiled
     """Sort ``values`` by their bits ``low`` .. ``high`` (stable), least significant digit first,
     :data:`RADIX_BITS` bits a pass, alternating with ``scratch`` (as many int64); every digit
     counted in one pass first, a digit all values share skipped.  Returns whether the sorted
@@ -158,6 +159,20 @@ def _lsd(values, scratch, low, high):  # pragma: no cover - compiled
         src, dst = dst, src
         in_scratch = not in_scratch
     return in_scratch
+
+
+@kernel
+def last_at_or_below(edges, value):  # pragma: no cover - compiled
+    """The last index of sorted ``edges`` whose edge is at or below ``value`` (-1: none), as
+    ``np.searchsorted(edges, value, side="right") - 1``: a bin, a month, a rate band."""
+    lo, hi = 0, edges.size  # edges[:lo] <= value < edges[hi:]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if edges[mid] <= value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
 
 
 def search_sorted(haystack: np.ndarray, queries: np.ndarray, side: str = "right") -> np.ndarray:

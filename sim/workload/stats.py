@@ -7,6 +7,7 @@ import pandas as pd
 
 from sim.jit import kernel
 from sim.workload.model import NEVER, ReadKind, Workload, per_workload
+from sim.workload.sorting import last_at_or_below
 
 WORKLOAD_COLUMNS = [
     "month",
@@ -64,18 +65,12 @@ def monthly_table(workload: Workload) -> pd.DataFrame:
 
 @kernel
 def _month_of(bounds_s, t_s):  # pragma: no cover - compiled
-    """Index of the month holding ``t_s`` (``searchsorted(bounds_s, t_s, 'right') - 1``; the
-    tallies have no cell for a time before the first month or at the run's end)."""
-    lo, hi = 0, bounds_s.size
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if bounds_s[mid] <= t_s:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo == 0 or lo == bounds_s.size:
+    """Index of the month holding ``t_s`` (the tallies have no cell for a time before the
+    first month or at the run's end)."""
+    month = last_at_or_below(bounds_s, t_s)
+    if month < 0 or month == bounds_s.size - 1:
         raise ValueError("a study or read time outside the run's months")
-    return lo - 1
+    return month
 
 
 @kernel

@@ -38,13 +38,8 @@ def threads_allowed() -> bool:
 def beside(fn: Callable[..., T], *args: Any):
     """Run ``fn(*args)`` on a second thread while the ``with`` block runs (or first, in this
     thread, when threads are not allowed); the block gets its future."""
-    if not threads_allowed():
-        done: Future = Future()
-        done.set_result(fn(*args))
-        yield done
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        yield pool.submit(fn, *args)
+    with second_thread() as start:
+        yield start(fn, *args)
 
 
 @contextmanager
